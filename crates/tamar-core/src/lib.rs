@@ -1,0 +1,21 @@
+//! Tamar's shared vocabulary.
+//!
+//! Every other crate speaks in these types: newtype ids, the three languages and text in them,
+//! the actors who act on the platform and their roles, the clock, and the stable error codes
+//! that the API returns and the interface translates.
+//!
+//! Architecture invariant: this crate knows nothing of databases, HTTP or any one module.
+
+pub mod actor;
+pub mod clock;
+pub mod error;
+pub mod ids;
+pub mod lang;
+pub mod text;
+
+pub use actor::{Actor, Role};
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::{Code, ErrorKind, HasCode};
+pub use ids::{AccountId, DepartmentId};
+pub use lang::Lang;
+pub use text::LocalizedText;

@@ -1,0 +1,1 @@
+//! tamar-identity

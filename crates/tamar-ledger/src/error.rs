@@ -1,0 +1,31 @@
+use tamar_core::{Code, HasCode};
+use tamar_store::StoreError;
+
+use crate::merkle::ProofError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Proof(#[from] ProofError),
+    #[error("no signed tree head has size {0}")]
+    TreeSizeOutOfRange(u64),
+    #[error("the ledger is shutting down")]
+    Closed,
+    #[error("signing key {path}: {reason}")]
+    Key { path: String, reason: String },
+    #[error("ledger state is corrupt: {0}")]
+    Corrupt(String),
+}
+
+impl HasCode for LedgerError {
+    fn code(&self) -> Code {
+        match self {
+            LedgerError::Store(e) => e.code(),
+            LedgerError::Proof(_) | LedgerError::TreeSizeOutOfRange(_) => Code::TreeSizeOutOfRange,
+            LedgerError::Closed => Code::Unavailable,
+            LedgerError::Key { .. } | LedgerError::Corrupt(_) => Code::Internal,
+        }
+    }
+}

@@ -1,0 +1,427 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use sea_query::{Expr, ExprTrait, Order, Query};
+use serde::Serialize;
+use tamar_core::{AccountId, Clock};
+use tamar_store::{Backend, Db, StoreError, Tx, from_millis, row, to_millis};
+use tokio::sync::{Mutex, Notify, mpsc, oneshot};
+
+use crate::merkle::{Frontier, Hash, MerkleTree, leaf_hash};
+use crate::schema::{ENTRIES, HEADS, STATE};
+use crate::{AccessRecord, EntryKind, LedgerEntry, LedgerError, SignedTreeHead};
+
+/// How many queued entries the sequencer integrates in one transaction.
+const SEQUENCE_BATCH: u64 = 2000;
+/// How many reads the batcher writes in one transaction.
+const READ_BATCH: usize = 512;
+/// How often the sequencer looks for work it was not told about (e.g. from another node).
+const SEQUENCE_INTERVAL: Duration = Duration::from_millis(250);
+const SEQUENCER_LOCK: i64 = 0x7a3a_0002;
+
+/// Queues an entry inside the caller's transaction: it commits with the change it records,
+/// or not at all. Call [`Ledger::notify`] after the commit to have it sequenced promptly.
+pub async fn record(tx: &mut Tx, entry: &LedgerEntry) -> Result<(), StoreError> {
+    let body = String::from_utf8(entry.canonical_bytes()).unwrap_or_default();
+    tx.execute(
+        &Query::insert()
+            .into_table(ENTRIES)
+            .columns(["at", "kind", "actor", "action", "object", "subject", "department", "purpose", "body"])
+            .values_panic([
+                to_millis(entry.at).into(),
+                entry.kind.as_str().into(),
+                entry.actor.clone().into(),
+                entry.action.clone().into(),
+                entry.object.clone().into(),
+                entry.subject.clone().into(),
+                entry.department.clone().into(),
+                entry.purpose.clone().into(),
+                body.into(),
+            ])
+            .to_owned(),
+    )
+    .await?;
+    Ok(())
+}
+
+type ReadRequest = (LedgerEntry, oneshot::Sender<Result<(), String>>);
+
+/// The running log: batches reads, sequences entries, signs tree heads and serves proofs.
+#[derive(Clone)]
+pub struct Ledger {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: Db,
+    key: SigningKey,
+    clock: Arc<dyn Clock>,
+    reads: mpsc::Sender<ReadRequest>,
+    wake: Notify,
+    stop: Notify,
+    /// The sequenced leaves, loaded lazily, for proofs.
+    tree: Mutex<MerkleTree>,
+    tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
+}
+
+/// An audit path, named as in Certificate Transparency's `get-proof-by-hash`.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct InclusionProof {
+    pub leaf_index: u64,
+    pub tree_size: u64,
+    /// The leaf's hash, SHA-256(0x00 ‖ entry), base64.
+    pub leaf_hash: String,
+    /// Sibling hashes from the leaf up, base64.
+    pub audit_path: Vec<String>,
+}
+
+/// A consistency proof, named as in Certificate Transparency's `get-sth-consistency`.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct ConsistencyProof {
+    pub first: u64,
+    pub second: u64,
+    /// base64 hashes.
+    pub consistency: Vec<String>,
+}
+
+impl Ledger {
+    /// Starts the read batcher and the sequencer on the current runtime.
+    pub fn start(db: Db, key: SigningKey, clock: Arc<dyn Clock>) -> Ledger {
+        let (reads, read_rx) = mpsc::channel(8192);
+        let inner = Arc::new(Inner {
+            db,
+            key,
+            clock,
+            reads,
+            wake: Notify::new(),
+            stop: Notify::new(),
+            tree: Mutex::new(MerkleTree::new()),
+            tasks: Mutex::new(Vec::new()),
+        });
+        let ledger = Ledger { inner };
+        let batcher = tokio::spawn(read_batcher(ledger.clone(), read_rx));
+        let sequencer = tokio::spawn(sequencer(ledger.clone()));
+        if let Ok(mut tasks) = ledger.inner.tasks.try_lock() {
+            tasks.push(batcher);
+            tasks.push(sequencer);
+        }
+        ledger
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.inner.db
+    }
+
+    pub fn public_key(&self) -> VerifyingKey {
+        self.inner.key.verifying_key()
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.inner.clock.now()
+    }
+
+    /// Wakes the sequencer: call after committing a transaction that [`record`]ed entries.
+    pub fn notify(&self) {
+        self.inner.wake.notify_one();
+    }
+
+    /// Records a read of personal data. Returns once the entry is durable; the caller must not
+    /// show the data if this fails.
+    pub async fn record_read(&self, entry: LedgerEntry) -> Result<(), LedgerError> {
+        let (done, wait) = oneshot::channel();
+        self.inner.reads.send((entry, done)).await.map_err(|_| LedgerError::Closed)?;
+        match wait.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(reason)) => Err(LedgerError::Corrupt(reason)),
+            Err(_) => Err(LedgerError::Closed),
+        }
+    }
+
+    /// Integrates every queued entry now. The sequencer does this by itself; tests and
+    /// shutdown call it to be sure.
+    pub async fn sync(&self) -> Result<Option<SignedTreeHead>, LedgerError> {
+        let mut last = None;
+        while let Some(sth) = integrate(&self.inner.db, &self.inner.key, self.inner.clock.as_ref()).await? {
+            last = Some(sth);
+        }
+        Ok(last)
+    }
+
+    /// Stops the background tasks after integrating what is queued.
+    pub async fn shutdown(&self) -> Result<(), LedgerError> {
+        self.inner.stop.notify_waiters();
+        let tasks = std::mem::take(&mut *self.inner.tasks.lock().await);
+        for task in tasks {
+            task.abort();
+            let _ = task.await;
+        }
+        self.sync().await.map(|_| ())
+    }
+
+    pub async fn latest_sth(&self) -> Result<Option<SignedTreeHead>, LedgerError> {
+        let row = self
+            .inner
+            .db
+            .fetch_optional(
+                &Query::select()
+                    .columns(["tree_size", "at", "root_hash", "signature"])
+                    .from(HEADS)
+                    .order_by("tree_size", Order::Desc)
+                    .limit(1)
+                    .to_owned(),
+            )
+            .await?;
+        row.map(|r| tree_head_from_row(&r)).transpose()
+    }
+
+    async fn sth_at(&self, tree_size: u64) -> Result<SignedTreeHead, LedgerError> {
+        let row = self
+            .inner
+            .db
+            .fetch_optional(
+                &Query::select()
+                    .columns(["tree_size", "at", "root_hash", "signature"])
+                    .from(HEADS)
+                    .and_where(Expr::col("tree_size").eq(tree_size as i64))
+                    .to_owned(),
+            )
+            .await?;
+        match row {
+            Some(r) => tree_head_from_row(&r),
+            None => Err(LedgerError::TreeSizeOutOfRange(tree_size)),
+        }
+    }
+
+    /// The tree of sequenced leaves, caught up to at least `size`.
+    async fn tree_of(&self, size: u64) -> Result<tokio::sync::MutexGuard<'_, MerkleTree>, LedgerError> {
+        let mut tree = self.inner.tree.lock().await;
+        while tree.len() < size {
+            let rows = self
+                .inner
+                .db
+                .fetch_all(
+                    &Query::select()
+                        .columns(["seq", "leaf_hash"])
+                        .from(ENTRIES)
+                        .and_where(Expr::col("seq").gte(tree.len() as i64))
+                        .and_where(Expr::col("seq").lt(size as i64))
+                        .order_by("seq", Order::Asc)
+                        .limit(50_000)
+                        .to_owned(),
+                )
+                .await?;
+            if rows.is_empty() {
+                return Err(LedgerError::Corrupt(format!("leaves missing below {size}")));
+            }
+            for r in rows {
+                let seq: i64 = row::get(&r, "seq")?;
+                if seq as u64 != tree.len() {
+                    return Err(LedgerError::Corrupt(format!("gap in sequence at {}", tree.len())));
+                }
+                tree.push(hash_from(row::get::<Vec<u8>>(&r, "leaf_hash")?)?);
+            }
+        }
+        Ok(tree)
+    }
+
+    /// The size of the newest signed head, or of `requested` if a head of that size exists.
+    async fn resolve_size(&self, requested: Option<u64>) -> Result<u64, LedgerError> {
+        match requested {
+            Some(size) => Ok(self.sth_at(size).await?.tree_size),
+            None => Ok(self.latest_sth().await?.map_or(0, |h| h.tree_size)),
+        }
+    }
+
+    /// Proof that entry `index` is in the tree of `tree_size` entries (the newest signed tree
+    /// when `None`). The size must be that of a signed tree head.
+    pub async fn inclusion_proof(&self, index: u64, tree_size: Option<u64>) -> Result<InclusionProof, LedgerError> {
+        let size = self.resolve_size(tree_size).await?;
+        let tree = self.tree_of(size).await?;
+        let path = tree.inclusion_proof(index, size)?;
+        let leaf = tree.inclusion_leaf(index);
+        Ok(InclusionProof {
+            leaf_index: index,
+            tree_size: size,
+            leaf_hash: B64.encode(leaf),
+            audit_path: path.iter().map(|h| B64.encode(h)).collect(),
+        })
+    }
+
+    /// Proof that the signed tree of `first` entries is a prefix of that of `second`.
+    pub async fn consistency_proof(&self, first: u64, second: u64) -> Result<ConsistencyProof, LedgerError> {
+        if first > second {
+            return Err(LedgerError::TreeSizeOutOfRange(first));
+        }
+        self.sth_at(second).await?;
+        if first > 0 {
+            self.sth_at(first).await?;
+        }
+        let tree = self.tree_of(second).await?;
+        let proof = tree.consistency_proof(first, second)?;
+        Ok(ConsistencyProof { first, second, consistency: proof.iter().map(|h| B64.encode(h)).collect() })
+    }
+
+    /// Every logged access to, or change of, a person's data, newest first.
+    pub async fn accesses_to(&self, person: AccountId, limit: u64) -> Result<Vec<AccessRecord>, LedgerError> {
+        let rows = self
+            .inner
+            .db
+            .fetch_all(
+                &Query::select()
+                    .columns(["seq", "at", "kind", "actor", "action", "object", "department", "purpose"])
+                    .from(ENTRIES)
+                    .and_where(Expr::col("subject").eq(person.to_string()))
+                    .order_by("at", Order::Desc)
+                    .order_by("id", Order::Desc)
+                    .limit(limit)
+                    .to_owned(),
+            )
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let kind: String = row::get(r, "kind")?;
+                Ok(AccessRecord {
+                    index: row::get(r, "seq")?,
+                    at: from_millis(row::get(r, "at")?),
+                    kind: EntryKind::parse(&kind).ok_or_else(|| LedgerError::Corrupt(kind.clone()))?,
+                    actor: row::get(r, "actor")?,
+                    action: row::get(r, "action")?,
+                    object: row::get(r, "object")?,
+                    department: row::get(r, "department")?,
+                    purpose: row::get(r, "purpose")?,
+                })
+            })
+            .collect()
+    }
+}
+
+impl MerkleTree {
+    fn inclusion_leaf(&self, index: u64) -> Hash {
+        self.leaf(index).unwrap_or_default()
+    }
+}
+
+pub(crate) fn hash_from(bytes: Vec<u8>) -> Result<Hash, LedgerError> {
+    bytes.try_into().map_err(|_| LedgerError::Corrupt("a stored hash is not 32 bytes".into()))
+}
+
+pub(crate) fn tree_head_from_row(r: &tamar_store::AnyRow) -> Result<SignedTreeHead, LedgerError> {
+    let signature: Vec<u8> = row::get(r, "signature")?;
+    Ok(SignedTreeHead {
+        tree_size: row::get::<i64>(r, "tree_size")? as u64,
+        timestamp: from_millis(row::get(r, "at")?),
+        root_hash: hash_from(row::get(r, "root_hash")?)?,
+        signature: signature
+            .try_into()
+            .map_err(|_| LedgerError::Corrupt("a stored signature is not 64 bytes".into()))?,
+    })
+}
+
+/// Integrates one batch of queued entries; returns the new signed head, or `None` if nothing
+/// was queued. Nodes that share a database take turns through a lock.
+async fn integrate(db: &Db, key: &SigningKey, clock: &dyn Clock) -> Result<Option<SignedTreeHead>, LedgerError> {
+    let mut tx = db.begin().await?;
+    if db.backend() == Backend::Postgres {
+        tx.execute_sql(&format!("SELECT pg_advisory_xact_lock({SEQUENCER_LOCK})")).await?;
+    }
+    let pending = tx
+        .fetch_all(
+            &Query::select()
+                .columns(["id", "body"])
+                .from(ENTRIES)
+                .and_where(Expr::col("seq").is_null())
+                .order_by("id", Order::Asc)
+                .limit(SEQUENCE_BATCH)
+                .to_owned(),
+        )
+        .await?;
+    if pending.is_empty() {
+        tx.rollback().await?;
+        return Ok(None);
+    }
+    let state = tx
+        .fetch_one(&Query::select().columns(["size", "frontier"]).from(STATE).and_where(Expr::col("id").eq(1)).to_owned())
+        .await?;
+    let size: i64 = row::get(&state, "size")?;
+    let mut frontier = Frontier::from_bytes(size as u64, &row::get::<Vec<u8>>(&state, "frontier")?)
+        .ok_or_else(|| LedgerError::Corrupt("frontier does not match the tree size".into()))?;
+    for r in &pending {
+        let id: i64 = row::get(r, "id")?;
+        let body: String = row::get(r, "body")?;
+        let leaf = leaf_hash(body.as_bytes());
+        tx.execute(
+            &Query::update()
+                .table(ENTRIES)
+                .values([("seq", (frontier.size() as i64).into()), ("leaf_hash", leaf.to_vec().into())])
+                .and_where(Expr::col("id").eq(id))
+                .to_owned(),
+        )
+        .await?;
+        frontier.push(leaf);
+    }
+    let sth = SignedTreeHead::sign(key, frontier.size(), clock.now(), frontier.root());
+    tx.execute(
+        &Query::update()
+            .table(STATE)
+            .values([("size", (frontier.size() as i64).into()), ("frontier", frontier.to_bytes().into())])
+            .and_where(Expr::col("id").eq(1))
+            .to_owned(),
+    )
+    .await?;
+    tx.execute(
+        &Query::insert()
+            .into_table(HEADS)
+            .columns(["tree_size", "at", "root_hash", "signature"])
+            .values_panic([
+                (sth.tree_size as i64).into(),
+                to_millis(sth.timestamp).into(),
+                sth.root_hash.to_vec().into(),
+                sth.signature.to_vec().into(),
+            ])
+            .to_owned(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Some(sth))
+}
+
+async fn sequencer(ledger: Ledger) {
+    let inner = &ledger.inner;
+    loop {
+        tokio::select! {
+            _ = inner.wake.notified() => {}
+            _ = tokio::time::sleep(SEQUENCE_INTERVAL) => {}
+            _ = inner.stop.notified() => return,
+        }
+        if let Err(error) = ledger.sync().await {
+            tracing::error!(%error, "ledger sequencer failed; retrying");
+        }
+    }
+}
+
+/// Group commit for reads: whatever is waiting goes into one transaction.
+async fn read_batcher(ledger: Ledger, mut rx: mpsc::Receiver<ReadRequest>) {
+    let mut batch: Vec<ReadRequest> = Vec::with_capacity(READ_BATCH);
+    while rx.recv_many(&mut batch, READ_BATCH).await > 0 {
+        let outcome = write_reads(&ledger.inner.db, &batch).await;
+        let reply = outcome.map_err(|e| e.to_string());
+        if let Err(error) = &reply {
+            tracing::error!(%error, "could not record reads of personal data");
+        }
+        for (_, done) in batch.drain(..) {
+            let _ = done.send(reply.clone());
+        }
+        ledger.notify();
+    }
+}
+
+async fn write_reads(db: &Db, batch: &[ReadRequest]) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    for (entry, _) in batch {
+        record(&mut tx, entry).await?;
+    }
+    tx.commit().await
+}

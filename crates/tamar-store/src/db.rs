@@ -1,0 +1,219 @@
+use std::sync::Once;
+use std::time::Duration;
+
+use sea_query::{PostgresQueryBuilder, SchemaBuilder, SqliteQueryBuilder};
+use sea_query_sqlx::{SqlxBinder, SqlxValues};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{Any, AnyPool, Executor};
+
+use crate::StoreError;
+
+/// Which database the platform runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Result<Backend, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::UnsupportedUrl)
+        }
+    }
+
+    /// Renders a query for this backend, with its placeholders and bound values.
+    pub fn build<S: SqlxBinder>(self, stmt: &S) -> (String, SqlxValues) {
+        match self {
+            Backend::Sqlite => stmt.build_sqlx(SqliteQueryBuilder),
+            Backend::Postgres => stmt.build_sqlx(PostgresQueryBuilder),
+        }
+    }
+
+    /// Renders a schema statement (CREATE TABLE, CREATE INDEX, ...) for this backend.
+    pub fn schema<S: sea_query::SchemaStatementBuilder>(self, stmt: &S) -> String {
+        fn with<S: sea_query::SchemaStatementBuilder, B: SchemaBuilder>(stmt: &S, b: B) -> String {
+            stmt.build(b)
+        }
+        match self {
+            Backend::Sqlite => with(stmt, SqliteQueryBuilder),
+            Backend::Postgres => with(stmt, PostgresQueryBuilder),
+        }
+    }
+}
+
+static DRIVERS: Once = Once::new();
+
+/// A pool of connections to the platform's database.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Db {
+    /// Connects to `sqlite://...` or `postgres://...`. SQLite runs in WAL mode with foreign keys
+    /// on, so that readers never wait for the writer.
+    pub async fn connect(url: &str) -> Result<Db, StoreError> {
+        DRIVERS.call_once(sqlx::any::install_default_drivers);
+        let backend = Backend::from_url(url)?;
+        let mut options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
+        options = match backend {
+            Backend::Sqlite => options.max_connections(8).after_connect(|conn, _| {
+                Box::pin(async move {
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                    conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    Ok(())
+                })
+            }),
+            Backend::Postgres => options.max_connections(16),
+        };
+        let pool = options.connect(url).await.map_err(StoreError::from_sqlx)?;
+        Ok(Db { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Starts a transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`),
+    /// so that two writers queue instead of failing on a lock upgrade.
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        let inner = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+        .map_err(StoreError::from_sqlx)?;
+        Ok(Tx { inner, backend: self.backend })
+    }
+
+    /// Is the database reachable? For `/readyz`.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.pool.execute("SELECT 1").await.map_err(StoreError::from_sqlx)?;
+        Ok(())
+    }
+
+    pub async fn fetch_all<S: SqlxBinder>(&self, stmt: &S) -> Result<Vec<AnyRow>, StoreError> {
+        // sea-query renders values as bound parameters, never into the SQL text.
+        let (sql, values) = self.backend.build(stmt);
+        sqlx::query_with(sqlx::AssertSqlSafe(sql), values).fetch_all(&self.pool).await.map_err(StoreError::from_sqlx)
+    }
+
+    pub async fn fetch_optional<S: SqlxBinder>(&self, stmt: &S) -> Result<Option<AnyRow>, StoreError> {
+        let (sql, values) = self.backend.build(stmt);
+        sqlx::query_with(sqlx::AssertSqlSafe(sql), values)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(StoreError::from_sqlx)
+    }
+
+    pub async fn fetch_one<S: SqlxBinder>(&self, stmt: &S) -> Result<AnyRow, StoreError> {
+        let (sql, values) = self.backend.build(stmt);
+        sqlx::query_with(sqlx::AssertSqlSafe(sql), values).fetch_one(&self.pool).await.map_err(StoreError::from_sqlx)
+    }
+
+    /// Runs one statement on its own; returns the number of rows it touched.
+    pub async fn execute<S: SqlxBinder>(&self, stmt: &S) -> Result<u64, StoreError> {
+        let (sql, values) = self.backend.build(stmt);
+        let done = sqlx::query_with(sqlx::AssertSqlSafe(sql), values).execute(&self.pool).await.map_err(StoreError::from_sqlx)?;
+        Ok(done.rows_affected())
+    }
+
+    /// Runs literal SQL without parameters (schema statements, pragmas).
+    pub async fn execute_sql(&self, sql: &str) -> Result<(), StoreError> {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+            .execute(&self.pool)
+            .await
+            .map_err(StoreError::from_sqlx)?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// A transaction: every write through it commits together, or none does.
+/// Dropped without [`Tx::commit`], it rolls back.
+pub struct Tx {
+    inner: sqlx::Transaction<'static, Any>,
+    backend: Backend,
+}
+
+impl Tx {
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn fetch_all<S: SqlxBinder>(&mut self, stmt: &S) -> Result<Vec<AnyRow>, StoreError> {
+        let (sql, values) = self.backend.build(stmt);
+        sqlx::query_with(sqlx::AssertSqlSafe(sql), values).fetch_all(&mut *self.inner).await.map_err(StoreError::from_sqlx)
+    }
+
+    pub async fn fetch_optional<S: SqlxBinder>(&mut self, stmt: &S) -> Result<Option<AnyRow>, StoreError> {
+        let (sql, values) = self.backend.build(stmt);
+        sqlx::query_with(sqlx::AssertSqlSafe(sql), values)
+            .fetch_optional(&mut *self.inner)
+            .await
+            .map_err(StoreError::from_sqlx)
+    }
+
+    pub async fn fetch_one<S: SqlxBinder>(&mut self, stmt: &S) -> Result<AnyRow, StoreError> {
+        let (sql, values) = self.backend.build(stmt);
+        sqlx::query_with(sqlx::AssertSqlSafe(sql), values).fetch_one(&mut *self.inner).await.map_err(StoreError::from_sqlx)
+    }
+
+    pub async fn execute<S: SqlxBinder>(&mut self, stmt: &S) -> Result<u64, StoreError> {
+        let (sql, values) = self.backend.build(stmt);
+        let done = sqlx::query_with(sqlx::AssertSqlSafe(sql), values)
+            .execute(&mut *self.inner)
+            .await
+            .map_err(StoreError::from_sqlx)?;
+        Ok(done.rows_affected())
+    }
+
+    pub async fn execute_sql(&mut self, sql: &str) -> Result<(), StoreError> {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+            .execute(&mut *self.inner)
+            .await
+            .map_err(StoreError::from_sqlx)?;
+        Ok(())
+    }
+
+    pub async fn commit(self) -> Result<(), StoreError> {
+        self.inner.commit().await.map_err(StoreError::from_sqlx)
+    }
+
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        self.inner.rollback().await.map_err(StoreError::from_sqlx)
+    }
+}
+
+/// Reading typed columns out of rows, with the column named in the error.
+pub mod row {
+    use sqlx::any::AnyRow;
+    use sqlx::{Decode, Row, Type};
+
+    use crate::StoreError;
+
+    pub fn get<'r, T>(row: &'r AnyRow, column: &str) -> Result<T, StoreError>
+    where
+        T: Decode<'r, sqlx::Any> + Type<sqlx::Any>,
+    {
+        row.try_get::<T, _>(column)
+            .map_err(|source| StoreError::Column { column: column.to_owned(), source })
+    }
+
+    /// A column that holds a value parsed from text (ids, enums).
+    pub fn parse<T: std::str::FromStr>(row: &AnyRow, column: &str) -> Result<T, StoreError> {
+        let text: String = get(row, column)?;
+        text.parse()
+            .map_err(|_| StoreError::Corrupt(format!("column {column} holds {text:?}")))
+    }
+}
