@@ -55,12 +55,15 @@ pub enum Actor {
     Officer { account: AccountId, department: DepartmentId, roles: Vec<Role> },
     /// An operator of the platform itself (the central IT office).
     PlatformAdmin { account: AccountId },
+    /// The platform acting on its own: migrations, demo data, scheduled jobs. Never the actor
+    /// of a request.
+    System,
 }
 
 impl Actor {
     pub fn account(&self) -> Option<AccountId> {
         match self {
-            Actor::Anonymous => None,
+            Actor::Anonymous | Actor::System => None,
             Actor::Citizen { account }
             | Actor::Officer { account, .. }
             | Actor::PlatformAdmin { account } => Some(*account),
@@ -85,6 +88,7 @@ impl Actor {
             Actor::Citizen { .. } => "citizen",
             Actor::Officer { .. } => "officer",
             Actor::PlatformAdmin { .. } => "platform-admin",
+            Actor::System => "system",
         }
     }
 

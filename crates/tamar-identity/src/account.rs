@@ -1,0 +1,218 @@
+use sea_query::{Expr, ExprTrait, Order, Query};
+use serde::Serialize;
+use tamar_core::{AccountId, Actor, DepartmentId, Role};
+use tamar_ledger::{Ledger, LedgerEntry};
+use tamar_store::{AnyRow, Db, StoreError, from_millis, row, to_millis};
+
+use crate::{IdentityError, hash_password};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum AccountKind {
+    Citizen,
+    Officer,
+    PlatformAdmin,
+}
+
+impl AccountKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            AccountKind::Citizen => "citizen",
+            AccountKind::Officer => "officer",
+            AccountKind::PlatformAdmin => "platform-admin",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        [AccountKind::Citizen, AccountKind::Officer, AccountKind::PlatformAdmin].into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// An account, without its password hash.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Account {
+    pub id: AccountId,
+    pub kind: AccountKind,
+    pub email: String,
+    pub display_name: String,
+    pub department: Option<DepartmentId>,
+    pub roles: Vec<Role>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Account {
+    /// The actor this account acts as once signed in.
+    pub fn actor(&self) -> Actor {
+        match (self.kind, self.department) {
+            (AccountKind::Citizen, _) => Actor::Citizen { account: self.id },
+            (AccountKind::PlatformAdmin, _) => Actor::PlatformAdmin { account: self.id },
+            (AccountKind::Officer, Some(department)) => {
+                Actor::Officer { account: self.id, department, roles: self.roles.clone() }
+            }
+            // An officer without a department is a broken record: deny everything.
+            (AccountKind::Officer, None) => Actor::Anonymous,
+        }
+    }
+}
+
+pub struct NewAccount {
+    pub kind: AccountKind,
+    pub email: String,
+    pub display_name: String,
+    pub password: String,
+    pub department: Option<DepartmentId>,
+    pub roles: Vec<Role>,
+}
+
+impl NewAccount {
+    fn validate(&self) -> Result<(), IdentityError> {
+        let email = self.email.trim();
+        let valid_email = email.len() <= 254
+            && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+            && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+        if !valid_email {
+            return Err(IdentityError::Invalid { field: "email", reason: "an email address" });
+        }
+        let name = self.display_name.trim().chars().count();
+        if name == 0 || name > 200 {
+            return Err(IdentityError::Invalid { field: "display_name", reason: "1 to 200 characters" });
+        }
+        let length = self.password.chars().count();
+        if !(8..=256).contains(&length) {
+            return Err(IdentityError::Invalid { field: "password", reason: "8 to 256 characters" });
+        }
+        if (self.kind == AccountKind::Officer) != self.department.is_some() {
+            return Err(IdentityError::Invalid { field: "department", reason: "officers, and only officers, belong to a department" });
+        }
+        if self.kind != AccountKind::Officer && !self.roles.is_empty() {
+            return Err(IdentityError::Invalid { field: "roles", reason: "only officers hold roles" });
+        }
+        Ok(())
+    }
+}
+
+/// Creates an account. The platform itself and platform administrators may create any account;
+/// a department administrator may create officers of their own department.
+pub async fn create_account(db: &Db, ledger: &Ledger, actor: &Actor, new: NewAccount) -> Result<Account, IdentityError> {
+    let allowed = match actor {
+        Actor::System | Actor::PlatformAdmin { .. } => true,
+        Actor::Officer { department, .. } => {
+            actor.has_role(Role::DepartmentAdmin) && new.kind == AccountKind::Officer && new.department == Some(*department)
+        }
+        _ => false,
+    };
+    if !allowed {
+        return Err(IdentityError::Forbidden);
+    }
+    new.validate()?;
+    let password_hash = hash_password(&new.password)?;
+    let account = Account {
+        id: AccountId::new(),
+        kind: new.kind,
+        email: new.email.trim().to_lowercase(),
+        display_name: new.display_name.trim().to_owned(),
+        department: new.department,
+        roles: new.roles,
+        created_at: ledger.now(),
+    };
+    let roles = account.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",");
+    let mut tx = db.begin().await?;
+    let inserted = tx
+        .execute(
+            &Query::insert()
+                .into_table("accounts")
+                .columns(["id", "kind", "email", "display_name", "password_hash", "department_id", "roles", "created_at"])
+                .values_panic([
+                    account.id.to_string().into(),
+                    account.kind.as_str().into(),
+                    account.email.clone().into(),
+                    account.display_name.clone().into(),
+                    password_hash.into(),
+                    account.department.map(|d| d.to_string()).into(),
+                    roles.into(),
+                    to_millis(account.created_at).into(),
+                ])
+                .to_owned(),
+        )
+        .await;
+    match inserted {
+        Err(StoreError::UniqueViolation) => return Err(IdentityError::EmailTaken),
+        other => other?,
+    };
+    let entry = LedgerEntry::change(actor, "identity.account.create", format!("account:{}", account.id), account.created_at)
+        .about(account.id)
+        .because("open an account");
+    tamar_ledger::record(&mut tx, &entry).await?;
+    tx.commit().await?;
+    ledger.notify();
+    Ok(account)
+}
+
+pub(crate) const COLUMNS: [&str; 7] = ["id", "kind", "email", "display_name", "department_id", "roles", "created_at"];
+
+pub(crate) fn from_row(r: &AnyRow) -> Result<Account, StoreError> {
+    let kind: String = row::get(r, "kind")?;
+    let department: Option<String> = row::get(r, "department_id")?;
+    let roles: String = row::get(r, "roles")?;
+    Ok(Account {
+        id: row::parse(r, "id")?,
+        kind: AccountKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("account kind {kind}")))?,
+        email: row::get(r, "email")?,
+        display_name: row::get(r, "display_name")?,
+        department: department
+            .map(|d| d.parse().map_err(|_| StoreError::Corrupt(format!("department id {d}"))))
+            .transpose()?,
+        roles: roles.split(',').filter_map(Role::parse).collect(),
+        created_at: from_millis(row::get(r, "created_at")?),
+    })
+}
+
+/// Reads an account. Reading someone else's account is a read of personal data and is logged
+/// before the data is returned.
+pub async fn get_account(db: &Db, ledger: &Ledger, reader: &Actor, id: AccountId, purpose: &str) -> Result<Account, IdentityError> {
+    let found = db
+        .fetch_optional(&Query::select().columns(COLUMNS).from("accounts").and_where(Expr::col("id").eq(id.to_string())).to_owned())
+        .await?;
+    let account = found.as_ref().map(from_row).transpose()?.ok_or(IdentityError::NotFound)?;
+    if reader.account() != Some(id) {
+        ledger
+            .record_read(LedgerEntry::read(reader, "identity.account.read", format!("account:{id}"), ledger.now()).about(id).because(purpose))
+            .await?;
+    }
+    Ok(account)
+}
+
+/// The officers of one department. Only that department's administrators and platform
+/// administrators may list them; each officer listed is a logged read.
+pub async fn list_officers(db: &Db, ledger: &Ledger, reader: &Actor, department: DepartmentId) -> Result<Vec<Account>, IdentityError> {
+    let allowed = match reader {
+        Actor::PlatformAdmin { .. } => true,
+        Actor::Officer { department: own, .. } => *own == department && reader.has_role(Role::DepartmentAdmin),
+        _ => false,
+    };
+    if !allowed {
+        return Err(IdentityError::Forbidden);
+    }
+    let rows = db
+        .fetch_all(
+            &Query::select()
+                .columns(COLUMNS)
+                .from("accounts")
+                .and_where(Expr::col("department_id").eq(department.to_string()))
+                .order_by("display_name", Order::Asc)
+                .to_owned(),
+        )
+        .await?;
+    let officers: Vec<Account> = rows.iter().map(from_row).collect::<Result<_, _>>()?;
+    let reads = officers.iter().filter(|o| reader.account() != Some(o.id)).map(|o| {
+        ledger.record_read(
+            LedgerEntry::read(reader, "identity.account.read", format!("account:{}", o.id), ledger.now())
+                .about(o.id)
+                .because("list the department's officers"),
+        )
+    });
+    for outcome in futures::future::join_all(reads).await {
+        outcome?;
+    }
+    Ok(officers)
+}

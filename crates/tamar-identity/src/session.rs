@@ -1,0 +1,113 @@
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::RngCore;
+use sea_query::{Expr, ExprTrait, Query};
+use sha2::{Digest, Sha256};
+use tamar_core::Actor;
+use tamar_ledger::{Ledger, LedgerEntry};
+use tamar_store::{Db, row, to_millis};
+
+use crate::account::{COLUMNS, from_row};
+use crate::{Account, IdentityError, verify_password};
+
+/// How long a session lasts without signing in again.
+pub const SESSION_TTL: chrono::Duration = chrono::Duration::hours(12);
+
+/// A valid Argon2id hash of a random password, verified against when the email is unknown, so
+/// that a wrong email takes as long as a wrong password.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Jm0hI8b1yrlPBzWzLcCRpfIkSZcGOaOgrF6ryc/SAeU";
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Checks an email address and password.
+pub async fn authenticate(db: &Db, email: &str, password: &str) -> Result<Account, IdentityError> {
+    let email = email.trim().to_lowercase();
+    let mut columns = COLUMNS.to_vec();
+    columns.push("password_hash");
+    let found = db
+        .fetch_optional(&Query::select().columns(columns).from("accounts").and_where(Expr::col("email").eq(email)).to_owned())
+        .await?;
+    let Some(found) = found else {
+        verify_password(password, DUMMY_HASH);
+        return Err(IdentityError::InvalidCredentials);
+    };
+    let hash: String = row::get(&found, "password_hash")?;
+    if !verify_password(password, &hash) {
+        return Err(IdentityError::InvalidCredentials);
+    }
+    Ok(from_row(&found)?)
+}
+
+/// Starts a session for a signed-in account; returns the token for the cookie. Only its hash is
+/// stored.
+pub async fn start_session(db: &Db, ledger: &Ledger, account: &Account) -> Result<String, IdentityError> {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let now = ledger.now();
+    let mut tx = db.begin().await?;
+    tx.execute(
+        &Query::insert()
+            .into_table("sessions")
+            .columns(["token_hash", "account_id", "created_at", "expires_at"])
+            .values_panic([
+                token_hash(&token).into(),
+                account.id.to_string().into(),
+                to_millis(now).into(),
+                to_millis(now + SESSION_TTL).into(),
+            ])
+            .to_owned(),
+    )
+    .await?;
+    let entry = LedgerEntry::change(&account.actor(), "identity.session.create", format!("account:{}", account.id), now)
+        .about(account.id)
+        .because("sign in");
+    tamar_ledger::record(&mut tx, &entry).await?;
+    tx.commit().await?;
+    ledger.notify();
+    Ok(token)
+}
+
+/// The account behind a session token, if the session exists and has not expired.
+pub async fn resolve_session(db: &Db, token: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Option<Account>, IdentityError> {
+    if token.is_empty() || token.len() > 100 {
+        return Ok(None);
+    }
+    let found = db
+        .fetch_optional(
+            &Query::select()
+                .column("account_id")
+                .from("sessions")
+                .and_where(Expr::col("token_hash").eq(token_hash(token)))
+                .and_where(Expr::col("expires_at").gt(to_millis(now)))
+                .to_owned(),
+        )
+        .await?;
+    let Some(session) = found else { return Ok(None) };
+    let account_id: String = row::get(&session, "account_id")?;
+    let account = db
+        .fetch_optional(&Query::select().columns(COLUMNS).from("accounts").and_where(Expr::col("id").eq(account_id)).to_owned())
+        .await?;
+    Ok(account.as_ref().map(from_row).transpose()?)
+}
+
+/// Ends a session (signing out).
+pub async fn end_session(db: &Db, ledger: &Ledger, actor: &Actor, token: &str) -> Result<(), IdentityError> {
+    let mut tx = db.begin().await?;
+    let removed = tx
+        .execute(&Query::delete().from_table("sessions").and_where(Expr::col("token_hash").eq(token_hash(token))).to_owned())
+        .await?;
+    if removed > 0
+        && let Some(account) = actor.account()
+    {
+        let entry = LedgerEntry::change(actor, "identity.session.end", format!("account:{account}"), ledger.now())
+            .about(account)
+            .because("sign out");
+        tamar_ledger::record(&mut tx, &entry).await?;
+    }
+    tx.commit().await?;
+    ledger.notify();
+    Ok(())
+}
