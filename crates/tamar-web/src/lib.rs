@@ -1,1 +1,90 @@
-//! tamar-web
+//! Tamar's web layer: the HTML pages, the JSON API, and the operational endpoints.
+//!
+//! Handlers are thin: they extract (the permission a handler needs is in its extractor's type),
+//! call a domain function, and render. Errors from every layer end up as a [`WebError`], which
+//! [`error::render_errors`] turns into `{ "code", "message" }` for the API or a page for people,
+//! in the request's language.
+//!
+//! Architecture invariant: no business rule lives here. This crate knows HTTP, HTML and JSON;
+//! what is allowed and what is stored is decided by the domain crates.
+
+pub mod api;
+mod csrf;
+pub mod error;
+pub mod extract;
+pub mod i18n;
+pub mod ops;
+pub mod openapi;
+pub mod pages;
+mod security;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use tamar_ledger::Ledger;
+use tamar_store::Db;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use error::WebError;
+
+/// Settings of the web layer, from the configuration.
+#[derive(Clone)]
+pub struct WebConfig {
+    /// Key for CSRF tokens; from the data folder. Never logged.
+    pub csrf_key: Vec<u8>,
+    /// Mark cookies `Secure` (when served over TLS, directly or behind a proxy).
+    pub secure_cookies: bool,
+    pub request_timeout: Duration,
+    pub body_limit: usize,
+}
+
+impl std::fmt::Debug for WebConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebConfig")
+            .field("csrf_key", &"[redacted]")
+            .field("secure_cookies", &self.secure_cookies)
+            .field("request_timeout", &self.request_timeout)
+            .field("body_limit", &self.body_limit)
+            .finish()
+    }
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    /// Files (attachments, exports); modules that keep files use this.
+    pub blobs: tamar_store::Blobs,
+    pub ledger: Ledger,
+    pub config: Arc<WebConfig>,
+}
+
+/// The whole application: pages, API, operations, with every cross-cutting layer.
+pub fn app(state: AppState) -> Router {
+    let routes = Router::new()
+        .merge(pages::routes())
+        .nest("/api/v1", api::routes())
+        .merge(ops::routes())
+        .fallback(error::not_found)
+        .with_state(state.clone());
+
+    // Listed innermost first; each `layer` wraps all before it. So: a panic still gets a proper
+    // error page with security headers, every response is counted, and errors are rendered after
+    // every inner layer has spoken.
+    routes
+        .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::protect))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), extract::resolve_session))
+        .layer(DefaultBodyLimit::max(state.config.body_limit))
+        .layer(RequestBodyLimitLayer::new(state.config.body_limit))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, state.config.request_timeout))
+        .layer(axum::middleware::from_fn(error::render_errors))
+        .layer(security::headers())
+        .layer(axum::middleware::from_fn(ops::record_metrics))
+        .layer(TraceLayer::new_for_http())
+        .layer(CatchPanicLayer::custom(error::panic_response))
+}

@@ -1,1 +1,194 @@
-fn main() {}
+//! `tamar`: the one binary. It only wires the crates together: configuration, logging, the
+//! platform and the web app.
+
+mod config;
+mod demo;
+mod platform;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use tokio::net::TcpListener;
+use tracing_subscriber::EnvFilter;
+
+use crate::config::{Config, LogFormat, Overrides};
+use crate::platform::Platform;
+
+#[derive(Parser)]
+#[command(name = "tamar", version, about = "Tamar, the digital-government platform")]
+struct Cli {
+    /// A TOML configuration file; `TAMAR_*` environment variables override it.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct Place {
+    /// Address to listen on.
+    #[arg(long)]
+    addr: Option<SocketAddr>,
+    /// The data folder (SQLite file, blobs, keys).
+    #[arg(long)]
+    data: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct Data {
+    /// The data folder (SQLite file, blobs, keys).
+    #[arg(long)]
+    data: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the platform over HTTP.
+    Serve(Place),
+    /// Make (or reuse) a data folder with trilingual demo data, and serve it.
+    Demo(Place),
+    /// Apply pending database migrations.
+    Migrate(Data),
+    /// Recompute the whole tamper-evident log from the database and check every signed head.
+    VerifyLog(Data),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let overrides = match &cli.command {
+        Command::Serve(p) => Overrides { addr: p.addr, data_dir: p.data.clone() },
+        Command::Demo(p) => {
+            Overrides { addr: p.addr, data_dir: Some(p.data.clone().unwrap_or_else(|| PathBuf::from("tamar-demo-data"))) }
+        }
+        Command::Migrate(d) | Command::VerifyLog(d) => Overrides { addr: None, data_dir: d.data.clone() },
+    };
+    let config = match Config::load(cli.config.as_deref(), overrides) {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("tamar: configuration: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(&config);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(error) => {
+            eprintln!("tamar: cannot start the runtime: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let outcome = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve(_) => serve(&config, false).await,
+            Command::Demo(_) => serve(&config, true).await,
+            Command::Migrate(_) => migrate(&config).await,
+            Command::VerifyLog(_) => verify_log(&config).await,
+        }
+    });
+    match outcome {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("tamar: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn init_logging(config: &Config) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&config.log_level));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match config.log_format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+async fn serve(config: &Config, demo: bool) -> anyhow::Result<ExitCode> {
+    let platform = Platform::open(config).await?;
+    if demo {
+        let created = demo::seed(&platform.db, &platform.ledger).await?;
+        if created == 0 {
+            eprintln!("Reusing the demo data in {}", config.data_dir.display());
+        }
+    }
+    let listener = TcpListener::bind(config.addr).await.with_context(|| format!("cannot listen on {}", config.addr))?;
+    let addr = listener.local_addr()?;
+    println!("Tamar is serving at http://{addr}/ (English /en/, 繁體 /tc/, 简体 /sc/)");
+    println!("Data folder: {}", config.data_dir.display());
+    if demo {
+        println!("Demo accounts (password for all: {}):", demo::DEMO_PASSWORD);
+        for a in demo::ACCOUNTS {
+            println!("  {:<28} {}", a.email, a.what);
+        }
+    }
+    tracing::info!(%addr, "serving");
+    let app = tamar_web::app(platform.state());
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("server failed")?;
+    tracing::info!("in-flight requests finished; flushing the log");
+    platform.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// SIGTERM or Ctrl-C: stop accepting, let in-flight requests finish.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
+    tracing::info!("shutting down");
+}
+
+async fn migrate(config: &Config) -> anyhow::Result<ExitCode> {
+    let db = platform::connect(config).await?;
+    let applied = platform::migrate(&db).await?;
+    if applied.is_empty() {
+        println!("The database is up to date.");
+    }
+    for id in applied {
+        println!("applied {id}");
+    }
+    db.close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn verify_log(config: &Config) -> anyhow::Result<ExitCode> {
+    let db = platform::connect(config).await?;
+    let key_path = config.ledger_key_path();
+    anyhow::ensure!(key_path.exists(), "no ledger key at {}", key_path.display());
+    let key = tamar_ledger::load_or_create_signing_key(&key_path)?.verifying_key();
+    let bar = platform::progress(0, "verifying");
+    let outcome = tamar_ledger::verify_log(&db, &key, |done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })
+    .await?;
+    bar.finish_and_clear();
+    db.close().await;
+    match outcome {
+        Ok(report) => {
+            println!("The log is intact: {} entries, {} signed tree heads.", report.entries, report.tree_heads);
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(failure) => {
+            println!("The log has been tampered with: {failure}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}

@@ -1,0 +1,127 @@
+site-name = Tamar 添马
+site-description = 政府资讯及服务，一站提供。
+skip-to-content = 跳至主要内容
+language-switcher = 语言
+nav-main = 主菜单
+nav-home = 首页
+nav-departments = 政府部门一览
+nav-transparency = 透明日志
+nav-admin = 平台管理
+nav-office = 我的部门
+nav-account = 我的账户
+nav-sign-in = 登录
+nav-sign-out = 登出
+footer-about = Tamar 是政府的网上资讯及服务平台。每项更改及每次读取个人资料，均记录于公开而防篡改的日志。
+footer-api = 开放应用程序接口
+
+home-title = 政府服务及资讯
+home-lead = 查找政府部门、使用网上服务，并查看谁曾访问你的资料。
+home-departments-body = { $count } 个政策局及部门的联络资料和服务。
+home-transparency-body = 查核本平台每项更改经签署、防篡改的记录。
+home-account-body = 登录以查看你的资料，以及每次访问你资料的记录。
+
+departments-title = 政策局及部门一览
+departments-lead = 所有通过 Tamar 为市民提供服务的政策局及部门。
+departments-letters = 按字母跳至
+
+department-caption = 政策局或部门
+department-code = 代号
+department-name-en = 英文名称
+department-name-tc = 繁体中文名称
+department-name-sc = 简体中文名称
+department-website = 网站
+department-back = 返回所有部门
+
+transparency-title = 透明日志
+transparency-lead = 本平台的每项更改，以及每次读取个人资料，都会加入一个一经改动即可被发现的日志。任何人均可查核。
+transparency-head = 最新签署树头
+transparency-size = 记录数目
+transparency-time = 签署时间
+transparency-root = 根哈希值（SHA-256，base64）
+transparency-signature = 签名（Ed25519，base64）
+transparency-key = 公钥（base64）
+transparency-empty = 日志暂时没有记录。
+transparency-check = 自行查核
+transparency-check-body = 日志是一棵依照 RFC 6962 的默克尔树，与证书透明度（Certificate Transparency）相同。以下端点提供已签署的树头，以及证明任何记录已包含其中、而日志只会增长的证明：
+
+sign-in-title = 登录
+sign-in-email = 电邮地址
+sign-in-password = 密码
+sign-in-submit = 登录
+error-summary-title = 出现问题
+error-page-code = 错误代码：
+error-page-home = 前往首页
+
+account-title = 我的账户
+account-profile = 你的资料
+account-name = 姓名
+account-email = 电邮地址
+account-kind = 账户类别
+account-department = 部门
+account-accesses = 谁曾访问你的资料
+account-accesses-lead = 每当有人在本平台读取或更改你的个人资料，都会被记录。以下是有关记录，最新的排在最前。
+account-accesses-none = 暂时没有人访问你的资料。
+access-when = 时间
+access-who = 访问者
+access-what = 行动
+access-why = 目的
+
+actor-you = 你
+actor-citizen = 一名市民
+actor-officer = 一名政府人员
+actor-officer-of = { $department }的一名人员
+actor-platform-admin = 一名平台管理员
+actor-system = 平台本身
+actor-anonymous = 未登录的人士
+
+action-identity-account-create = 开设账户
+action-identity-account-read = 查阅账户资料
+action-identity-session-create = 登录
+action-identity-session-end = 登出
+action-tenancy-department-create = 登记部门
+
+admin-departments-title = 部门
+admin-departments-list = 已登记的部门
+admin-departments-add = 登记部门
+admin-departments-code-hint = 2 至 12 个大写英文字母或数字，例如 IMMD
+admin-departments-submit = 登记部门
+admin-departments-created = 已登记部门 { $code }。
+admin-departments-invalid = 请检查此栏：{ $field }
+field-code = 代号
+field-name-en = 英文名称
+field-name-tc = 繁体中文名称
+field-name-sc = 简体中文名称
+field-website = 网站
+
+office-title = 我的部门
+office-roles = 职务
+office-officers = 人员
+
+role-department-admin = 部门管理员
+role-content-editor = 内容编辑
+role-content-reviewer = 内容审核
+role-identity-verifier = 身份核实人员
+role-case-officer = 个案主任
+
+error-bad_request = 无法理解此请求。
+error-invalid_json = 请求内容并非有效的 JSON。
+error-invalid_form = 无法读取表格，请再试一次。
+error-invalid_query = 查询参数缺失或无效。
+error-invalid_input = 部分资料无效。
+error-unauthenticated = 你须先登录才可进行此操作。
+error-invalid_credentials = 电邮地址或密码不正确。
+error-forbidden = 你没有权限进行此操作。
+error-csrf_failed = 此表格已过期或并非来自本网站。请返回上一页，重新加载后再试。
+error-not_found = 找不到网页。
+error-department_not_found = 没有此代号的部门。
+error-ledger_entry_not_found = 日志中暂时没有此记录。
+error-tree_size_out_of_range = 没有此大小的已签署树，或该记录不在其中。
+error-method_not_allowed = 此处不接受该方法。
+error-department_code_taken = 已有部门使用此代号。
+error-email_taken = 已有账户使用此电邮地址。
+error-payload_too_large = 请求的内容过大。
+error-unsupported_media_type = 请求内容的类型不获接受（应用程序接口只接受 application/json）。
+error-too_many_requests = 尝试次数过多，请稍后再试。
+error-timeout = 处理时间过长，请再试一次。
+error-unavailable = 服务暂时未能提供，请稍后再试。
+error-internal = 抱歉，系统出现问题，我们已作记录。

@@ -1,0 +1,127 @@
+site-name = Tamar 添馬
+site-description = 政府資訊及服務，一站提供。
+skip-to-content = 跳至主要內容
+language-switcher = 語言
+nav-main = 主選單
+nav-home = 首頁
+nav-departments = 政府部門一覽
+nav-transparency = 透明日誌
+nav-admin = 平台管理
+nav-office = 我的部門
+nav-account = 我的帳戶
+nav-sign-in = 登入
+nav-sign-out = 登出
+footer-about = Tamar 是政府的網上資訊及服務平台。每項更改及每次讀取個人資料，均記錄於公開而防篡改的日誌。
+footer-api = 開放應用程式介面
+
+home-title = 政府服務及資訊
+home-lead = 查找政府部門、使用網上服務，並查看誰曾存取你的資料。
+home-departments-body = { $count } 個政策局及部門的聯絡資料和服務。
+home-transparency-body = 查核本平台每項更改經簽署、防篡改的紀錄。
+home-account-body = 登入以查看你的資料，以及每次存取你資料的紀錄。
+
+departments-title = 政策局及部門一覽
+departments-lead = 所有透過 Tamar 為市民提供服務的政策局及部門。
+departments-letters = 按字母跳至
+
+department-caption = 政策局或部門
+department-code = 代號
+department-name-en = 英文名稱
+department-name-tc = 繁體中文名稱
+department-name-sc = 簡體中文名稱
+department-website = 網站
+department-back = 返回所有部門
+
+transparency-title = 透明日誌
+transparency-lead = 本平台的每項更改，以及每次讀取個人資料，都會加入一個一經改動即可被發現的日誌。任何人均可查核。
+transparency-head = 最新簽署樹頭
+transparency-size = 紀錄數目
+transparency-time = 簽署時間
+transparency-root = 根雜湊值（SHA-256，base64）
+transparency-signature = 簽署（Ed25519，base64）
+transparency-key = 公開密碼匙（base64）
+transparency-empty = 日誌暫時沒有紀錄。
+transparency-check = 自行查核
+transparency-check-body = 日誌是一棵依照 RFC 6962 的默克爾樹，與憑證透明度（Certificate Transparency）相同。以下端點提供已簽署的樹頭，以及證明任何紀錄已包含其中、而日誌只會增長的證明：
+
+sign-in-title = 登入
+sign-in-email = 電郵地址
+sign-in-password = 密碼
+sign-in-submit = 登入
+error-summary-title = 出現問題
+error-page-code = 錯誤代碼：
+error-page-home = 前往首頁
+
+account-title = 我的帳戶
+account-profile = 你的資料
+account-name = 姓名
+account-email = 電郵地址
+account-kind = 帳戶類別
+account-department = 部門
+account-accesses = 誰曾存取你的資料
+account-accesses-lead = 每當有人在本平台讀取或更改你的個人資料，都會被記錄。以下是有關紀錄，最新的排在最前。
+account-accesses-none = 暫時沒有人存取你的資料。
+access-when = 時間
+access-who = 存取者
+access-what = 行動
+access-why = 目的
+
+actor-you = 你
+actor-citizen = 一名市民
+actor-officer = 一名政府人員
+actor-officer-of = { $department }的一名人員
+actor-platform-admin = 一名平台管理員
+actor-system = 平台本身
+actor-anonymous = 未登入的人士
+
+action-identity-account-create = 開設帳戶
+action-identity-account-read = 查閱帳戶資料
+action-identity-session-create = 登入
+action-identity-session-end = 登出
+action-tenancy-department-create = 登記部門
+
+admin-departments-title = 部門
+admin-departments-list = 已登記的部門
+admin-departments-add = 登記部門
+admin-departments-code-hint = 2 至 12 個大楷英文字母或數字，例如 IMMD
+admin-departments-submit = 登記部門
+admin-departments-created = 已登記部門 { $code }。
+admin-departments-invalid = 請檢查此欄：{ $field }
+field-code = 代號
+field-name-en = 英文名稱
+field-name-tc = 繁體中文名稱
+field-name-sc = 簡體中文名稱
+field-website = 網站
+
+office-title = 我的部門
+office-roles = 職務
+office-officers = 人員
+
+role-department-admin = 部門管理員
+role-content-editor = 內容編輯
+role-content-reviewer = 內容審核
+role-identity-verifier = 身份核實人員
+role-case-officer = 個案主任
+
+error-bad_request = 無法理解此要求。
+error-invalid_json = 要求內容並非有效的 JSON。
+error-invalid_form = 無法讀取表格，請再試一次。
+error-invalid_query = 查詢參數缺失或無效。
+error-invalid_input = 部分資料無效。
+error-unauthenticated = 你須先登入才可進行此操作。
+error-invalid_credentials = 電郵地址或密碼不正確。
+error-forbidden = 你沒有權限進行此操作。
+error-csrf_failed = 此表格已過期或並非來自本網站。請返回上一頁，重新載入後再試。
+error-not_found = 找不到網頁。
+error-department_not_found = 沒有此代號的部門。
+error-ledger_entry_not_found = 日誌中暫時沒有此紀錄。
+error-tree_size_out_of_range = 沒有此大小的已簽署樹，或該紀錄不在其中。
+error-method_not_allowed = 此處不接受該方法。
+error-department_code_taken = 已有部門使用此代號。
+error-email_taken = 已有帳戶使用此電郵地址。
+error-payload_too_large = 要求的內容過大。
+error-unsupported_media_type = 要求內容的類型不獲接受（應用程式介面只接受 application/json）。
+error-too_many_requests = 嘗試次數過多，請稍後再試。
+error-timeout = 處理時間過長，請再試一次。
+error-unavailable = 服務暫時未能提供，請稍後再試。
+error-internal = 抱歉，系統出現問題，我們已作記錄。

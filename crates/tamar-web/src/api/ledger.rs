@@ -1,0 +1,54 @@
+use axum::Json;
+use axum::extract::State;
+use serde::Deserialize;
+use tamar_core::Code;
+use tamar_ledger::{ConsistencyProof, InclusionProof, SthView};
+
+use crate::extract::ApiQuery;
+use crate::{AppState, WebError};
+
+/// The newest signed tree head of the tamper-evident log.
+#[utoipa::path(get, path = "/api/v1/ledger/sth", tag = "ledger",
+    responses((status = 200, body = SthView), (status = 404, body = crate::error::ApiErrorBody)))]
+pub async fn sth(State(state): State<AppState>) -> Result<Json<SthView>, WebError> {
+    let head = state.ledger.latest_sth().await?.ok_or(WebError::new(Code::LedgerEntryNotFound))?;
+    Ok(Json(head.view(&state.ledger.public_key())))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct InclusionQuery {
+    /// The entry's position in the log, from 0.
+    index: u64,
+    /// The size of a signed tree; the newest when omitted.
+    tree_size: Option<u64>,
+}
+
+/// An RFC 6962 audit path for one entry.
+#[utoipa::path(get, path = "/api/v1/ledger/proof/inclusion", tag = "ledger", params(InclusionQuery),
+    responses((status = 200, body = InclusionProof), (status = 400, body = crate::error::ApiErrorBody)))]
+pub async fn inclusion(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<InclusionQuery>,
+) -> Result<Json<InclusionProof>, WebError> {
+    Ok(Json(state.ledger.inclusion_proof(q.index, q.tree_size).await?))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ConsistencyQuery {
+    /// The size of the older signed tree.
+    first: u64,
+    /// The size of the newer signed tree.
+    second: u64,
+}
+
+/// An RFC 6962 consistency proof between two signed trees.
+#[utoipa::path(get, path = "/api/v1/ledger/proof/consistency", tag = "ledger", params(ConsistencyQuery),
+    responses((status = 200, body = ConsistencyProof), (status = 400, body = crate::error::ApiErrorBody)))]
+pub async fn consistency(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<ConsistencyQuery>,
+) -> Result<Json<ConsistencyProof>, WebError> {
+    Ok(Json(state.ledger.consistency_proof(q.first, q.second).await?))
+}

@@ -1,0 +1,38 @@
+use axum::Json;
+use axum::extract::State;
+use serde::Deserialize;
+use tamar_identity::Account;
+use tamar_ledger::AccessRecord;
+
+use crate::extract::{ApiQuery, Authorized, SignedIn};
+use crate::{AppState, WebError};
+
+/// The signed-in account.
+#[utoipa::path(get, path = "/api/v1/me", tag = "account",
+    responses((status = 200, body = Account), (status = 401, body = crate::error::ApiErrorBody)))]
+pub async fn profile(user: Authorized<SignedIn>) -> Json<Account> {
+    Json(user.account)
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AccessQuery {
+    /// At most this many, newest first (1 to 1000, default 100).
+    limit: Option<u64>,
+}
+
+/// Who accessed or changed my data: the log entries about the signed-in person.
+#[utoipa::path(get, path = "/api/v1/me/accesses", tag = "account", params(AccessQuery),
+    responses((status = 200, body = Vec<AccessRecord>), (status = 400, body = crate::error::ApiErrorBody),
+        (status = 401, body = crate::error::ApiErrorBody)))]
+pub async fn accesses(
+    State(state): State<AppState>,
+    user: Authorized<SignedIn>,
+    ApiQuery(q): ApiQuery<AccessQuery>,
+) -> Result<Json<Vec<AccessRecord>>, WebError> {
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(WebError::new(tamar_core::Code::InvalidQuery));
+    }
+    Ok(Json(state.ledger.accesses_to(user.account.id, limit).await?))
+}

@@ -1,0 +1,163 @@
+//! One error type for the web layer, and the one place where errors become responses.
+//!
+//! A handler returns [`WebError`], which carries only a stable [`Code`]; details of internal
+//! faults are logged, never returned. [`render_errors`] then writes the body: JSON
+//! `{ "code", "message" }` under `/api/`, an error page elsewhere, always in the request's
+//! language. Errors raised by axum or tower layers (unknown route, wrong method, body too
+//! large, timeout) get the same treatment.
+
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Serialize;
+use tamar_core::{Code, ErrorKind, HasCode, Lang};
+
+use crate::i18n::t;
+
+#[derive(Debug)]
+pub struct WebError {
+    pub code: Code,
+}
+
+impl WebError {
+    pub fn new(code: Code) -> Self {
+        Self { code }
+    }
+}
+
+impl<E: HasCode + std::fmt::Display> From<E> for WebError {
+    fn from(err: E) -> Self {
+        let code = err.code();
+        if code.kind() == ErrorKind::Internal || code.kind() == ErrorKind::Unavailable {
+            tracing::error!(error = %err, code = code.as_str(), "request failed");
+        }
+        WebError { code }
+    }
+}
+
+pub fn status_of(code: Code) -> StatusCode {
+    match code.kind() {
+        ErrorKind::BadRequest => StatusCode::BAD_REQUEST,
+        ErrorKind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorKind::Unauthenticated => StatusCode::UNAUTHORIZED,
+        ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+        ErrorKind::NotFound => StatusCode::NOT_FOUND,
+        ErrorKind::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+        ErrorKind::Conflict => StatusCode::CONFLICT,
+        ErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        ErrorKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ErrorKind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+        ErrorKind::Timeout => StatusCode::REQUEST_TIMEOUT,
+        ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// Marks a response as an error still to be rendered.
+#[derive(Clone, Copy, Debug)]
+struct PendingError(Code);
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let mut response = status_of(self.code).into_response();
+        response.extensions_mut().insert(PendingError(self.code));
+        response
+    }
+}
+
+/// The JSON body of every API error.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ApiErrorBody {
+    /// Stable error code, e.g. `department_not_found`.
+    pub code: String,
+    /// What went wrong, in the request's language.
+    pub message: String,
+}
+
+pub async fn not_found() -> WebError {
+    WebError::new(Code::NotFound)
+}
+
+pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    WebError::new(Code::Internal).into_response()
+}
+
+/// The code for an error response that a layer produced without one.
+fn code_for_status(status: StatusCode) -> Code {
+    match status {
+        StatusCode::NOT_FOUND => Code::NotFound,
+        StatusCode::METHOD_NOT_ALLOWED => Code::MethodNotAllowed,
+        StatusCode::PAYLOAD_TOO_LARGE => Code::PayloadTooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => Code::UnsupportedMediaType,
+        StatusCode::REQUEST_TIMEOUT => Code::Timeout,
+        StatusCode::UNAUTHORIZED => Code::Unauthenticated,
+        StatusCode::FORBIDDEN => Code::Forbidden,
+        StatusCode::UNPROCESSABLE_ENTITY => Code::InvalidInput,
+        StatusCode::TOO_MANY_REQUESTS => Code::TooManyRequests,
+        s if s.is_client_error() => Code::BadRequest,
+        _ => Code::Internal,
+    }
+}
+
+/// The language of a request: its path prefix, else its `Accept-Language`.
+pub fn request_lang(req: &Request) -> Lang {
+    let path = req.uri().path();
+    if let Some(lang) = path.split('/').nth(1).and_then(Lang::from_prefix) {
+        return lang;
+    }
+    req.headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(Lang::negotiate)
+        .unwrap_or(Lang::En)
+}
+
+fn is_api(path: &str) -> bool {
+    path.starts_with("/api/") || matches!(path, "/healthz" | "/readyz" | "/metrics")
+}
+
+pub async fn render_errors(req: Request, next: Next) -> Response {
+    let lang = request_lang(&req);
+    let path = req.uri().path().to_owned();
+    let query = req.uri().query().map(str::to_owned);
+    let response = next.run(req).await;
+    let status = response.status();
+    let pending = response.extensions().get::<PendingError>().copied();
+    let produced_by_layer = status.is_client_error() || status.is_server_error();
+    let has_own_body = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/html") || ct.starts_with("application/json"));
+    let code = match pending {
+        Some(PendingError(code)) => code,
+        None if produced_by_layer && !has_own_body => code_for_status(status),
+        None => return response,
+    };
+    let status = status_of(code);
+    let message = t(lang, &format!("error-{}", code.as_str()));
+    let mut rendered = if is_api(&path) {
+        (status, axum::Json(ApiErrorBody { code: code.as_str().to_owned(), message })).into_response()
+    } else if status == StatusCode::UNAUTHORIZED {
+        // People who need to sign in are taken to the sign-in page, and back afterwards.
+        let mut back = path.clone();
+        if let Some(q) = query {
+            back = format!("{back}?{q}");
+        }
+        let target = format!("/{}/sign-in?next={}", lang.prefix(), urlencode(&back));
+        Redirect::to(&target).into_response()
+    } else {
+        let page = crate::pages::error_page(lang, code, &message);
+        (status, Html(page)).into_response()
+    };
+    if let Ok(value) = HeaderValue::from_str(lang.bcp47()) {
+        rendered.headers_mut().insert(header::CONTENT_LANGUAGE, value);
+    }
+    rendered
+}
+
+fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)]).map(|e| e.trim_start_matches('=').to_owned()).unwrap_or_default()
+}

@@ -1,0 +1,197 @@
+//! Extractors. The permission a handler needs is in the type of its arguments: a handler that
+//! takes `Authorized<PlatformAdmins>` cannot run for anyone else. A handler that takes none of
+//! them serves only public information.
+
+use std::marker::PhantomData;
+
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::Response;
+use axum_extra::extract::cookie::CookieJar;
+use serde::de::DeserializeOwned;
+use tamar_core::{Actor, Code, Lang, Role};
+use tamar_identity::Account;
+
+use crate::{AppState, WebError};
+
+pub const SESSION_COOKIE: &str = "tamar_session";
+
+/// Who is making the request, resolved once per request from the session cookie.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub actor: Actor,
+    pub account: Option<Account>,
+    pub token: Option<String>,
+}
+
+impl Session {
+    fn anonymous() -> Self {
+        Self { actor: Actor::Anonymous, account: None, token: None }
+    }
+}
+
+pub async fn resolve_session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let jar = CookieJar::from_headers(req.headers());
+    let mut session = Session::anonymous();
+    if let Some(cookie) = jar.get(SESSION_COOKIE) {
+        let token = cookie.value().to_owned();
+        match tamar_identity::resolve_session(&state.db, &token, state.ledger.now()).await {
+            Ok(Some(account)) => {
+                session = Session { actor: account.actor(), account: Some(account), token: Some(token) };
+            }
+            Ok(None) => {}
+            Err(error) => {
+                tracing::error!(%error, "could not resolve a session");
+                return axum::response::IntoResponse::into_response(WebError::new(Code::Unavailable));
+            }
+        }
+    }
+    req.extensions_mut().insert(session);
+    next.run(req).await
+}
+
+/// The current actor, whoever it is (possibly anonymous). For pages that show everyone
+/// something, and a little more to those signed in.
+pub struct CurrentSession(pub Session);
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentSession {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(CurrentSession(parts.extensions.get::<Session>().cloned().unwrap_or_else(Session::anonymous)))
+    }
+}
+
+/// A rule about who may do something.
+pub trait Policy: Send + Sync + 'static {
+    fn allows(actor: &Actor) -> bool;
+}
+
+/// Anyone signed in.
+pub struct SignedIn;
+impl Policy for SignedIn {
+    fn allows(actor: &Actor) -> bool {
+        !matches!(actor, Actor::Anonymous | Actor::System)
+    }
+}
+
+/// Officers of any department.
+pub struct Officers;
+impl Policy for Officers {
+    fn allows(actor: &Actor) -> bool {
+        matches!(actor, Actor::Officer { .. })
+    }
+}
+
+/// Officers who administer their department.
+pub struct DepartmentAdmins;
+impl Policy for DepartmentAdmins {
+    fn allows(actor: &Actor) -> bool {
+        actor.has_role(Role::DepartmentAdmin)
+    }
+}
+
+/// Operators of the platform.
+pub struct PlatformAdmins;
+impl Policy for PlatformAdmins {
+    fn allows(actor: &Actor) -> bool {
+        matches!(actor, Actor::PlatformAdmin { .. })
+    }
+}
+
+/// Department administrators or platform administrators.
+pub struct Administrators;
+impl Policy for Administrators {
+    fn allows(actor: &Actor) -> bool {
+        DepartmentAdmins::allows(actor) || PlatformAdmins::allows(actor)
+    }
+}
+
+/// A signed-in actor whom policy `P` allows. Anonymous requests are refused with
+/// `unauthenticated` (pages redirect to sign-in), others with `forbidden`.
+pub struct Authorized<P: Policy> {
+    pub actor: Actor,
+    pub account: Account,
+    pub token: String,
+    _policy: PhantomData<P>,
+}
+
+impl<S: Send + Sync, P: Policy> FromRequestParts<S> for Authorized<P> {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let session = parts.extensions.get::<Session>().cloned().unwrap_or_else(Session::anonymous);
+        let (Some(account), Some(token)) = (session.account, session.token) else {
+            return Err(WebError::new(Code::Unauthenticated));
+        };
+        if !P::allows(&session.actor) {
+            return Err(WebError::new(Code::Forbidden));
+        }
+        Ok(Authorized { actor: session.actor, account, token, _policy: PhantomData })
+    }
+}
+
+/// The language of a page, from its `/en/`, `/tc/` or `/sc/` prefix.
+pub struct PageLang(pub Lang);
+
+impl<S: Send + Sync> FromRequestParts<S> for PageLang {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .uri
+            .path()
+            .split('/')
+            .nth(1)
+            .and_then(Lang::from_prefix)
+            .map(PageLang)
+            .ok_or(WebError::new(Code::NotFound))
+    }
+}
+
+/// A JSON body; malformed JSON, wrong fields and a missing content type get stable codes.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = WebError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::extract::rejection::JsonRejection;
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(ApiJson(value)),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(WebError::new(Code::UnsupportedMediaType)),
+            Err(JsonRejection::JsonDataError(_)) => Err(WebError::new(Code::InvalidInput)),
+            Err(JsonRejection::BytesRejection(_)) => Err(WebError::new(Code::PayloadTooLarge)),
+            Err(_) => Err(WebError::new(Code::InvalidJson)),
+        }
+    }
+}
+
+/// Query parameters; malformed ones get `invalid_query`.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| ApiQuery(q.0))
+            .map_err(|_| WebError::new(Code::InvalidQuery))
+    }
+}
+
+/// A submitted HTML form; malformed ones get `invalid_form`.
+pub struct FormData<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for FormData<T> {
+    type Rejection = WebError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        axum::Form::<T>::from_request(req, state)
+            .await
+            .map(|f| FormData(f.0))
+            .map_err(|_| WebError::new(Code::InvalidForm))
+    }
+}

@@ -1,0 +1,39 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations.
+
+use axum::Json;
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Tamar API",
+        description = "The JSON API of Tamar, the digital-government platform. Errors are `{ \"code\", \"message\" }`, with a stable code and a message in the request's language (Accept-Language).",
+        license(name = "Apache-2.0"),
+    ),
+    paths(
+        crate::api::departments::list,
+        crate::api::departments::get,
+        crate::api::departments::create,
+        crate::api::departments::officers,
+        crate::api::me::profile,
+        crate::api::me::accesses,
+        crate::api::ledger::sth,
+        crate::api::ledger::inclusion,
+        crate::api::ledger::consistency,
+        crate::ops::healthz,
+        crate::ops::readyz,
+        crate::ops::metrics,
+    ),
+    components(schemas(crate::error::ApiErrorBody, tamar_core::LocalizedText, tamar_core::Role)),
+    tags(
+        (name = "departments", description = "Bureaux and departments: the tenants"),
+        (name = "account", description = "The signed-in person"),
+        (name = "ledger", description = "The tamper-evident log"),
+        (name = "operations", description = "Health and metrics"),
+    )
+)]
+pub struct ApiDoc;
+
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

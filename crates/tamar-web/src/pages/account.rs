@@ -1,0 +1,158 @@
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use serde::Deserialize;
+use tamar_core::{DepartmentId, Lang};
+use tamar_identity::{Account, AccountKind, IdentityError};
+
+use super::{PageContext, render, safe_next, see_other};
+use crate::extract::{ApiQuery, Authorized, FormData, SESSION_COOKIE, SignedIn};
+use crate::i18n;
+use crate::{AppState, WebError};
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+struct SignInPage {
+    page: PageContext,
+    error: Option<String>,
+    email: String,
+    next: String,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+pub async fn sign_in_form(page: PageContext, ApiQuery(q): ApiQuery<NextQuery>) -> Result<Html<String>, WebError> {
+    let next = safe_next(q.next.as_deref().unwrap_or(""), page.lang);
+    render(&SignInPage { page: page.section("sign-in"), error: None, email: String::new(), next })
+}
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    email: String,
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+pub async fn sign_in(
+    page: PageContext,
+    State(state): State<AppState>,
+    FormData(form): FormData<SignInForm>,
+) -> Result<Response, WebError> {
+    let next = safe_next(&form.next, page.lang);
+    let account = match tamar_identity::authenticate(&state.db, &form.email, &form.password).await {
+        Ok(account) => account,
+        Err(IdentityError::InvalidCredentials) => {
+            let error = Some(page.t("error-invalid_credentials"));
+            let html = render(&SignInPage { page: page.section("sign-in"), error, email: form.email, next })?;
+            return Ok((StatusCode::UNAUTHORIZED, html).into_response());
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let token = tamar_identity::start_session(&state.db, &state.ledger, &account).await?;
+    let cookie = Cookie::build((SESSION_COOKIE, token))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.config.secure_cookies)
+        .max_age(cookie_max_age())
+        .build();
+    let mut response = see_other(&next);
+    if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    Ok(response)
+}
+
+fn cookie_max_age() -> cookie::time::Duration {
+    cookie::time::Duration::seconds(tamar_identity::SESSION_TTL.num_seconds())
+}
+
+pub async fn sign_out(page: PageContext, State(state): State<AppState>, user: Authorized<SignedIn>) -> Result<Response, WebError> {
+    tamar_identity::end_session(&state.db, &state.ledger, &user.actor, &user.token).await?;
+    let expired = Cookie::build((SESSION_COOKIE, "")).path("/").max_age(cookie::time::Duration::ZERO).build();
+    let mut response = see_other(&page.href("/"));
+    if let Ok(value) = HeaderValue::from_str(&expired.to_string()) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    Ok(response)
+}
+
+struct AccessRow {
+    at: String,
+    at_display: String,
+    who: String,
+    what: String,
+    why: String,
+}
+
+#[derive(Template)]
+#[template(path = "account/index.html")]
+struct AccountPage {
+    page: PageContext,
+    account: Account,
+    kind: String,
+    department: Option<String>,
+    accesses: Vec<AccessRow>,
+}
+
+pub(crate) fn kind_label(lang: Lang, kind: AccountKind) -> String {
+    let key = match kind {
+        AccountKind::Citizen => "actor-citizen",
+        AccountKind::Officer => "actor-officer",
+        AccountKind::PlatformAdmin => "actor-platform-admin",
+    };
+    i18n::t(lang, key)
+}
+
+/// How a log entry's actor is shown to the person it concerns: what kind of actor, and for
+/// officers, which department.
+fn who(lang: Lang, actor: &str, department: Option<&String>, names: &HashMap<String, String>, me: &Account) -> String {
+    if actor.ends_with(&me.id.to_string()) {
+        return i18n::t(lang, "actor-you");
+    }
+    let kind = actor.split(':').next().unwrap_or_default();
+    let label = i18n::t(lang, &format!("actor-{kind}"));
+    match department.and_then(|d| names.get(d)) {
+        Some(name) => i18n::t_args(lang, "actor-officer-of", &[("department", name.clone())]),
+        None => label,
+    }
+}
+
+fn action_label(lang: Lang, action: &str) -> String {
+    let key = format!("action-{}", action.replace('.', "-"));
+    if i18n::has(Lang::En, &key) { i18n::t(lang, &key) } else { action.to_owned() }
+}
+
+pub async fn account(page: PageContext, State(state): State<AppState>, user: Authorized<SignedIn>) -> Result<Html<String>, WebError> {
+    let departments = tamar_tenancy::list(&state.db).await?;
+    let names: HashMap<String, String> =
+        departments.iter().map(|d| (d.id.to_string(), d.name.get(page.lang).to_owned())).collect();
+    let department = user.account.department.map(|id: DepartmentId| names.get(&id.to_string()).cloned().unwrap_or_default());
+    let records = state.ledger.accesses_to(user.account.id, 200).await?;
+    let accesses = records
+        .iter()
+        .map(|r| AccessRow {
+            at: r.at.to_rfc3339(),
+            at_display: r.at.with_timezone(&hong_kong()).format("%Y-%m-%d %H:%M").to_string(),
+            who: who(page.lang, &r.actor, r.department.as_ref(), &names, &user.account),
+            what: action_label(page.lang, &r.action),
+            why: r.purpose.clone(),
+        })
+        .collect();
+    let kind = kind_label(page.lang, user.account.kind);
+    render(&AccountPage { page: page.section("account"), account: user.account, kind, department, accesses })
+}
+
+/// Hong Kong time, for showing times to people.
+pub(crate) fn hong_kong() -> chrono::FixedOffset {
+    use chrono::Offset;
+    chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| chrono::Utc.fix())
+}

@@ -1,0 +1,121 @@
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use serde::Deserialize;
+use tamar_core::{Code, LocalizedText};
+use tamar_tenancy::{Department, NewDepartment, TenancyError};
+
+use super::{PageContext, render, see_other};
+use crate::extract::{ApiQuery, Authorized, Officers, PlatformAdmins};
+use crate::i18n;
+use crate::{AppState, WebError};
+
+#[derive(Default, Deserialize)]
+pub struct DepartmentForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    name_en: String,
+    #[serde(default)]
+    name_tc: String,
+    #[serde(default)]
+    name_sc: String,
+    #[serde(default)]
+    website: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/departments.html")]
+struct DepartmentsAdminPage {
+    page: PageContext,
+    departments: Vec<Department>,
+    form: DepartmentForm,
+    error: Option<String>,
+    created: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct CreatedQuery {
+    created: Option<String>,
+}
+
+pub async fn departments(
+    page: PageContext,
+    State(state): State<AppState>,
+    _admin: Authorized<PlatformAdmins>,
+    ApiQuery(q): ApiQuery<CreatedQuery>,
+) -> Result<Html<String>, WebError> {
+    let departments = tamar_tenancy::list(&state.db).await?;
+    let created = q.created.filter(|c| departments.iter().any(|d| &d.code == c));
+    render(&DepartmentsAdminPage { page: page.section("admin"), departments, form: DepartmentForm::default(), error: None, created })
+}
+
+pub async fn create_department(
+    page: PageContext,
+    State(state): State<AppState>,
+    admin: Authorized<PlatformAdmins>,
+    crate::extract::FormData(form): crate::extract::FormData<DepartmentForm>,
+) -> Result<Response, WebError> {
+    let new = NewDepartment {
+        code: form.code.trim().to_owned(),
+        name: LocalizedText::new(&form.name_en, &form.name_tc, &form.name_sc),
+        website: Some(form.website.trim().to_owned()).filter(|w| !w.is_empty()),
+    };
+    match tamar_tenancy::create(&state.db, &state.ledger, &admin.actor, new).await {
+        Ok(created) => Ok(see_other(&format!("{}?created={}", page.href("/admin/departments"), created.code))),
+        Err(error @ (TenancyError::Invalid { .. } | TenancyError::CodeTaken(_))) => {
+            let code = tamar_core::HasCode::code(&error);
+            let mut message = i18n::t(page.lang, &format!("error-{}", code.as_str()));
+            if let TenancyError::Invalid { field, .. } = error {
+                message = i18n::t_args(page.lang, "admin-departments-invalid", &[("field", i18n::t(page.lang, &format!("field-{}", field.replace('.', "-"))))]);
+            }
+            let departments = tamar_tenancy::list(&state.db).await?;
+            let html = render(&DepartmentsAdminPage { page: page.section("admin"), departments, form, error: Some(message), created: None })?;
+            let status = if code == Code::DepartmentCodeTaken { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+            Ok((status, html).into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+struct OfficerRow {
+    name: String,
+    email: String,
+    roles: String,
+}
+
+#[derive(Template)]
+#[template(path = "office.html")]
+struct OfficePage {
+    page: PageContext,
+    department: Department,
+    name: String,
+    roles: Vec<String>,
+    officers: Option<Vec<OfficerRow>>,
+}
+
+/// An officer's own department. Department administrators also see its officers; each one
+/// shown is a logged read.
+pub async fn office(page: PageContext, State(state): State<AppState>, officer: Authorized<Officers>) -> Result<Html<String>, WebError> {
+    let Some(department_id) = officer.actor.department() else { return Err(WebError::new(Code::Forbidden)) };
+    let department = tamar_tenancy::by_id(&state.db, department_id).await?;
+    let role_label = |r: &tamar_core::Role| i18n::t(page.lang, &format!("role-{}", r.as_str()));
+    let roles = officer.account.roles.iter().map(role_label).collect();
+    let officers = if officer.actor.has_role(tamar_core::Role::DepartmentAdmin) {
+        let list = tamar_identity::list_officers(&state.db, &state.ledger, &officer.actor, department_id).await?;
+        Some(
+            list.into_iter()
+                .map(|o| OfficerRow {
+                    roles: o.roles.iter().map(role_label).collect::<Vec<_>>().join(", "),
+                    name: o.display_name,
+                    email: o.email,
+                })
+                .collect(),
+        )
+    } else {
+        None
+    };
+    let name = department.name.get(page.lang).to_owned();
+    render(&OfficePage { page: page.section("office"), department, name, roles, officers })
+}

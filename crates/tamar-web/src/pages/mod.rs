@@ -1,0 +1,140 @@
+//! The HTML pages, in three languages under `/en/`, `/tc/` and `/sc/`.
+
+mod account;
+mod admin;
+mod public;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use tamar_core::{Actor, Code, Lang};
+
+use crate::csrf::CsrfToken;
+use crate::extract::{PageLang, Session};
+use crate::i18n;
+use crate::{AppState, WebError};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(public::choose_language))
+        .route("/static/tamar.css", get(public::stylesheet))
+        .route("/static/favicon.svg", get(public::favicon))
+        .route("/{lang}", get(public::to_home))
+        .route("/{lang}/", get(public::home))
+        .route("/{lang}/departments", get(public::departments))
+        .route("/{lang}/departments/{code}", get(public::department))
+        .route("/{lang}/transparency", get(public::transparency))
+        .route("/{lang}/sign-in", get(account::sign_in_form).post(account::sign_in))
+        .route("/{lang}/sign-out", post(account::sign_out))
+        .route("/{lang}/account", get(account::account))
+        .route("/{lang}/office", get(admin::office))
+        .route("/{lang}/admin/departments", get(admin::departments).post(admin::create_department))
+}
+
+/// The signed-in user, as the page header needs them.
+pub struct UserView {
+    pub name: String,
+    pub is_platform_admin: bool,
+    pub is_officer: bool,
+}
+
+pub struct LangLink {
+    pub href: String,
+    pub label: &'static str,
+    pub bcp47: &'static str,
+    pub current: bool,
+}
+
+/// What every page template needs: language, where we are, the CSRF token and who is signed in.
+pub struct PageContext {
+    pub lang: Lang,
+    /// The path after the language prefix, for the language switcher.
+    pub rest: String,
+    pub section: &'static str,
+    pub csrf: String,
+    pub user: Option<UserView>,
+}
+
+impl PageContext {
+    pub fn t(&self, key: &str) -> String {
+        i18n::t(self.lang, key)
+    }
+
+    pub fn ta(&self, key: &str, name: &'static str, value: String) -> String {
+        i18n::t_args(self.lang, key, &[(name, value)])
+    }
+
+    pub fn href(&self, rest: &str) -> String {
+        format!("/{}{}", self.lang.prefix(), rest)
+    }
+
+    pub fn langs(&self) -> Vec<LangLink> {
+        Lang::ALL
+            .into_iter()
+            .map(|lang| LangLink {
+                href: format!("/{}{}", lang.prefix(), self.rest),
+                label: lang.endonym(),
+                bcp47: lang.bcp47(),
+                current: lang == self.lang,
+            })
+            .collect()
+    }
+
+    fn section(mut self, section: &'static str) -> Self {
+        self.section = section;
+        self
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for PageContext {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let PageLang(lang) = PageLang::from_request_parts(parts, state).await?;
+        let path = parts.uri.path();
+        let rest = path.get(3..).filter(|r| !r.is_empty()).unwrap_or("/").to_owned();
+        let csrf = parts.extensions.get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default();
+        let user = parts.extensions.get::<Session>().and_then(|s| {
+            s.account.as_ref().map(|a| UserView {
+                name: a.display_name.clone(),
+                is_platform_admin: matches!(s.actor, Actor::PlatformAdmin { .. }),
+                is_officer: matches!(s.actor, Actor::Officer { .. }),
+            })
+        });
+        Ok(PageContext { lang, rest, section: "", csrf, user })
+    }
+}
+
+pub(crate) fn render<T: Template>(template: &T) -> Result<Html<String>, WebError> {
+    template.render().map(Html).map_err(|error| {
+        tracing::error!(%error, "template failed");
+        WebError::new(Code::Internal)
+    })
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    page: PageContext,
+    code: &'a str,
+    message: &'a str,
+}
+
+/// The page shown for an error; used by [`crate::error::render_errors`].
+pub fn error_page(lang: Lang, code: Code, message: &str) -> String {
+    let page = PageContext { lang, rest: "/".into(), section: "", csrf: String::new(), user: None };
+    ErrorPage { page, code: code.as_str(), message }.render().unwrap_or_else(|_| message.to_owned())
+}
+
+/// Only paths on this site may be redirect targets after sign-in.
+pub(crate) fn safe_next(next: &str, lang: Lang) -> String {
+    let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.contains("://");
+    if local && next.len() < 500 { next.to_owned() } else { format!("/{}/account", lang.prefix()) }
+}
+
+pub(crate) fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}

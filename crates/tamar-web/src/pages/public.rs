@@ -1,0 +1,115 @@
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use tamar_core::Lang;
+use tamar_ledger::SthView;
+use tamar_tenancy::Department;
+
+use super::{PageContext, render};
+use crate::extract::PageLang;
+use crate::{AppState, WebError};
+
+/// `/` sends people to their language, from `Accept-Language`.
+pub async fn choose_language(headers: HeaderMap) -> Response {
+    let lang = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(Lang::negotiate)
+        .unwrap_or(Lang::En);
+    let mut response = Redirect::to(&format!("/{}/", lang.prefix())).into_response();
+    response.headers_mut().insert(header::VARY, HeaderValue::from_static("accept-language"));
+    response
+}
+
+pub async fn to_home(PageLang(lang): PageLang) -> Redirect {
+    Redirect::permanent(&format!("/{}/", lang.prefix()))
+}
+
+const STYLESHEET: &str = include_str!("../../static/tamar.css");
+const FAVICON: &str = include_str!("../../static/favicon.svg");
+
+pub async fn stylesheet() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], STYLESHEET)
+}
+
+pub async fn favicon() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=86400")], FAVICON)
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    page: PageContext,
+    department_count: usize,
+}
+
+pub async fn home(page: PageContext, State(state): State<AppState>) -> Result<Html<String>, WebError> {
+    let department_count = tamar_tenancy::list(&state.db).await?.len();
+    render(&HomePage { page: page.section("home"), department_count })
+}
+
+struct DepartmentLink {
+    code: String,
+    name: String,
+}
+
+struct LetterGroup {
+    letter: char,
+    departments: Vec<DepartmentLink>,
+}
+
+#[derive(Template)]
+#[template(path = "departments.html")]
+struct DepartmentsPage {
+    page: PageContext,
+    groups: Vec<LetterGroup>,
+}
+
+/// The A-Z directory, ordered and grouped by English name as on GovHK.
+pub async fn departments(page: PageContext, State(state): State<AppState>) -> Result<Html<String>, WebError> {
+    let mut all = tamar_tenancy::list(&state.db).await?;
+    all.sort_by(|a, b| a.name.en.to_lowercase().cmp(&b.name.en.to_lowercase()));
+    let mut groups: Vec<LetterGroup> = Vec::new();
+    for d in all {
+        let letter = d.name.en.chars().next().map(|c| c.to_ascii_uppercase()).unwrap_or('#');
+        let link = DepartmentLink { name: d.name.get(page.lang).to_owned(), code: d.code };
+        match groups.last_mut() {
+            Some(group) if group.letter == letter => group.departments.push(link),
+            _ => groups.push(LetterGroup { letter, departments: vec![link] }),
+        }
+    }
+    render(&DepartmentsPage { page: page.section("departments"), groups })
+}
+
+#[derive(Template)]
+#[template(path = "department.html")]
+struct DepartmentPage {
+    page: PageContext,
+    name: String,
+    department: Department,
+}
+
+pub async fn department(
+    page: PageContext,
+    State(state): State<AppState>,
+    Path((_, code)): Path<(String, String)>,
+) -> Result<Html<String>, WebError> {
+    let department = tamar_tenancy::by_code(&state.db, &code).await?;
+    render(&DepartmentPage { name: department.name.get(page.lang).to_owned(), page: page.section("departments"), department })
+}
+
+#[derive(Template)]
+#[template(path = "transparency.html")]
+struct TransparencyPage {
+    page: PageContext,
+    head: Option<SthView>,
+    head_time: String,
+}
+
+pub async fn transparency(page: PageContext, State(state): State<AppState>) -> Result<Html<String>, WebError> {
+    let sth = state.ledger.latest_sth().await?;
+    let head_time = sth.as_ref().map(|h| h.timestamp.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).unwrap_or_default();
+    let head = sth.map(|h| h.view(&state.ledger.public_key()));
+    render(&TransparencyPage { page: page.section("transparency"), head, head_time })
+}

@@ -1,0 +1,508 @@
+//! The web layer end to end through the router (no socket), on SQLite and PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tamar_core::{Actor, Code, Lang, LocalizedText, Role, SystemClock};
+use tamar_identity::{AccountKind, NewAccount};
+use tamar_ledger::{Ledger, SigningKey};
+use tamar_store::{BlobConfig, Blobs, Db, Migrator, store_test};
+use tamar_tenancy::NewDepartment;
+use tamar_web::{AppState, WebConfig};
+use tower::ServiceExt;
+
+const PASSWORD: &str = "a long test password";
+
+struct TestApp {
+    app: Router,
+    db: Db,
+    ledger: Ledger,
+    _blobs: tempfile::TempDir,
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|_| panic!("not JSON: {}", self.body))
+    }
+    fn cookie(&self, name: &str) -> Option<String> {
+        self.headers.get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|c| {
+            let pair = c.split(';').next()?;
+            let (n, v) = pair.split_once('=')?;
+            (n == name).then(|| v.to_owned())
+        })
+    }
+    fn location(&self) -> &str {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+}
+
+/// A browser: cookies it was given, sent back.
+#[derive(Clone, Default)]
+struct Browser {
+    cookies: Vec<(String, String)>,
+}
+
+impl Browser {
+    fn header(&self) -> String {
+        self.cookies.iter().map(|(n, v)| format!("{n}={v}")).collect::<Vec<_>>().join("; ")
+    }
+    fn keep(&mut self, reply: &Reply) {
+        for name in ["tamar_csrf", "tamar_session"] {
+            if let Some(value) = reply.cookie(name) {
+                self.cookies.retain(|(n, _)| n != name);
+                if !value.is_empty() {
+                    self.cookies.push((name.into(), value));
+                }
+            }
+        }
+    }
+}
+
+impl TestApp {
+    async fn send(&self, req: Request<Body>) -> Reply {
+        let response = self.app.clone().oneshot(req).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    async fn get(&self, path: &str, browser: &Browser) -> Reply {
+        let req = Request::get(path).header(header::COOKIE, browser.header()).body(Body::empty()).unwrap();
+        self.send(req).await
+    }
+
+    async fn get_lang(&self, path: &str, accept: &str) -> Reply {
+        self.send(Request::get(path).header(header::ACCEPT_LANGUAGE, accept).body(Body::empty()).unwrap()).await
+    }
+
+    async fn post_form(&self, path: &str, browser: &Browser, fields: &[(&str, &str)]) -> Reply {
+        let body = serde_urlencoded::to_string(fields).unwrap();
+        let req = Request::post(path)
+            .header(header::COOKIE, browser.header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
+    async fn json(&self, method: Method, path: &str, browser: &Browser, body: &str) -> Reply {
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::COOKIE, browser.header())
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::ACCEPT_LANGUAGE, "en")
+            .body(Body::from(body.to_owned()))
+            .unwrap();
+        self.send(req).await
+    }
+
+    /// A fresh browser with a CSRF cookie, and the token its forms carry.
+    async fn browser(&self) -> (Browser, String) {
+        let mut browser = Browser::default();
+        let page = self.get("/en/sign-in", &browser).await;
+        browser.keep(&page);
+        (browser, csrf_token(&page.body))
+    }
+
+    async fn sign_in(&self, email: &str) -> (Browser, String) {
+        let (mut browser, token) = self.browser().await;
+        let reply = self
+            .post_form("/en/sign-in", &browser, &[("csrf_token", &token), ("email", email), ("password", PASSWORD), ("next", "/en/account")])
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "sign-in of {email}: {}", reply.body);
+        browser.keep(&reply);
+        assert!(browser.cookies.iter().any(|(n, _)| n == "tamar_session"));
+        (browser, token)
+    }
+
+    async fn department_count(&self) -> usize {
+        tamar_tenancy::list(&self.db).await.unwrap().len()
+    }
+}
+
+fn csrf_token(html: &str) -> String {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker).expect("a form with a CSRF token") + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+const ADMIN: &str = "admin@tamar.test";
+const IMMD_ADMIN: &str = "immd.admin@tamar.test";
+const DH_OFFICER: &str = "dh.officer@tamar.test";
+const CITIZEN: &str = "citizen@tamar.test";
+
+async fn setup(db: Db) -> TestApp {
+    Migrator::new(&db, &[tamar_ledger::MIGRATIONS, tamar_tenancy::MIGRATIONS, tamar_identity::MIGRATIONS])
+        .run()
+        .await
+        .unwrap();
+    let ledger = Ledger::start(db.clone(), SigningKey::from_bytes(&[9u8; 32]), Arc::new(SystemClock));
+    let system = Actor::System;
+    let mut ids = Vec::new();
+    for (code, en, tc, sc) in [("IMMD", "Immigration Department", "入境事務處", "入境事务处"), ("DH", "Department of Health", "衞生署", "卫生署")] {
+        let new = NewDepartment { code: code.into(), name: LocalizedText::new(en, tc, sc), website: None };
+        ids.push(tamar_tenancy::create(&db, &ledger, &system, new).await.unwrap().id);
+    }
+    let accounts = [
+        (ADMIN, AccountKind::PlatformAdmin, None, vec![]),
+        (IMMD_ADMIN, AccountKind::Officer, Some(ids[0]), vec![Role::DepartmentAdmin, Role::IdentityVerifier]),
+        (DH_OFFICER, AccountKind::Officer, Some(ids[1]), vec![Role::CaseOfficer]),
+        (CITIZEN, AccountKind::Citizen, None, vec![]),
+    ];
+    for (email, kind, department, roles) in accounts {
+        let new = NewAccount { kind, email: email.into(), display_name: format!("Name of {email}"), password: PASSWORD.into(), department, roles };
+        tamar_identity::create_account(&db, &ledger, &system, new).await.unwrap();
+    }
+    ledger.sync().await.unwrap();
+    let blob_dir = tempfile::tempdir().unwrap();
+    let blobs = Blobs::open(&BlobConfig::Local { path: blob_dir.path().to_owned() }).unwrap();
+    let config = WebConfig { csrf_key: vec![3u8; 32], secure_cookies: false, request_timeout: Duration::from_secs(10), body_limit: 64 * 1024 };
+    let state = AppState { db: db.clone(), blobs, ledger: ledger.clone(), config: Arc::new(config) };
+    TestApp { app: tamar_web::app(state), db, ledger, _blobs: blob_dir }
+}
+
+type R = Result<(), Box<dyn std::error::Error>>;
+
+store_test!(pages_render_in_three_languages, |db| async move {
+    let app = setup(db).await;
+    let anonymous = Browser::default();
+    for lang in Lang::ALL {
+        for page in ["/", "/departments", "/departments/IMMD", "/transparency", "/sign-in"] {
+            let path = format!("/{}{page}", lang.prefix());
+            let reply = app.get(&path, &anonymous).await;
+            assert_eq!(reply.status, StatusCode::OK, "{path}");
+            assert!(reply.body.contains(&format!("<html lang=\"{}\">", lang.bcp47())), "{path}");
+            assert!(reply.body.contains("href=\"#main-content\""), "skip link on {path}");
+            assert!(reply.body.contains("<main id=\"main-content\""), "main landmark on {path}");
+            assert!(!reply.body.contains("style="), "no inline style on {path}");
+            assert!(!reply.body.contains("<script"), "no script on {path}");
+        }
+    }
+    let tc = app.get("/tc/departments", &anonymous).await;
+    assert!(tc.body.contains("入境事務處") && tc.body.contains("政策局及部門一覽"));
+    let sc = app.get("/sc/departments/DH", &anonymous).await;
+    assert!(sc.body.contains("<h1 class=\"heading-xl\">卫生署</h1>"));
+    let en = app.get("/en/transparency", &anonymous).await;
+    assert!(en.body.contains("Latest signed tree head"));
+    assert_eq!(app.get("/en", &anonymous).await.location(), "/en/");
+    Ok(()) as R
+});
+
+store_test!(root_redirects_by_accept_language, |db| async move {
+    let app = setup(db).await;
+    for (accept, to) in [("zh-HK,zh;q=0.9", "/tc/"), ("zh-CN", "/sc/"), ("en-GB,en;q=0.8", "/en/"), ("fr", "/en/"), ("", "/en/")] {
+        let reply = app.get_lang("/", accept).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        assert_eq!(reply.location(), to, "{accept}");
+        assert_eq!(reply.headers.get(header::VARY).unwrap(), "accept-language");
+    }
+    Ok(()) as R
+});
+
+store_test!(security_headers_on_every_response, |db| async move {
+    let app = setup(db).await;
+    for path in ["/en/", "/api/v1/departments", "/no/such/page", "/api/v1/nothing", "/static/tamar.css", "/healthz"] {
+        let reply = app.get(path, &Browser::default()).await;
+        let csp = reply.headers.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str()?;
+        assert!(csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"), "{path}");
+        assert_eq!(reply.headers.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(), "nosniff", "{path}");
+        assert_eq!(reply.headers.get(header::X_FRAME_OPTIONS).unwrap(), "DENY", "{path}");
+    }
+    Ok(()) as R
+});
+
+store_test!(forms_need_a_matching_csrf_token, |db| async move {
+    let app = setup(db).await;
+    let (browser, token) = app.browser().await;
+    let fields = |t: &str| vec![("csrf_token", t.to_owned()), ("email", CITIZEN.to_owned()), ("password", PASSWORD.to_owned())];
+    let as_refs = |v: &Vec<(&'static str, String)>| v.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
+
+    // No cookie at all.
+    let reply = app.post_form("/en/sign-in", &Browser::default(), &as_refs(&fields(&token)).iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>()).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert!(reply.body.contains("csrf_failed"));
+    // A token that is not this browser's.
+    let (_, other_token) = app.browser().await;
+    for bad in [other_token.as_str(), "", "zz", &"0".repeat(64)] {
+        let f = fields(bad);
+        let reply = app.post_form("/en/sign-in", &browser, &f.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>()).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "token {bad:?}");
+    }
+    // Its own token works.
+    let f = fields(&token);
+    let reply = app.post_form("/en/sign-in", &browser, &f.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>()).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    Ok(()) as R
+});
+
+store_test!(sign_in_account_page_and_sign_out, |db| async move {
+    let app = setup(db).await;
+    let (browser, token) = app.browser().await;
+    let wrong = app
+        .post_form("/tc/sign-in", &browser, &[("csrf_token", &token), ("email", CITIZEN), ("password", "not the password")])
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert!(wrong.body.contains("電郵地址或密碼不正確"), "translated error summary");
+    assert!(wrong.cookie("tamar_session").is_none());
+
+    // An open redirect is refused: `next` must be a path on this site.
+    let mut b = browser.clone();
+    let reply = app
+        .post_form("/en/sign-in", &b, &[("csrf_token", &token), ("email", CITIZEN), ("password", PASSWORD), ("next", "https://evil.example/")])
+        .await;
+    assert_eq!(reply.location(), "/en/account");
+    b.keep(&reply);
+    let session = reply.cookie("tamar_session").unwrap();
+    let raw = reply.headers.get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_owned()).collect::<Vec<_>>().join("\n");
+    assert!(raw.contains("HttpOnly") && raw.contains("SameSite=Lax"));
+
+    app.ledger.sync().await?;
+    let account = app.get("/en/account", &b).await;
+    assert_eq!(account.status, StatusCode::OK);
+    assert!(account.body.contains("Name of citizen@tamar.test"));
+    assert!(account.body.contains("Who accessed your data"));
+    assert!(account.body.contains("Signed in") && account.body.contains("Opened the account"));
+
+    let out = app.post_form("/en/sign-out", &b, &[("csrf_token", &token)]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    let stale = Browser { cookies: vec![("tamar_session".into(), session), ("tamar_csrf".into(), b.cookies[0].1.clone())] };
+    let after = app.get("/en/account", &stale).await;
+    assert_eq!(after.status, StatusCode::SEE_OTHER, "the session is gone");
+    assert_eq!(after.location(), "/en/sign-in?next=%2Fen%2Faccount");
+    Ok(()) as R
+});
+
+store_test!(api_errors_have_stable_codes_and_change_nothing, |db| async move {
+    let app = setup(db).await;
+    let reply = app.get_lang("/api/v1/departments/NOPE", "zh-HK").await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert_eq!(reply.json()["code"], "department_not_found");
+    assert_eq!(reply.json()["message"], "沒有此代號的部門。");
+    assert_eq!(reply.headers.get(header::CONTENT_LANGUAGE).unwrap(), "zh-Hant-HK");
+
+    let (admin, _) = app.sign_in(ADMIN).await;
+    let before = app.department_count().await;
+    let cases: &[(&str, StatusCode, &str)] = &[
+        ("{not json", StatusCode::BAD_REQUEST, "invalid_json"),
+        ("[]", StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
+        (r#"{"code":"TD"}"#, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
+        (r#"{"code":"TD","name":{"en":"T","tc":"運","sc":"运"},"extra":1}"#, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
+        (r#"{"code":"t d","name":{"en":"T","tc":"運","sc":"运"}}"#, StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
+        (r#"{"code":"IMMD","name":{"en":"T","tc":"運","sc":"运"}}"#, StatusCode::CONFLICT, "department_code_taken"),
+    ];
+    for (body, status, code) in cases {
+        let reply = app.json(Method::POST, "/api/v1/departments", &admin, body).await;
+        assert_eq!(reply.status, *status, "{body}");
+        assert_eq!(reply.json()["code"], *code, "{body}");
+        assert!(!reply.json()["message"].as_str().unwrap().is_empty());
+    }
+    let huge = format!(r#"{{"code":"TD","name":{{"en":"{}","tc":"運","sc":"运"}}}}"#, "x".repeat(100_000));
+    let reply = app.json(Method::POST, "/api/v1/departments", &admin, &huge).await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(reply.json()["code"], "payload_too_large");
+    let req = Request::post("/api/v1/departments").header(header::COOKIE, admin.header()).body(Body::from("code=TD")).unwrap();
+    let reply = app.send(req).await;
+    assert_eq!(reply.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(app.department_count().await, before, "bad input changed nothing");
+
+    let ok = app
+        .json(Method::POST, "/api/v1/departments", &admin, r#"{"code":"TD","name":{"en":"Transport Department","tc":"運輸署","sc":"运输署"}}"#)
+        .await;
+    assert_eq!(ok.status, StatusCode::CREATED);
+    assert_eq!(ok.json()["name"]["tc"], "運輸署");
+    assert_eq!(app.department_count().await, before + 1);
+
+    let reply = app.json(Method::DELETE, "/api/v1/departments", &admin, "").await;
+    assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(reply.json()["code"], "method_not_allowed");
+    let reply = app.get("/api/v1/ledger/proof/inclusion?index=abc", &Browser::default()).await;
+    assert_eq!(reply.json()["code"], "invalid_query");
+    let reply = app.get("/api/v1/ledger/proof/inclusion?index=99999", &Browser::default()).await;
+    assert_eq!((reply.status, reply.json()["code"].as_str()), (StatusCode::BAD_REQUEST, Some("tree_size_out_of_range")));
+    Ok(()) as R
+});
+
+store_test!(odd_input_never_gets_a_server_error, |db| async move {
+    let app = setup(db).await;
+    let long = "a".repeat(5000);
+    let paths = [
+        "/%00", "/en/departments/%FF%FE", "/en/departments/..%2F..%2Fetc%2Fpasswd", "/xx/", "/en//", "/en/departments/", &format!("/en/{long}"),
+        "/api/v1/ledger/proof/consistency?first=-1&second=2", "/api/v1/ledger/proof/consistency?first=5&second=1",
+        "/api/v1/ledger/proof/inclusion?index=0&tree_size=18446744073709551615", "/api/v1/me/accesses?limit=0", "/en/sign-in?next=%0d%0aSet-Cookie:x",
+        "/api/v1/departments/%E5%85%A5",
+    ];
+    for path in paths {
+        let reply = app.get(path, &Browser::default()).await;
+        assert!(reply.status.is_client_error() || reply.status.is_success() || reply.status.is_redirection(), "{path}: {}", reply.status);
+    }
+    Ok(()) as R
+});
+
+// Every route, for every kind of actor: who gets in, who is turned away, and how.
+store_test!(authorization_matrix, |db| async move {
+    let app = setup(db).await;
+    let anonymous = Browser::default();
+    let (citizen, _) = app.sign_in(CITIZEN).await;
+    let (immd_admin, _) = app.sign_in(IMMD_ADMIN).await;
+    let (dh_officer, _) = app.sign_in(DH_OFFICER).await;
+    let (admin, _) = app.sign_in(ADMIN).await;
+    let actors = [("anonymous", &anonymous), ("citizen", &citizen), ("immd-admin", &immd_admin), ("dh-officer", &dh_officer), ("platform-admin", &admin)];
+
+    use StatusCode as S;
+    const OK: S = S::OK;
+    const IN: S = S::SEE_OTHER; // pages send anonymous people to sign in
+    const NO: S = S::FORBIDDEN;
+    const AUTH: S = S::UNAUTHORIZED;
+    // route: expected status for anonymous, citizen, IMMD admin, DH officer, platform admin
+    app.ledger.sync().await?;
+    let size = app.get("/api/v1/ledger/sth", &anonymous).await.json()["tree_size"].as_u64().unwrap();
+    let consistency: &str = Box::leak(format!("/api/v1/ledger/proof/consistency?first={size}&second={size}").into_boxed_str());
+    let matrix: &[(&str, [S; 5])] = &[
+        ("/en/", [OK; 5]),
+        ("/en/departments", [OK; 5]),
+        ("/en/departments/IMMD", [OK; 5]),
+        ("/en/transparency", [OK; 5]),
+        ("/en/sign-in", [OK; 5]),
+        ("/static/tamar.css", [OK; 5]),
+        ("/static/favicon.svg", [OK; 5]),
+        ("/en/account", [IN, OK, OK, OK, OK]),
+        ("/en/office", [IN, NO, OK, OK, NO]),
+        ("/en/admin/departments", [IN, NO, NO, NO, OK]),
+        ("/api/v1/openapi.json", [OK; 5]),
+        ("/api/v1/departments", [OK; 5]),
+        ("/api/v1/departments/DH", [OK; 5]),
+        ("/api/v1/departments/IMMD/officers", [AUTH, NO, OK, NO, OK]),
+        ("/api/v1/departments/DH/officers", [AUTH, NO, NO, NO, OK]),
+        ("/api/v1/me", [AUTH, OK, OK, OK, OK]),
+        ("/api/v1/me/accesses", [AUTH, OK, OK, OK, OK]),
+        ("/api/v1/ledger/sth", [OK; 5]),
+        ("/api/v1/ledger/proof/inclusion?index=0", [OK; 5]),
+        (consistency, [OK; 5]),
+        ("/api/v1/ledger/proof/consistency?first=3&second=2", [S::BAD_REQUEST; 5]),
+        ("/healthz", [OK; 5]),
+        ("/readyz", [OK; 5]),
+        ("/metrics", [OK; 5]),
+    ];
+    for (path, expected) in matrix {
+        for ((who, browser), status) in actors.iter().zip(expected) {
+            let reply = app.get(path, browser).await;
+            assert_eq!(reply.status, *status, "GET {path} as {who}: {}", reply.body);
+        }
+    }
+
+    // State-changing routes.
+    let new = |code: &str| format!(r#"{{"code":"{code}","name":{{"en":"X","tc":"甲","sc":"甲"}}}}"#);
+    let expected = [AUTH, NO, NO, NO, S::CREATED];
+    for (i, ((who, browser), status)) in actors.iter().zip(expected).enumerate() {
+        let reply = app.json(Method::POST, "/api/v1/departments", browser, &new(&format!("NEW{i}"))).await;
+        assert_eq!(reply.status, status, "POST /api/v1/departments as {who}");
+    }
+    // An anonymous visitor with a valid form is sent to sign in; the signed-in but unauthorised
+    // are refused.
+    let (visitor, _) = app.browser().await;
+    let form_actors = [("anonymous", &visitor), actors[1], actors[2], actors[3], actors[4]];
+    let expected = [IN, NO, NO, NO, IN];
+    for (i, ((who, browser), status)) in form_actors.iter().zip(expected).enumerate() {
+        let token = csrf_token(&app.get("/en/sign-in", browser).await.body);
+        let code = format!("FORM{i}");
+        let fields = [("csrf_token", token.as_str()), ("code", &code), ("name_en", "X"), ("name_tc", "甲"), ("name_sc", "甲"), ("website", "")];
+        let reply = app.post_form("/en/admin/departments", browser, &fields).await;
+        assert_eq!(reply.status, status, "POST /en/admin/departments as {who}");
+        if *who == "platform-admin" {
+            assert_eq!(reply.location(), format!("/en/admin/departments?created={code}"));
+        } else if *who == "anonymous" {
+            assert!(reply.location().starts_with("/en/sign-in"));
+        }
+    }
+    // Exactly one department was added through each route, by the platform admin.
+    assert!(tamar_tenancy::by_code(&app.db, "NEW4").await.is_ok());
+    assert!(tamar_tenancy::by_code(&app.db, "FORM4").await.is_ok());
+    assert_eq!(app.department_count().await, 4);
+    Ok(()) as R
+});
+
+store_test!(officer_pages_are_scoped_and_reads_are_logged, |db| async move {
+    let app = setup(db).await;
+    let (immd_admin, _) = app.sign_in(IMMD_ADMIN).await;
+    let office = app.get("/en/office", &immd_admin).await;
+    assert!(office.body.contains("Immigration Department"));
+    assert!(!office.body.contains(DH_OFFICER), "no officer of another department");
+    let officers = app.get("/api/v1/departments/IMMD/officers", &immd_admin).await.json();
+    assert_eq!(officers.as_array().unwrap().len(), 1);
+
+    let (dh, _) = app.sign_in(DH_OFFICER).await;
+    let dh_office = app.get("/tc/office", &dh).await;
+    assert!(dh_office.body.contains("衞生署") && dh_office.body.contains("個案主任"));
+
+    // The admin's read of the DH officer's account (as platform admin) shows on that officer's
+    // own "who accessed my data".
+    let (admin, _) = app.sign_in(ADMIN).await;
+    assert_eq!(app.get("/api/v1/departments/DH/officers", &admin).await.status, StatusCode::OK);
+    app.ledger.sync().await?;
+    let accesses = app.get("/api/v1/me/accesses", &dh).await.json();
+    let reads: Vec<&Value> = accesses.as_array().unwrap().iter().filter(|a| a["kind"] == "read").collect();
+    assert_eq!(reads.len(), 1);
+    assert!(reads[0]["actor"].as_str().unwrap().starts_with("platform-admin:"));
+    let page = app.get("/en/account", &dh).await;
+    assert!(page.body.contains("A platform administrator") && page.body.contains("Viewed the account"));
+    Ok(()) as R
+});
+
+store_test!(openapi_metrics_and_health, |db| async move {
+    let app = setup(db).await;
+    let doc = app.get("/api/v1/openapi.json", &Browser::default()).await.json();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    for path in ["/api/v1/ledger/sth", "/api/v1/ledger/proof/inclusion", "/api/v1/ledger/proof/consistency", "/api/v1/departments", "/api/v1/me/accesses", "/readyz"] {
+        assert!(doc["paths"][path].is_object(), "{path} missing from OpenAPI");
+    }
+    assert!(doc["components"]["schemas"]["ApiErrorBody"].is_object());
+
+    let sth = app.get("/api/v1/ledger/sth", &Browser::default()).await.json();
+    assert!(sth["tree_size"].as_u64().unwrap() >= 6);
+    assert_eq!(sth["signature_algorithm"], "ed25519");
+    let proof = app.get("/api/v1/ledger/proof/inclusion?index=2", &Browser::default()).await.json();
+    assert_eq!(proof["tree_size"], sth["tree_size"]);
+    assert!(!proof["audit_path"].as_array().unwrap().is_empty());
+
+    app.get("/en/departments", &Browser::default()).await;
+    let metrics = app.get("/metrics", &Browser::default()).await.body;
+    assert!(metrics.contains(r#"http_requests_total{method="GET",route="/{lang}/departments",status="200"}"#), "{metrics}");
+    assert!(metrics.contains("http_request_duration_seconds_bucket"));
+    assert_eq!(app.get("/readyz", &Browser::default()).await.json()["status"], "ready");
+    Ok(()) as R
+});
+
+#[test]
+fn every_message_exists_in_all_three_languages() {
+    let keys = |lang: &str| -> std::collections::BTreeSet<String> {
+        let path = format!("{}/locales/{lang}/main.ftl", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .filter_map(|l| l.split_once(" = ").map(|(k, _)| k.trim().to_owned()))
+            .filter(|k| !k.starts_with('#') && !k.is_empty())
+            .collect()
+    };
+    let en = keys("en");
+    assert_eq!(en, keys("zh-HK"), "Traditional Chinese catalogue differs from English");
+    assert_eq!(en, keys("zh-CN"), "Simplified Chinese catalogue differs from English");
+    for code in Code::ALL {
+        for lang in Lang::ALL {
+            assert!(tamar_web::i18n::has(lang, &format!("error-{}", code.as_str())), "{code:?} untranslated in {lang}");
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! Typed configuration, loaded once: defaults, then a TOML file (`--config`), then `TAMAR_*`
+//! environment variables (nested keys with `__`, e.g. `TAMAR_BLOBS__KIND=s3`), then the command
+//! line. Unknown keys are rejected; secrets never appear in `Debug`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use tamar_store::BlobConfig;
+
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The data folder: the SQLite file, blobs and keys.
+    #[serde(default = "default_data_dir")]
+    pub data_dir: PathBuf,
+    #[serde(default = "default_addr")]
+    pub addr: SocketAddr,
+    /// `sqlite://...` or `postgres://...`; SQLite in the data folder by default.
+    #[serde(default)]
+    pub database_url: Option<SecretString>,
+    /// Where files go; a `blobs` folder in the data folder by default.
+    #[serde(default)]
+    pub blobs: Option<BlobConfig>,
+    /// Mark cookies Secure: set when users reach Tamar over HTTPS.
+    #[serde(default)]
+    pub secure_cookies: bool,
+    #[serde(default = "default_timeout")]
+    pub request_timeout_secs: u64,
+    #[serde(default = "default_body_limit")]
+    pub body_limit_bytes: usize,
+    #[serde(default)]
+    pub log_format: LogFormat,
+    /// A tracing filter, e.g. `info` or `tamar_web=debug,info`.
+    #[serde(default = "default_log_level")]
+    pub log_level: String,
+}
+
+fn default_data_dir() -> PathBuf {
+    PathBuf::from("tamar-data")
+}
+fn default_addr() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 8080))
+}
+fn default_timeout() -> u64 {
+    30
+}
+fn default_body_limit() -> usize {
+    2 * 1024 * 1024
+}
+fn default_log_level() -> String {
+    "info".into()
+}
+
+/// Values given on the command line, which win over everything else.
+#[derive(Default)]
+pub struct Overrides {
+    pub addr: Option<SocketAddr>,
+    pub data_dir: Option<PathBuf>,
+}
+
+impl Config {
+    pub fn load(file: Option<&Path>, overrides: Overrides) -> Result<Config, Box<figment::Error>> {
+        let mut figment = Figment::new();
+        if let Some(file) = file {
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        // TAMAR_TEST_* variables belong to the test suite, not to the server.
+        figment = figment.merge(Env::prefixed("TAMAR_").filter(|key| !key.as_str().starts_with("test_")).split("__"));
+        if let Some(addr) = overrides.addr {
+            figment = figment.merge(Serialized::default("addr", addr.to_string()));
+        }
+        if let Some(dir) = overrides.data_dir {
+            figment = figment.merge(Serialized::default("data_dir", dir));
+        }
+        figment.extract().map_err(Box::new)
+    }
+
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.expose_secret().to_owned(),
+            None => format!("sqlite://{}?mode=rwc", self.data_dir.join("tamar.db").display()),
+        }
+    }
+
+    pub fn blobs(&self) -> BlobConfig {
+        match &self.blobs {
+            Some(BlobConfig::Local { path }) if path.is_relative() => BlobConfig::Local { path: self.data_dir.join(path) },
+            Some(other) => other.clone(),
+            None => BlobConfig::Local { path: self.data_dir.join("blobs") },
+        }
+    }
+
+    pub fn ledger_key_path(&self) -> PathBuf {
+        self.data_dir.join("keys").join("ledger-ed25519.key")
+    }
+
+    pub fn csrf_key_path(&self) -> PathBuf {
+        self.data_dir.join("keys").join("csrf.key")
+    }
+}

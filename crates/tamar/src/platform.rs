@@ -1,0 +1,90 @@
+//! Opening the platform: the data folder, the database and its migrations, blobs, keys and the
+//! ledger, in that order.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+use tamar_core::SystemClock;
+use tamar_ledger::Ledger;
+use tamar_store::{Blobs, Db, Migration, Migrator};
+use tamar_web::{AppState, WebConfig};
+
+use crate::config::Config;
+
+/// Every crate's migrations, in dependency order.
+pub fn migrations() -> Vec<&'static [Migration]> {
+    vec![tamar_ledger::MIGRATIONS, tamar_tenancy::MIGRATIONS, tamar_identity::MIGRATIONS]
+}
+
+pub struct Platform {
+    pub db: Db,
+    pub blobs: Blobs,
+    pub ledger: Ledger,
+    pub web: WebConfig,
+}
+
+pub fn progress(len: u64, message: &'static str) -> ProgressBar {
+    let bar = ProgressBar::new(len);
+    if let Ok(style) = ProgressStyle::with_template("{msg:>12} [{bar:30}] {pos}/{len} {elapsed}") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(message);
+    bar
+}
+
+pub async fn connect(config: &Config) -> anyhow::Result<Db> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("cannot create the data folder {}", config.data_dir.display()))?;
+    Db::connect(&config.database_url()).await.context("cannot open the database")
+}
+
+pub async fn migrate(db: &Db) -> anyhow::Result<Vec<&'static str>> {
+    let sets = migrations();
+    let migrator = Migrator::new(db, &sets);
+    let pending = migrator.pending().await?;
+    let bar = progress(pending.len() as u64, "migrating");
+    let mut applied = Vec::new();
+    for m in pending {
+        if migrator.apply(m).await.with_context(|| format!("migration {} failed", m.id))? {
+            applied.push(m.id);
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    Ok(applied)
+}
+
+impl Platform {
+    pub async fn open(config: &Config) -> anyhow::Result<Platform> {
+        let db = connect(config).await?;
+        let applied = migrate(&db).await?;
+        if !applied.is_empty() {
+            tracing::info!(count = applied.len(), "database migrated");
+        }
+        let blobs = Blobs::open(&config.blobs()).context("cannot open blob storage")?;
+        let key = tamar_ledger::load_or_create_signing_key(&config.ledger_key_path())?;
+        let csrf_key = tamar_store::load_or_create_secret(&config.csrf_key_path()).context("cannot read the CSRF key")?;
+        let ledger = Ledger::start(db.clone(), key, Arc::new(SystemClock));
+        let web = WebConfig {
+            csrf_key: csrf_key.to_vec(),
+            secure_cookies: config.secure_cookies,
+            request_timeout: Duration::from_secs(config.request_timeout_secs),
+            body_limit: config.body_limit_bytes,
+        };
+        Ok(Platform { db, blobs, ledger, web })
+    }
+
+    pub fn state(&self) -> AppState {
+        AppState { db: self.db.clone(), blobs: self.blobs.clone(), ledger: self.ledger.clone(), config: Arc::new(self.web.clone()) }
+    }
+
+    /// Flushes the log and closes the database.
+    pub async fn close(self) {
+        if let Err(error) = self.ledger.shutdown().await {
+            tracing::error!(%error, "could not flush the ledger");
+        }
+        self.db.close().await;
+    }
+}
