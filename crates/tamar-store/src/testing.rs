@@ -8,6 +8,8 @@ pub const POSTGRES_ENV: &str = "TAMAR_TEST_DATABASE_URL";
 
 pub struct TestDb {
     pub db: Db,
+    /// The database's URL, for handing to a `tamar` process under test.
+    pub url: String,
     _dir: Option<tempfile::TempDir>,
     postgres: Option<(String, String)>,
 }
@@ -17,7 +19,7 @@ impl TestDb {
     pub async fn sqlite() -> Result<TestDb, StoreError> {
         let dir = tempfile::tempdir().map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
-        Ok(TestDb { db: Db::connect(&url).await?, _dir: Some(dir), postgres: None })
+        Ok(TestDb { db: Db::connect(&url).await?, url, _dir: Some(dir), postgres: None })
     }
 
     /// A fresh PostgreSQL database, or `None` when no server is configured.
@@ -27,8 +29,9 @@ impl TestDb {
         let admin = Db::connect(&admin_url).await?;
         admin.execute_sql(&format!("CREATE DATABASE \"{name}\"")).await?;
         admin.close().await;
-        let db = Db::connect(&with_database(&admin_url, &name)).await?;
-        Ok(Some(TestDb { db, _dir: None, postgres: Some((admin_url, name)) }))
+        let url = with_database(&admin_url, &name);
+        let db = Db::connect(&url).await?;
+        Ok(Some(TestDb { db, url, _dir: None, postgres: Some((admin_url, name)) }))
     }
 }
 

@@ -77,7 +77,7 @@ impl Config {
             figment = figment.merge(Toml::file_exact(file));
         }
         // TAMAR_TEST_* variables belong to the test suite, not to the server.
-        figment = figment.merge(Env::prefixed("TAMAR_").filter(|key| !key.as_str().starts_with("test_")).split("__"));
+        figment = figment.merge(Env::prefixed("TAMAR_").filter(|key| !key.as_str().to_ascii_lowercase().starts_with("test_")).split("__"));
         if let Some(addr) = overrides.addr {
             figment = figment.merge(Serialized::default("addr", addr.to_string()));
         }
@@ -108,5 +108,28 @@ impl Config {
 
     pub fn csrf_key_path(&self) -> PathBuf {
         self.data_dir.join("keys").join("csrf.key")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn secrets_are_hidden_in_debug() {
+        let dir = std::env::temp_dir().join(format!("tamar-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("c.toml");
+        std::fs::write(
+            &file,
+            "database_url = \"postgres://tamar:hunter2@db/tamar\"\n[blobs]\nkind = \"s3\"\nbucket = \"b\"\naccess_key_id = \"AK\"\nsecret_access_key = \"s3cr3t\"\n",
+        )
+        .unwrap();
+        let config = Config::load(Some(&file), Overrides::default()).unwrap();
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("hunter2") && !shown.contains("s3cr3t"), "{shown}");
+        assert_eq!(config.database_url(), "postgres://tamar:hunter2@db/tamar");
+        let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -1,0 +1,94 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use sea_query::{ColumnDef, Expr, ExprTrait, Query, Table};
+use tamar_store::{Backend, BlobConfig, Blobs, Migration, Migrator, StoreError, row, store_test};
+
+fn create_things(backend: Backend) -> Vec<String> {
+    let t = Table::create()
+        .table("things")
+        .col(ColumnDef::new("id").big_integer().not_null().auto_increment().primary_key())
+        .col(ColumnDef::new("name").string().not_null().unique_key())
+        .col(ColumnDef::new("data").blob().null())
+        .to_owned();
+    vec![backend.schema(&t)]
+}
+
+fn add_column(backend: Backend) -> Vec<String> {
+    let t = Table::alter().table("things").add_column(ColumnDef::new("note").text().null()).to_owned();
+    vec![backend.schema(&t)]
+}
+
+static SET: &[Migration] = &[
+    Migration { id: "test_0001_things", statements: create_things },
+    Migration { id: "test_0002_note", statements: add_column },
+];
+
+fn insert(name: &str) -> sea_query::InsertStatement {
+    Query::insert().into_table("things").columns(["name", "data"]).values_panic([name.into(), vec![0u8, 255, 7].into()]).to_owned()
+}
+
+async fn count(db: &tamar_store::Db) -> i64 {
+    let r = db.fetch_one(&Query::select().expr_as(Expr::col("id").count(), "n").from("things").to_owned()).await.unwrap();
+    row::get::<i64>(&r, "n").unwrap()
+}
+
+store_test!(migrations_apply_once_in_order, |db| async move {
+    let migrator = Migrator::new(&db, &[SET]);
+    assert_eq!(migrator.pending().await?.len(), 2);
+    assert_eq!(migrator.run().await?, vec!["test_0001_things", "test_0002_note"]);
+    assert!(migrator.run().await?.is_empty(), "a second run applies nothing");
+    db.execute(&Query::insert().into_table("things").columns(["name", "note"]).values_panic(["a".into(), "n".into()]).to_owned()).await?;
+    Ok::<(), StoreError>(())
+});
+
+store_test!(a_transaction_commits_all_or_nothing, |db| async move {
+    Migrator::new(&db, &[SET]).run().await?;
+    let mut tx = db.begin().await?;
+    tx.execute(&insert("one")).await?;
+    tx.execute(&insert("two")).await?;
+    tx.rollback().await?;
+    assert_eq!(count(&db).await, 0);
+
+    // A failure half way: the first insert must not survive either.
+    let mut tx = db.begin().await?;
+    tx.execute(&insert("three")).await?;
+    let duplicate = tx.execute(&insert("three")).await;
+    assert!(matches!(duplicate, Err(StoreError::UniqueViolation)), "{duplicate:?}");
+    drop(tx);
+    assert_eq!(count(&db).await, 0);
+
+    let mut tx = db.begin().await?;
+    tx.execute(&insert("four")).await?;
+    tx.commit().await?;
+    let r = db.fetch_one(&Query::select().columns(["name", "data"]).from("things").and_where(Expr::col("name").eq("four")).to_owned()).await?;
+    assert_eq!(row::get::<Vec<u8>>(&r, "data")?, vec![0u8, 255, 7]);
+    assert_eq!(count(&db).await, 1);
+    Ok::<(), StoreError>(())
+});
+
+store_test!(readiness_ping, |db| async move { db.ping().await });
+
+#[tokio::test]
+async fn blobs_on_local_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let blobs = Blobs::open(&BlobConfig::Local { path: dir.path().join("blobs") }).unwrap();
+    blobs.put("exports/2026/report.csv", b"a,b\n1,2\n".to_vec()).await.unwrap();
+    assert_eq!(blobs.get("exports/2026/report.csv").await.unwrap(), b"a,b\n1,2\n");
+    assert!(dir.path().join("blobs/exports/2026/report.csv").exists());
+    blobs.delete("exports/2026/report.csv").await.unwrap();
+    assert!(matches!(blobs.get("exports/2026/report.csv").await, Err(StoreError::BlobNotFound(_))));
+}
+
+#[test]
+fn s3_secrets_are_hidden_in_debug() {
+    let config = BlobConfig::S3 {
+        bucket: "tamar".into(),
+        endpoint: Some("http://127.0.0.1:9000".into()),
+        region: "us-east-1".into(),
+        access_key_id: "AKID".into(),
+        secret_access_key: "very-secret".into(),
+        allow_http: true,
+    };
+    assert!(!format!("{config:?}").contains("very-secret"));
+    assert!(Blobs::open(&config).is_ok(), "an S3-compatible store is built from configuration");
+}

@@ -1,0 +1,134 @@
+//! The binary itself: configuration, `demo`, graceful shutdown and `verify-log` after tampering.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+use tamar_store::Db;
+use tamar_store::testing::TestDb;
+
+fn tamar(database_url: Option<&str>) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tamar"));
+    cmd.env_remove("TAMAR_DATABASE_URL").env("RUST_LOG", "info");
+    if let Some(url) = database_url {
+        cmd.env("TAMAR_DATABASE_URL", url);
+    }
+    cmd
+}
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.output().unwrap()
+}
+
+/// Starts `tamar demo` and waits until it serves; returns the child and what it printed.
+fn start_demo(data: &Path, database_url: Option<&str>) -> (Child, String) {
+    let mut child = tamar(database_url)
+        .args(["demo", "--addr", "127.0.0.1:0", "--data"])
+        .arg(data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut printed = String::new();
+    loop {
+        let mut line = String::new();
+        assert!(out.read_line(&mut line).unwrap() > 0, "demo exited early: {printed}");
+        printed.push_str(&line);
+        if line.contains("chan.taiman@example.hk") {
+            break;
+        }
+    }
+    (child, printed)
+}
+
+/// SIGTERM, then the server must finish in-flight work and exit cleanly.
+fn stop(mut child: Child) -> String {
+    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    for _ in 0..100 {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut err = String::new();
+            std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+            assert!(status.success(), "tamar exited with {status}: {err}");
+            return err;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    child.kill().unwrap();
+    panic!("tamar did not stop within 10 s of SIGTERM");
+}
+
+async fn demo_then_tamper(database_url: Option<String>, db: Option<Db>) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let url = database_url.as_deref();
+
+    let (child, printed) = start_demo(&data, url);
+    assert!(printed.contains("Tamar is serving at http://127.0.0.1:"), "{printed}");
+    assert!(printed.contains("admin@tamar.gov.hk"), "{printed}");
+    let log = stop(child);
+    assert!(log.contains("in-flight requests finished"), "{log}");
+
+    // A second run reuses the folder and seeds nothing twice.
+    let (child, printed) = start_demo(&data, url);
+    stop(child);
+    assert!(!printed.contains("Reusing") || printed.contains("Tamar is serving"));
+
+    let ok = run(tamar(url).args(["verify-log", "--data"]).arg(&data));
+    let stdout = String::from_utf8_lossy(&ok.stdout);
+    assert!(ok.status.success(), "{stdout}{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(stdout.contains("The log is intact"), "{stdout}");
+
+    // Change one row behind the application's back.
+    let db = match db {
+        Some(db) => db,
+        None => Db::connect(&format!("sqlite://{}", data.join("tamar.db").display())).await.unwrap(),
+    };
+    let departments = db.fetch_all(&tamar_store::sea_query::Query::select().column("code").from("departments").to_owned()).await.unwrap();
+    assert_eq!(departments.len(), 18, "demo data seeded once");
+    db.execute_sql("UPDATE ledger_entries SET body = replace(body, 'register a department', 'nothing happened') WHERE seq = 3")
+        .await
+        .unwrap();
+    let bad = run(tamar(url).args(["verify-log", "--data"]).arg(&data));
+    let stdout = String::from_utf8_lossy(&bad.stdout);
+    assert_eq!(bad.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("entry 3:"), "{stdout}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_shutdown_and_verify_log_on_sqlite() {
+    demo_then_tamper(None, None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_shutdown_and_verify_log_on_postgres() {
+    let Some(test_db) = TestDb::postgres().await.unwrap() else {
+        eprintln!("TAMAR_TEST_DATABASE_URL is not set: PostgreSQL run skipped");
+        return;
+    };
+    let url = test_db.url.clone();
+    demo_then_tamper(Some(url), Some(test_db.db.clone())).await;
+}
+
+#[test]
+fn configuration_rejects_unknown_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tamar.toml");
+    std::fs::write(&file, "addr = \"127.0.0.1:9\"\nbogus_setting = 1\n").unwrap();
+    let out = run(tamar(None).arg("--config").arg(&file).args(["migrate", "--data"]).arg(dir.path().join("d")));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bogus_setting"));
+
+    let out = run(tamar(None).env("TAMAR_NO_SUCH_KEY", "1").args(["migrate", "--data"]).arg(dir.path().join("d")));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no_such_key"));
+
+    // A good file and an environment override together.
+    std::fs::write(&file, "log_format = \"json\"\n[blobs]\nkind = \"local\"\npath = \"files\"\n").unwrap();
+    let out = run(tamar(None).arg("--config").arg(&file).env("TAMAR_LOG_LEVEL", "warn").args(["migrate", "--data"]).arg(dir.path().join("d")));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("applied ledger_0001_log"));
+}
