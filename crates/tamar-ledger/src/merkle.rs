@@ -68,7 +68,7 @@ impl Frontier {
 
     /// Rebuilds a frontier from its stored form; `None` when the bytes do not fit the size.
     pub fn from_bytes(size: u64, bytes: &[u8]) -> Option<Frontier> {
-        if bytes.len() % 32 != 0 || bytes.len() / 32 != size.count_ones() as usize {
+        if !bytes.len().is_multiple_of(32) || bytes.len() / 32 != size.count_ones() as usize {
             return None;
         }
         let hashes = bytes
@@ -124,7 +124,7 @@ impl MerkleTree {
             }
             let row = &mut self.levels[level];
             row.push(carry);
-            if row.len() % 2 == 1 {
+            if !row.len().is_multiple_of(2) {
                 break;
             }
             carry = node_hash(&row[row.len() - 2], &row[row.len() - 1]);
@@ -138,7 +138,7 @@ impl MerkleTree {
         if n == 0 {
             return empty_root();
         }
-        if n.is_power_of_two() && start % n == 0 {
+        if n.is_power_of_two() && start.is_multiple_of(n) {
             let level = n.trailing_zeros() as usize;
             return self.levels[level][(start / n) as usize];
         }

@@ -83,7 +83,7 @@ pub fn app(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(state.config.body_limit))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, state.config.request_timeout))
         .layer(axum::middleware::from_fn(error::render_errors))
-        .layer(security::headers())
+        .layer(axum::middleware::from_fn(security::headers))
         .layer(axum::middleware::from_fn(ops::record_metrics))
         .layer(TraceLayer::new_for_http())
         .layer(CatchPanicLayer::custom(error::panic_response))

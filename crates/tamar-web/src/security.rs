@@ -1,23 +1,28 @@
-//! Security headers on every response.
+//! Security headers on every response, error pages included.
 
+use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, header};
-use tower::layer::util::{Identity, Stack};
-use tower_http::set_header::SetResponseHeaderLayer;
+use axum::middleware::Next;
+use axum::response::Response;
 
 /// No inline script or style anywhere: everything comes from `/static/`.
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
 font-src 'self'; connect-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'none'; \
 form-action 'self'; frame-ancestors 'none'";
 
-type L = SetResponseHeaderLayer<HeaderValue>;
+const HEADERS: [(HeaderName, &str); 5] = [
+    (header::CONTENT_SECURITY_POLICY, CSP),
+    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    (header::X_FRAME_OPTIONS, "DENY"),
+    (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
+    (HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=(), payment=()"),
+];
 
-pub fn headers() -> Stack<L, Stack<L, Stack<L, Stack<L, Stack<L, Identity>>>>> {
-    let set = |name: HeaderName, value: &'static str| SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value));
-    tower::ServiceBuilder::new()
-        .layer(set(header::CONTENT_SECURITY_POLICY, CSP))
-        .layer(set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .layer(set(header::X_FRAME_OPTIONS, "DENY"))
-        .layer(set(header::REFERRER_POLICY, "strict-origin-when-cross-origin"))
-        .layer(set(HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=(), payment=()"))
-        .into_inner()
+pub async fn headers(req: Request, next: Next) -> Response {
+    let mut response = next.run(req).await;
+    let map = response.headers_mut();
+    for (name, value) in HEADERS {
+        map.insert(name, HeaderValue::from_static(value));
+    }
+    response
 }

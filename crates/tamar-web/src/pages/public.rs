@@ -69,7 +69,7 @@ struct DepartmentsPage {
 /// The A-Z directory, ordered and grouped by English name as on GovHK.
 pub async fn departments(page: PageContext, State(state): State<AppState>) -> Result<Html<String>, WebError> {
     let mut all = tamar_tenancy::list(&state.db).await?;
-    all.sort_by(|a, b| a.name.en.to_lowercase().cmp(&b.name.en.to_lowercase()));
+    all.sort_by_key(|d| d.name.en.to_lowercase());
     let mut groups: Vec<LetterGroup> = Vec::new();
     for d in all {
         let letter = d.name.en.chars().next().map(|c| c.to_ascii_uppercase()).unwrap_or('#');
