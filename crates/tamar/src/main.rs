@@ -115,6 +115,9 @@ async fn serve(config: &Config, demo: bool) -> anyhow::Result<ExitCode> {
         }
     }
     let listener = TcpListener::bind(config.addr).await.with_context(|| format!("cannot listen on {}", config.addr))?;
+    // Listen for SIGTERM before announcing the address, so that a signal sent as soon as the
+    // address appears is not missed.
+    let shutdown = shutdown_signal()?;
     let addr = listener.local_addr()?;
     println!("Tamar is serving at http://{addr}/ (English /en/, 繁體 /tc/, 简体 /sc/)");
     println!("Data folder: {}", config.data_dir.display());
@@ -126,33 +129,29 @@ async fn serve(config: &Config, demo: bool) -> anyhow::Result<ExitCode> {
     }
     tracing::info!(%addr, "serving");
     let app = tamar_web::app(platform.state());
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("server failed")?;
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await.context("server failed")?;
     tracing::info!("in-flight requests finished; flushing the log");
     platform.close().await;
     Ok(ExitCode::SUCCESS)
 }
 
-/// SIGTERM or Ctrl-C: stop accepting, let in-flight requests finish.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// SIGTERM or Ctrl-C: stop accepting, let in-flight requests finish. The handlers are
+/// installed now; the returned future completes on the first signal.
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("cannot listen for SIGTERM")?;
+    Ok(async move {
+        #[cfg(unix)]
+        let terminate = terminate.recv();
+        #[cfg(not(unix))]
+        let terminate = std::future::pending::<Option<()>>();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate => {}
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {}
-        _ = terminate => {}
-    }
-    tracing::info!("shutting down");
+        tracing::info!("shutting down");
+    })
 }
 
 async fn migrate(config: &Config) -> anyhow::Result<ExitCode> {
