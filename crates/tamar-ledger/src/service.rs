@@ -62,6 +62,8 @@ struct Inner {
     reads: mpsc::Sender<ReadRequest>,
     wake: Notify,
     stop: Notify,
+    /// Bumped on every local change and every integrated batch: caches of public pages key on it.
+    generation: std::sync::atomic::AtomicU64,
     /// The sequenced leaves, loaded lazily, for proofs.
     tree: Mutex<MerkleTree>,
     tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
@@ -98,6 +100,7 @@ impl Ledger {
             reads,
             wake: Notify::new(),
             stop: Notify::new(),
+            generation: std::sync::atomic::AtomicU64::new(0),
             tree: Mutex::new(MerkleTree::new()),
             tasks: Mutex::new(Vec::new()),
         });
@@ -125,7 +128,18 @@ impl Ledger {
 
     /// Wakes the sequencer: call after committing a transaction that [`record`]ed entries.
     pub fn notify(&self) {
+        self.bump();
         self.inner.wake.notify_one();
+    }
+
+    fn bump(&self) {
+        self.inner.generation.fetch_add(1, std::sync::atomic::Ordering::Release);
+    }
+
+    /// Changes whenever this node changed anything or integrated entries (its own or another
+    /// node's). What was computed under one generation may be stale under the next.
+    pub fn generation(&self) -> u64 {
+        self.inner.generation.load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// Records a read of personal data. Returns once the entry is durable; the caller must not
@@ -146,6 +160,9 @@ impl Ledger {
         let mut last = None;
         while let Some(sth) = integrate(&self.inner.db, &self.inner.key, self.inner.clock.as_ref()).await? {
             last = Some(sth);
+        }
+        if last.is_some() {
+            self.bump();
         }
         Ok(last)
     }

@@ -16,16 +16,40 @@ use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::Sha256;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+
 use tamar_core::Code;
 
-use crate::{AppState, WebError};
+use crate::{AppState, WebConfig, WebError};
 
 pub const CSRF_COOKIE: &str = "tamar_csrf";
 pub const CSRF_FIELD: &str = "csrf_token";
 
-/// The token that this request's forms must carry.
-#[derive(Clone, Debug)]
-pub struct CsrfToken(pub String);
+/// The token that this request's forms must carry. It is made on first use, so that pages
+/// without forms set no cookie (and can be cached).
+#[derive(Clone)]
+pub struct CsrfToken {
+    inner: Arc<Lazy>,
+}
+
+struct Lazy {
+    config: Arc<WebConfig>,
+    nonce: OnceLock<String>,
+    fresh: AtomicBool,
+}
+
+impl CsrfToken {
+    pub fn token(&self) -> String {
+        let nonce = self.inner.nonce.get_or_init(|| {
+            self.inner.fresh.store(true, Ordering::Relaxed);
+            let mut bytes = [0u8; 32];
+            rand::rngs::OsRng.fill_bytes(&mut bytes);
+            hex::encode(bytes)
+        });
+        token_for(&self.inner.config.csrf_key, nonce)
+    }
+}
 
 fn mac(key: &[u8], nonce: &str) -> Option<Hmac<Sha256>> {
     let mut mac = Hmac::<Sha256>::new_from_slice(key).ok()?;
@@ -69,18 +93,17 @@ pub async fn protect(State(state): State<AppState>, req: Request, next: Next) ->
         req = Request::from_parts(parts, Body::from(bytes));
     }
 
-    let (nonce, fresh) = match existing {
-        Some(nonce) => (nonce, false),
-        None => {
-            let mut bytes = [0u8; 32];
-            rand::rngs::OsRng.fill_bytes(&mut bytes);
-            (hex::encode(bytes), true)
-        }
-    };
-    req.extensions_mut().insert(CsrfToken(token_for(key, &nonce)));
+    let nonce = OnceLock::new();
+    if let Some(existing) = existing {
+        let _ = nonce.set(existing);
+    }
+    let handle = CsrfToken { inner: Arc::new(Lazy { config: state.config.clone(), nonce, fresh: AtomicBool::new(false) }) };
+    req.extensions_mut().insert(handle.clone());
     let mut response = next.run(req).await;
-    if fresh && is_page {
-        let cookie = Cookie::build((CSRF_COOKIE, nonce))
+    if handle.inner.fresh.load(Ordering::Relaxed)
+        && let Some(nonce) = handle.inner.nonce.get()
+    {
+        let cookie = Cookie::build((CSRF_COOKIE, nonce.clone()))
             .path("/")
             .http_only(true)
             .same_site(SameSite::Strict)

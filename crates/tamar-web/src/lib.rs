@@ -9,6 +9,7 @@
 //! what is allowed and what is stored is decided by the domain crates.
 
 pub mod api;
+mod cache;
 mod csrf;
 pub mod error;
 pub mod extract;
@@ -30,6 +31,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+pub use cache::PublicPage;
 pub use error::WebError;
 
 /// Settings of the web layer, from the configuration.
@@ -66,6 +68,7 @@ pub struct AppState {
 
 /// The whole application: pages, API, operations, with every cross-cutting layer.
 pub fn app(state: AppState) -> Router {
+    let cache = Arc::new(cache::PageCache::default());
     let routes = Router::new()
         .merge(pages::routes())
         .nest("/api/v1", api::routes())
@@ -82,6 +85,7 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(state.config.body_limit))
         .layer(RequestBodyLimitLayer::new(state.config.body_limit))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, state.config.request_timeout))
+        .layer(axum::middleware::from_fn_with_state((state.ledger.clone(), cache), cache::serve_cached))
         .layer(axum::middleware::from_fn(error::render_errors))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(axum::middleware::from_fn(ops::record_metrics))

@@ -495,6 +495,29 @@ store_test!(openapi_metrics_and_health, |db| async move {
     Ok(()) as R
 });
 
+store_test!(public_pages_are_cached_but_never_stale_after_a_change, |db| async move {
+    let app = setup(db).await;
+    let visitor = Browser::default();
+    let first = app.get("/en/departments", &visitor).await;
+    assert!(first.cookie("tamar_csrf").is_none(), "a page without forms sets no cookie");
+    assert!(!first.body.contains("Transport Department"));
+    let again = app.get("/en/departments", &visitor).await;
+    assert_eq!(first.body, again.body);
+
+    let (admin, _) = app.sign_in(ADMIN).await;
+    let created = app
+        .json(Method::POST, "/api/v1/departments", &admin, r#"{"code":"TD","name":{"en":"Transport Department","tc":"運輸署","sc":"运输署"}}"#)
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED);
+    let after = app.get("/en/departments", &visitor).await;
+    assert!(after.body.contains("Transport Department"), "a change shows at once");
+    // Signed-in people never get the anonymous page.
+    let signed_in = app.get("/en/departments", &admin).await;
+    assert!(signed_in.body.contains("Sign out"));
+    assert!(!app.get("/en/departments", &visitor).await.body.contains("Sign out"));
+    Ok(()) as R
+});
+
 #[test]
 fn every_message_exists_in_all_three_languages() {
     let keys = |lang: &str| -> std::collections::BTreeSet<String> {

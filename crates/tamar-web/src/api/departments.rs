@@ -5,21 +5,21 @@ use tamar_identity::Account;
 use tamar_tenancy::{Department, NewDepartment};
 
 use crate::extract::{Administrators, ApiJson, Authorized, PlatformAdmins};
-use crate::{AppState, WebError};
+use crate::{AppState, PublicPage, WebError};
 
 /// Every bureau and department, by code.
 #[utoipa::path(get, path = "/api/v1/departments", tag = "departments",
     responses((status = 200, body = Vec<Department>)))]
-pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<Department>>, WebError> {
-    Ok(Json(tamar_tenancy::list(&state.db).await?))
+pub async fn list(State(state): State<AppState>) -> Result<(PublicPage, Json<Vec<Department>>), WebError> {
+    Ok((PublicPage, Json(tamar_tenancy::list(&state.db).await?)))
 }
 
 /// One department.
 #[utoipa::path(get, path = "/api/v1/departments/{code}", tag = "departments",
     params(("code" = String, Path, description = "Department code, e.g. IMMD")),
     responses((status = 200, body = Department), (status = 404, body = crate::error::ApiErrorBody)))]
-pub async fn get(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<Department>, WebError> {
-    Ok(Json(tamar_tenancy::by_code(&state.db, &code).await?))
+pub async fn get(State(state): State<AppState>, Path(code): Path<String>) -> Result<(PublicPage, Json<Department>), WebError> {
+    Ok((PublicPage, Json(tamar_tenancy::by_code(&state.db, &code).await?)))
 }
 
 /// Registers a department (platform administrators).

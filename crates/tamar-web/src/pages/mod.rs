@@ -54,7 +54,7 @@ pub struct PageContext {
     /// The path after the language prefix, for the language switcher.
     pub rest: String,
     pub section: &'static str,
-    pub csrf: String,
+    csrf: Option<CsrfToken>,
     pub user: Option<UserView>,
 }
 
@@ -65,6 +65,11 @@ impl PageContext {
 
     pub fn ta(&self, key: &str, name: &'static str, value: String) -> String {
         i18n::t_args(self.lang, key, &[(name, value)])
+    }
+
+    /// The CSRF token for this page's forms (made on first use).
+    pub fn csrf(&self) -> String {
+        self.csrf.as_ref().map(CsrfToken::token).unwrap_or_default()
     }
 
     pub fn href(&self, rest: &str) -> String {
@@ -96,7 +101,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PageContext {
         let PageLang(lang) = PageLang::from_request_parts(parts, state).await?;
         let path = parts.uri.path();
         let rest = path.get(3..).filter(|r| !r.is_empty()).unwrap_or("/").to_owned();
-        let csrf = parts.extensions.get::<CsrfToken>().map(|t| t.0.clone()).unwrap_or_default();
+        let csrf = parts.extensions.get::<CsrfToken>().cloned();
         let user = parts.extensions.get::<Session>().and_then(|s| {
             s.account.as_ref().map(|a| UserView {
                 name: a.display_name.clone(),
@@ -125,7 +130,7 @@ struct ErrorPage<'a> {
 
 /// The page shown for an error; used by [`crate::error::render_errors`].
 pub fn error_page(lang: Lang, code: Code, message: &str) -> String {
-    let page = PageContext { lang, rest: "/".into(), section: "", csrf: String::new(), user: None };
+    let page = PageContext { lang, rest: "/".into(), section: "", csrf: None, user: None };
     ErrorPage { page, code: code.as_str(), message }.render().unwrap_or_else(|_| message.to_owned())
 }
 

@@ -7,6 +7,7 @@ use tamar_ledger::SthView;
 use tamar_tenancy::Department;
 
 use super::{PageContext, render};
+use crate::PublicPage;
 use crate::extract::PageLang;
 use crate::{AppState, WebError};
 
@@ -44,9 +45,9 @@ struct HomePage {
     department_count: usize,
 }
 
-pub async fn home(page: PageContext, State(state): State<AppState>) -> Result<Html<String>, WebError> {
+pub async fn home(page: PageContext, State(state): State<AppState>) -> Result<(PublicPage, Html<String>), WebError> {
     let department_count = tamar_tenancy::list(&state.db).await?.len();
-    render(&HomePage { page: page.section("home"), department_count })
+    Ok((PublicPage, render(&HomePage { page: page.section("home"), department_count })?))
 }
 
 struct DepartmentLink {
@@ -67,7 +68,7 @@ struct DepartmentsPage {
 }
 
 /// The A-Z directory, ordered and grouped by English name as on GovHK.
-pub async fn departments(page: PageContext, State(state): State<AppState>) -> Result<Html<String>, WebError> {
+pub async fn departments(page: PageContext, State(state): State<AppState>) -> Result<(PublicPage, Html<String>), WebError> {
     let mut all = tamar_tenancy::list(&state.db).await?;
     all.sort_by_key(|d| d.name.en.to_lowercase());
     let mut groups: Vec<LetterGroup> = Vec::new();
@@ -79,7 +80,7 @@ pub async fn departments(page: PageContext, State(state): State<AppState>) -> Re
             _ => groups.push(LetterGroup { letter, departments: vec![link] }),
         }
     }
-    render(&DepartmentsPage { page: page.section("departments"), groups })
+    Ok((PublicPage, render(&DepartmentsPage { page: page.section("departments"), groups })?))
 }
 
 #[derive(Template)]
@@ -94,9 +95,10 @@ pub async fn department(
     page: PageContext,
     State(state): State<AppState>,
     Path((_, code)): Path<(String, String)>,
-) -> Result<Html<String>, WebError> {
+) -> Result<(PublicPage, Html<String>), WebError> {
     let department = tamar_tenancy::by_code(&state.db, &code).await?;
-    render(&DepartmentPage { name: department.name.get(page.lang).to_owned(), page: page.section("departments"), department })
+    let name = department.name.get(page.lang).to_owned();
+    Ok((PublicPage, render(&DepartmentPage { name, page: page.section("departments"), department })?))
 }
 
 #[derive(Template)]
@@ -107,9 +109,9 @@ struct TransparencyPage {
     head_time: String,
 }
 
-pub async fn transparency(page: PageContext, State(state): State<AppState>) -> Result<Html<String>, WebError> {
+pub async fn transparency(page: PageContext, State(state): State<AppState>) -> Result<(PublicPage, Html<String>), WebError> {
     let sth = state.ledger.latest_sth().await?;
     let head_time = sth.as_ref().map(|h| h.timestamp.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).unwrap_or_default();
     let head = sth.map(|h| h.view(&state.ledger.public_key()));
-    render(&TransparencyPage { page: page.section("transparency"), head, head_time })
+    Ok((PublicPage, render(&TransparencyPage { page: page.section("transparency"), head, head_time })?))
 }
