@@ -69,6 +69,7 @@ codes! {
     DepartmentNotFound => "department_not_found", NotFound;
     LedgerEntryNotFound => "ledger_entry_not_found", NotFound;
     TreeSizeOutOfRange => "tree_size_out_of_range", BadRequest;
+    TreeHeadNotFound => "tree_head_not_found", NotFound;
     MethodNotAllowed => "method_not_allowed", MethodNotAllowed;
     DepartmentCodeTaken => "department_code_taken", Conflict;
     EmailTaken => "email_taken", Conflict;

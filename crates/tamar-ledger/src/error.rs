@@ -23,7 +23,8 @@ impl HasCode for LedgerError {
     fn code(&self) -> Code {
         match self {
             LedgerError::Store(e) => e.code(),
-            LedgerError::Proof(_) | LedgerError::TreeSizeOutOfRange(_) => Code::TreeSizeOutOfRange,
+            LedgerError::Proof(_) => Code::TreeSizeOutOfRange,
+            LedgerError::TreeSizeOutOfRange(_) => Code::TreeHeadNotFound,
             LedgerError::Closed => Code::Unavailable,
             LedgerError::Key { .. } | LedgerError::Corrupt(_) => Code::Internal,
         }

@@ -270,7 +270,7 @@ impl Ledger {
     /// Proof that the signed tree of `first` entries is a prefix of that of `second`.
     pub async fn consistency_proof(&self, first: u64, second: u64) -> Result<ConsistencyProof, LedgerError> {
         if first > second {
-            return Err(LedgerError::TreeSizeOutOfRange(first));
+            return Err(crate::merkle::ProofError::IndexOutOfRange { index: first, size: second }.into());
         }
         self.sth_at(second).await?;
         if first > 0 {

@@ -45,10 +45,28 @@ pub struct Department {
 #[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewDepartment {
+    /// 2 to 12 capital letters or digits.
+    #[schema(pattern = r"^[A-Z0-9]{2,12}$", min_length = 2, max_length = 12)]
     pub code: String,
+    #[schema(value_type = DepartmentNameInput)]
     pub name: LocalizedText,
+    /// An `https://` address.
     #[serde(default)]
+    #[schema(pattern = r"^https://\S+$", max_length = 300)]
     pub website: Option<String>,
+}
+
+/// A department's name in the three languages: each 1 to 200 characters, not blank, without
+/// control characters. (Documents the rules that [`NewDepartment::validate`] applies.)
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct DepartmentNameInput {
+    #[schema(pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$", min_length = 1, max_length = 200)]
+    en: String,
+    #[schema(pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$", min_length = 1, max_length = 200)]
+    tc: String,
+    #[schema(pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$", min_length = 1, max_length = 200)]
+    sc: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -86,13 +104,15 @@ impl NewDepartment {
             return Err(TenancyError::Invalid { field: "code", reason: "2 to 12 capital letters or digits" });
         }
         for (field, text) in [("name.en", &self.name.en), ("name.tc", &self.name.tc), ("name.sc", &self.name.sc)] {
-            let len = text.trim().chars().count();
-            if len == 0 || len > MAX_NAME || text.chars().any(char::is_control) {
+            if text.trim().is_empty() || text.chars().count() > MAX_NAME || text.chars().any(char::is_control) {
                 return Err(TenancyError::Invalid { field, reason: "1 to 200 characters" });
             }
         }
         if let Some(site) = &self.website
-            && (!site.starts_with("https://") || site.len() > 300 || site.chars().any(char::is_whitespace))
+            && (!site.starts_with("https://")
+                || site.len() == "https://".len()
+                || site.chars().count() > 300
+                || site.chars().any(char::is_whitespace))
         {
             return Err(TenancyError::Invalid { field: "website", reason: "an https:// address" });
         }

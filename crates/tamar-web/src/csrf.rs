@@ -66,15 +66,17 @@ fn token_matches(key: &[u8], nonce: &str, token: &str) -> bool {
     mac(key, nonce).is_some_and(|m| m.verify_slice(&bytes).is_ok())
 }
 
+/// The methods a form or script can use to change something. Any other method reaches the
+/// router, which answers 405 where a route does not take it.
 fn changes_state(method: &Method) -> bool {
-    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+    matches!(*method, Method::POST | Method::PUT | Method::PATCH | Method::DELETE)
 }
 
 pub async fn protect(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let key = &state.config.csrf_key;
     let jar = CookieJar::from_headers(req.headers());
     let existing = jar.get(CSRF_COOKIE).map(|c| c.value().to_owned()).filter(|v| v.len() == 64);
-    let is_page = !req.uri().path().starts_with("/api/");
+    let is_page = !crate::error::is_api(req.uri().path());
 
     let mut req = req;
     if is_page && changes_state(req.method()) {

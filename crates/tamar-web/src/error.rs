@@ -114,7 +114,8 @@ pub fn request_lang(req: &Request) -> Lang {
         .unwrap_or(Lang::En)
 }
 
-fn is_api(path: &str) -> bool {
+/// Paths for programs (JSON API and operations), as opposed to pages for people.
+pub(crate) fn is_api(path: &str) -> bool {
     path.starts_with("/api/") || matches!(path, "/healthz" | "/readyz" | "/metrics")
 }
 

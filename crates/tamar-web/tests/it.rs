@@ -333,6 +333,8 @@ store_test!(api_errors_have_stable_codes_and_change_nothing, |db| async move {
     assert_eq!(reply.json()["code"], "invalid_query");
     let reply = app.get("/api/v1/ledger/proof/inclusion?index=99999", &Browser::default()).await;
     assert_eq!((reply.status, reply.json()["code"].as_str()), (StatusCode::BAD_REQUEST, Some("tree_size_out_of_range")));
+    let reply = app.get("/api/v1/ledger/proof/inclusion?index=0&tree_size=999999", &Browser::default()).await;
+    assert_eq!((reply.status, reply.json()["code"].as_str()), (StatusCode::NOT_FOUND, Some("tree_head_not_found")));
     Ok(()) as R
 });
 

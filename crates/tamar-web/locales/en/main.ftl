@@ -116,6 +116,7 @@ error-not_found = Page not found.
 error-department_not_found = There is no department with that code.
 error-ledger_entry_not_found = There is no such entry in the log yet.
 error-tree_size_out_of_range = There is no signed tree of that size, or the entry is not in it.
+error-tree_head_not_found = There is no signed tree head of that size.
 error-method_not_allowed = That method is not allowed here.
 error-department_code_taken = A department with that code already exists.
 error-email_taken = An account with that email address already exists.

@@ -116,6 +116,7 @@ error-not_found = 找不到网页。
 error-department_not_found = 没有此代号的部门。
 error-ledger_entry_not_found = 日志中暂时没有此记录。
 error-tree_size_out_of_range = 没有此大小的已签署树，或该记录不在其中。
+error-tree_head_not_found = 没有此大小的已签署树头。
 error-method_not_allowed = 此处不接受该方法。
 error-department_code_taken = 已有部门使用此代号。
 error-email_taken = 已有账户使用此电邮地址。

@@ -116,6 +116,7 @@ error-not_found = 找不到網頁。
 error-department_not_found = 沒有此代號的部門。
 error-ledger_entry_not_found = 日誌中暫時沒有此紀錄。
 error-tree_size_out_of_range = 沒有此大小的已簽署樹，或該紀錄不在其中。
+error-tree_head_not_found = 沒有此大小的已簽署樹頭。
 error-method_not_allowed = 此處不接受該方法。
 error-department_code_taken = 已有部門使用此代號。
 error-email_taken = 已有帳戶使用此電郵地址。

@@ -16,6 +16,7 @@ pub async fn sth(State(state): State<AppState>) -> Result<Json<SthView>, WebErro
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct InclusionQuery {
     /// The entry's position in the log, from 0.
@@ -26,7 +27,8 @@ pub struct InclusionQuery {
 
 /// An RFC 6962 audit path for one entry.
 #[utoipa::path(get, path = "/api/v1/ledger/proof/inclusion", tag = "ledger", params(InclusionQuery),
-    responses((status = 200, body = InclusionProof), (status = 400, body = crate::error::ApiErrorBody)))]
+    responses((status = 200, body = InclusionProof), (status = 400, body = crate::error::ApiErrorBody),
+        (status = 404, description = "No signed tree head of that size", body = crate::error::ApiErrorBody)))]
 pub async fn inclusion(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<InclusionQuery>,
@@ -35,6 +37,7 @@ pub async fn inclusion(
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ConsistencyQuery {
     /// The size of the older signed tree.
@@ -45,7 +48,8 @@ pub struct ConsistencyQuery {
 
 /// An RFC 6962 consistency proof between two signed trees.
 #[utoipa::path(get, path = "/api/v1/ledger/proof/consistency", tag = "ledger", params(ConsistencyQuery),
-    responses((status = 200, body = ConsistencyProof), (status = 400, body = crate::error::ApiErrorBody)))]
+    responses((status = 200, body = ConsistencyProof), (status = 400, body = crate::error::ApiErrorBody),
+        (status = 404, description = "No signed tree head of that size", body = crate::error::ApiErrorBody)))]
 pub async fn consistency(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ConsistencyQuery>,
