@@ -276,6 +276,7 @@ store_test!(sign_in_account_page_and_sign_out, |db| async move {
     assert!(account.body.contains("Name of citizen@tamar.test"));
     assert!(account.body.contains("Who accessed your data"));
     assert!(account.body.contains("Signed in") && account.body.contains("Opened the account"));
+    assert!(account.body.contains("Open an account"), "the purpose is translated");
 
     let out = app.post_form("/en/sign-out", &b, &[("csrf_token", &token)]).await;
     assert_eq!(out.status, StatusCode::SEE_OTHER);

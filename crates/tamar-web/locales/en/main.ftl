@@ -80,6 +80,13 @@ action-identity-session-create = Signed in
 action-identity-session-end = Signed out
 action-tenancy-department-create = Registered a department
 
+purpose-register-a-department = Register a department
+purpose-open-an-account = Open an account
+purpose-sign-in = Sign in
+purpose-sign-out = Sign out
+purpose-list-the-department-s-officers = List the department's officers
+purpose-verify-identity-for-a-smart-id-card-application = Verify identity for a smart ID card application
+
 admin-departments-title = Departments
 admin-departments-list = Registered departments
 admin-departments-add = Register a department

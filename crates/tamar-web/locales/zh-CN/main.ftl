@@ -80,6 +80,13 @@ action-identity-session-create = 登录
 action-identity-session-end = 登出
 action-tenancy-department-create = 登记部门
 
+purpose-register-a-department = 登记部门
+purpose-open-an-account = 开设账户
+purpose-sign-in = 登录
+purpose-sign-out = 登出
+purpose-list-the-department-s-officers = 列出部门人员
+purpose-verify-identity-for-a-smart-id-card-application = 为智能身份证申请核实身份
+
 admin-departments-title = 部门
 admin-departments-list = 已登记的部门
 admin-departments-add = 登记部门

@@ -80,6 +80,13 @@ action-identity-session-create = 登入
 action-identity-session-end = 登出
 action-tenancy-department-create = 登記部門
 
+purpose-register-a-department = 登記部門
+purpose-open-an-account = 開設帳戶
+purpose-sign-in = 登入
+purpose-sign-out = 登出
+purpose-list-the-department-s-officers = 列出部門人員
+purpose-verify-identity-for-a-smart-id-card-application = 為智能身份證申請核實身份
+
 admin-departments-title = 部門
 admin-departments-list = 已登記的部門
 admin-departments-add = 登記部門

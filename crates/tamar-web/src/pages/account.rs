@@ -126,6 +126,13 @@ fn who(lang: Lang, actor: &str, department: Option<&String>, names: &HashMap<Str
     }
 }
 
+/// Purposes are recorded in English; known ones are shown translated.
+fn purpose_label(lang: Lang, purpose: &str) -> String {
+    let slug: String = purpose.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
+    let key = format!("purpose-{slug}");
+    if i18n::has(Lang::En, &key) { i18n::t(lang, &key) } else { purpose.to_owned() }
+}
+
 fn action_label(lang: Lang, action: &str) -> String {
     let key = format!("action-{}", action.replace('.', "-"));
     if i18n::has(Lang::En, &key) { i18n::t(lang, &key) } else { action.to_owned() }
@@ -144,7 +151,7 @@ pub async fn account(page: PageContext, State(state): State<AppState>, user: Aut
             at_display: r.at.with_timezone(&hong_kong()).format("%Y-%m-%d %H:%M").to_string(),
             who: who(page.lang, &r.actor, r.department.as_ref(), &names, &user.account),
             what: action_label(page.lang, &r.action),
-            why: r.purpose.clone(),
+            why: purpose_label(page.lang, &r.purpose),
         })
         .collect();
     let kind = kind_label(page.lang, user.account.kind);

@@ -1,0 +1,144 @@
+// Every page template, in the three languages, in Debian's Chromium: no WCAG 2.1 AA
+// violation found by axe-core, usable at 320 px, and reachable by keyboard.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createRequire } from "node:module";
+import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const PASSWORD = "tamar-demo-2026";
+const LANGS = ["en", "tc", "sc"];
+
+let server, base, browser;
+
+before(async () => {
+  const binary = process.env.TAMAR_BIN;
+  assert.ok(binary, "TAMAR_BIN must name the tamar binary (scripts/test sets it)");
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("TAMAR_")));
+  server = spawn(binary, ["demo", "--addr", "127.0.0.1:0", "--data", mkdtempSync(join(tmpdir(), "tamar-e2e-"))], {
+    env: { ...env, RUST_LOG: "warn" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  base = await new Promise((resolve, reject) => {
+    let out = "";
+    server.stdout.on("data", (chunk) => {
+      out += chunk;
+      const url = out.match(/serving at (http:\/\/[0-9.:]+)\//);
+      if (url && out.includes("chan.taiman@example.hk")) resolve(url[1]);
+    });
+    server.on("exit", (code) => reject(new Error(`tamar exited with ${code}: ${out}`)));
+  });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill("SIGTERM");
+});
+
+async function signedIn(email) {
+  // axe is injected as a script: let it past Tamar's CSP, in the test browser only.
+  const context = await browser.newContext({ bypassCSP: true });
+  if (!email) return context;
+  const page = await context.newPage();
+  await page.goto(`${base}/en/sign-in`);
+  await page.fill("#email", email);
+  await page.fill("#password", PASSWORD);
+  await Promise.all([page.waitForURL(/\/en\/account$/), page.click("button[type=submit].button")]);
+  await page.close();
+  return context;
+}
+
+async function axe(page) {
+  await page.addScriptTag({ content: AXE });
+  return page.evaluate(async () => {
+    const result = await window.axe.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+    });
+    return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+  });
+}
+
+const PAGES = [
+  [null, ["/", "/departments", "/departments/IMMD", "/transparency", "/sign-in", "/no-such-page"]],
+  ["chan.taiman@example.hk", ["/account"]],
+  ["wong.siuming@immd.gov.hk", ["/office", "/account"]],
+  ["admin@tamar.gov.hk", ["/admin/departments"]],
+];
+
+for (const [who, paths] of PAGES) {
+  test(`no WCAG 2.1 AA violations, as ${who ?? "a visitor"}`, async () => {
+    const context = await signedIn(who);
+    const page = await context.newPage();
+    for (const lang of LANGS) {
+      for (const path of paths) {
+        for (const width of [1280, 320]) {
+          await page.setViewportSize({ width, height: 800 });
+          await page.goto(`${base}/${lang}${path}`);
+          assert.deepEqual(await axe(page), [], `${lang}${path} at ${width}px`);
+          const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+          assert.ok(overflow <= 0, `${lang}${path} scrolls sideways at ${width}px by ${overflow}px`);
+        }
+      }
+    }
+    await context.close();
+  });
+}
+
+test("the form error summary is accessible too", async () => {
+  const context = await signedIn(null);
+  const page = await context.newPage();
+  for (const lang of LANGS) {
+    await page.goto(`${base}/${lang}/sign-in`);
+    await page.fill("#email", "nobody@example.hk");
+    await page.fill("#password", "wrong password");
+    await page.click("button[type=submit].button");
+    assert.equal(await page.locator(".error-summary").count(), 1);
+    assert.deepEqual(await axe(page), [], `${lang}/sign-in with an error`);
+  }
+  await context.close();
+});
+
+test("keyboard only: skip link, then the language switcher", async () => {
+  const context = await signedIn(null);
+  const page = await context.newPage();
+  await page.goto(`${base}/en/departments`);
+  await page.keyboard.press("Tab");
+  const skip = page.locator(".skip-link");
+  assert.equal(await skip.evaluate((el) => el === document.activeElement), true, "the skip link comes first");
+  const box = await skip.boundingBox();
+  assert.ok(box && box.x >= 0 && box.width > 0, "the focused skip link is visible");
+  await page.keyboard.press("Enter");
+  assert.match(page.url(), /#main-content$/);
+  // Tab on to the language switcher and follow it to Traditional Chinese.
+  await page.goto(`${base}/en/departments`);
+  for (let i = 0; i < 10; i++) {
+    await page.keyboard.press("Tab");
+    if (await page.evaluate(() => document.activeElement?.getAttribute("hreflang") === "zh-Hant-HK")) break;
+  }
+  await Promise.all([page.waitForURL(/\/tc\/departments$/), page.keyboard.press("Enter")]);
+  assert.equal(await page.getAttribute("html", "lang"), "zh-Hant-HK");
+  await context.close();
+});
+
+test("works without JavaScript: sign in and out", async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(`${base}/sc/sign-in`);
+  await page.fill("#email", "chan.taiman@example.hk");
+  await page.fill("#password", PASSWORD);
+  await Promise.all([page.waitForURL(/\/sc\/account$/), page.click("button[type=submit].button")]);
+  assert.match(await page.textContent("h1"), /我的账户/);
+  assert.ok((await page.textContent("main")).includes("入境事务处"), "the Immigration Department's read is listed");
+  await Promise.all([page.waitForURL(/\/sc\/$/), page.click("nav .link-button")]);
+  await context.close();
+});
