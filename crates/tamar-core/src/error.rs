@@ -63,6 +63,13 @@ codes! {
     InvalidInput => "invalid_input", Unprocessable;
     Unauthenticated => "unauthenticated", Unauthenticated;
     InvalidCredentials => "invalid_credentials", Unauthenticated;
+    WeakPassword => "weak_password", Unprocessable;
+    InvalidLink => "invalid_link", BadRequest;
+    InvalidHkid => "invalid_hkid", Unprocessable;
+    HkidCheckDigit => "hkid_check_digit", Unprocessable;
+    VerificationPending => "verification_pending", Conflict;
+    IdentityTaken => "identity_taken", Conflict;
+    EmailNotVerified => "email_not_verified", Forbidden;
     Forbidden => "forbidden", Forbidden;
     CsrfFailed => "csrf_failed", Forbidden;
     NotFound => "not_found", NotFound;

@@ -9,6 +9,7 @@
 pub mod actor;
 pub mod clock;
 pub mod error;
+pub mod hkid;
 pub mod ids;
 pub mod lang;
 pub mod text;
@@ -16,6 +17,7 @@ pub mod text;
 pub use actor::{Actor, Role};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Code, ErrorKind, HasCode};
+pub use hkid::{Hkid, HkidError};
 pub use ids::{AccountId, DepartmentId};
 pub use lang::Lang;
 pub use text::LocalizedText;

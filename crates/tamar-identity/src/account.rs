@@ -28,19 +28,46 @@ impl AccountKind {
     }
 }
 
+/// How sure the platform is of who holds an account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
+pub enum Assurance {
+    /// Registered; email address not yet confirmed.
+    L0,
+    /// Email address verified.
+    L1,
+    /// Identity verified against an HKID by an identity verifier.
+    L2,
+    /// L2, and a passkey is registered.
+    L3,
+}
+
 /// An account, without its password hash.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Account {
     pub id: AccountId,
     pub kind: AccountKind,
     pub email: String,
+    /// The name in English (or as the person writes it in Latin letters).
     pub display_name: String,
+    /// The name in Chinese, if the person has one.
+    pub name_zh: Option<String>,
     pub department: Option<DepartmentId>,
     pub roles: Vec<Role>,
+    pub assurance: Assurance,
+    /// The HKID as it may be shown, `A123***(3)`, once identity is verified.
+    pub hkid_masked: Option<String>,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
 impl Account {
+    /// The account's actor; `fallback` for an account that cannot act (a broken officer record).
+    pub fn actor_or(&self, fallback: &Actor) -> Actor {
+        match self.actor() {
+            Actor::Anonymous => fallback.clone(),
+            actor => actor,
+        }
+    }
+
     /// The actor this account acts as once signed in.
     pub fn actor(&self) -> Actor {
         match (self.kind, self.department) {
@@ -77,10 +104,7 @@ impl NewAccount {
         if name == 0 || name > 200 {
             return Err(IdentityError::Invalid { field: "display_name", reason: "1 to 200 characters" });
         }
-        let length = self.password.chars().count();
-        if !(8..=256).contains(&length) {
-            return Err(IdentityError::Invalid { field: "password", reason: "8 to 256 characters" });
-        }
+        crate::policy::check_new_password(&self.password, &[&self.email, &self.display_name])?;
         if (self.kind == AccountKind::Officer) != self.department.is_some() {
             return Err(IdentityError::Invalid { field: "department", reason: "officers, and only officers, belong to a department" });
         }
@@ -104,15 +128,36 @@ pub async fn create_account(db: &Db, ledger: &Ledger, actor: &Actor, new: NewAcc
     if !allowed {
         return Err(IdentityError::Forbidden);
     }
+    insert(db, ledger, actor, new, None, true).await
+}
+
+/// A citizen's own registration: unverified, and logged as the citizen's own act.
+pub(crate) async fn insert_unverified(db: &Db, ledger: &Ledger, new: NewAccount, name_zh: Option<String>) -> Result<Account, IdentityError> {
+    insert(db, ledger, &Actor::Anonymous, new, name_zh, false).await
+}
+
+async fn insert(
+    db: &Db,
+    ledger: &Ledger,
+    actor: &Actor,
+    new: NewAccount,
+    name_zh: Option<String>,
+    email_verified: bool,
+) -> Result<Account, IdentityError> {
     new.validate()?;
     let password_hash = hash_password(&new.password)?;
+    // An account that the platform or an administrator opens has a work or known address; a
+    // citizen's own registration goes through `register` and verifies its email first.
     let account = Account {
         id: AccountId::new(),
         kind: new.kind,
         email: new.email.trim().to_lowercase(),
         display_name: new.display_name.trim().to_owned(),
+        name_zh,
         department: new.department,
         roles: new.roles,
+        assurance: if email_verified { Assurance::L1 } else { Assurance::L0 },
+        hkid_masked: None,
         created_at: ledger.now(),
     };
     let roles = account.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",");
@@ -121,16 +166,18 @@ pub async fn create_account(db: &Db, ledger: &Ledger, actor: &Actor, new: NewAcc
         .execute(
             &Query::insert()
                 .into_table("accounts")
-                .columns(["id", "kind", "email", "display_name", "password_hash", "department_id", "roles", "created_at"])
+                .columns(["id", "kind", "email", "display_name", "name_zh", "password_hash", "department_id", "roles", "created_at", "email_verified_at"])
                 .values_panic([
                     account.id.to_string().into(),
                     account.kind.as_str().into(),
                     account.email.clone().into(),
                     account.display_name.clone().into(),
+                    account.name_zh.clone().into(),
                     password_hash.into(),
                     account.department.map(|d| d.to_string()).into(),
                     roles.into(),
                     to_millis(account.created_at).into(),
+                    email_verified.then(|| to_millis(account.created_at)).into(),
                 ])
                 .to_owned(),
         )
@@ -139,7 +186,9 @@ pub async fn create_account(db: &Db, ledger: &Ledger, actor: &Actor, new: NewAcc
         Err(StoreError::UniqueViolation) => return Err(IdentityError::EmailTaken),
         other => other?,
     };
-    let entry = LedgerEntry::change(actor, "identity.account.create", format!("account:{}", account.id), account.created_at)
+    // A self-registration is the new account holder's own act.
+    let by = if matches!(actor, Actor::Anonymous) { account.actor() } else { actor.clone() };
+    let entry = LedgerEntry::change(&by, "identity.account.create", format!("account:{}", account.id), account.created_at)
         .about(account.id)
         .because("open an account");
     tamar_ledger::record(&mut tx, &entry).await?;
@@ -148,21 +197,43 @@ pub async fn create_account(db: &Db, ledger: &Ledger, actor: &Actor, new: NewAcc
     Ok(account)
 }
 
-pub(crate) const COLUMNS: [&str; 7] = ["id", "kind", "email", "display_name", "department_id", "roles", "created_at"];
+pub(crate) const COLUMNS: [&str; 11] = [
+    "hkid_masked",
+    "id",
+    "kind",
+    "email",
+    "display_name",
+    "name_zh",
+    "department_id",
+    "roles",
+    "created_at",
+    "email_verified_at",
+    "identity_verified_at",
+];
 
 pub(crate) fn from_row(r: &AnyRow) -> Result<Account, StoreError> {
     let kind: String = row::get(r, "kind")?;
     let department: Option<String> = row::get(r, "department_id")?;
     let roles: String = row::get(r, "roles")?;
+    let email_verified: Option<i64> = row::get(r, "email_verified_at")?;
+    let identity_verified: Option<i64> = row::get(r, "identity_verified_at")?;
+    let assurance = match (email_verified, identity_verified) {
+        (_, Some(_)) => Assurance::L2,
+        (Some(_), None) => Assurance::L1,
+        (None, None) => Assurance::L0,
+    };
     Ok(Account {
         id: row::parse(r, "id")?,
         kind: AccountKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("account kind {kind}")))?,
         email: row::get(r, "email")?,
         display_name: row::get(r, "display_name")?,
+        name_zh: row::get(r, "name_zh")?,
         department: department
             .map(|d| d.parse().map_err(|_| StoreError::Corrupt(format!("department id {d}"))))
             .transpose()?,
         roles: roles.split(',').filter_map(Role::parse).collect(),
+        assurance,
+        hkid_masked: row::get(r, "hkid_masked")?,
         created_at: from_millis(row::get(r, "created_at")?),
     })
 }

@@ -8,11 +8,17 @@
 
 mod account;
 mod password;
+pub mod policy;
+mod registration;
 mod session;
+pub mod throttle;
+mod verification;
 
-pub use account::{Account, AccountKind, NewAccount, create_account, get_account, list_officers};
+pub use account::{Account, AccountKind, Assurance, NewAccount, create_account, get_account, list_officers};
 pub use password::{hash_password, verify_password};
-pub use session::{SESSION_TTL, authenticate, end_session, resolve_session, start_session};
+pub use registration::{Registration, issue_email_verification, register, verify_email};
+pub use session::{SESSION_TTL, SessionInfo, authenticate, end_session, list_sessions, resolve_session, revoke_session, start_session};
+pub use verification::{HkidKey, PendingVerification, decide_verification, submit_identity, verification_queue};
 
 use tamar_core::{Code, HasCode};
 use tamar_store::{Backend, Migration, StoreError};
@@ -27,6 +33,20 @@ pub enum IdentityError {
     EmailTaken,
     #[error("wrong email address or password")]
     InvalidCredentials,
+    #[error("password refused: {0}")]
+    WeakPassword(&'static str),
+    #[error("too many failed attempts")]
+    TooManyAttempts,
+    #[error("the link is not valid, has been used, or has expired")]
+    InvalidLink,
+    #[error("invalid HKID: {0}")]
+    InvalidHkid(#[from] tamar_core::HkidError),
+    #[error("a verification is already waiting")]
+    VerificationPending,
+    #[error("this identity is already registered to another account")]
+    IdentityTaken,
+    #[error("the email address must be verified first")]
+    EmailNotVerified,
     #[error("no such account")]
     NotFound,
     #[error("password hashing failed")]
@@ -44,6 +64,14 @@ impl HasCode for IdentityError {
             IdentityError::Invalid { .. } => Code::InvalidInput,
             IdentityError::EmailTaken => Code::EmailTaken,
             IdentityError::InvalidCredentials => Code::InvalidCredentials,
+            IdentityError::WeakPassword(_) => Code::WeakPassword,
+            IdentityError::TooManyAttempts => Code::TooManyRequests,
+            IdentityError::InvalidLink => Code::InvalidLink,
+            IdentityError::InvalidHkid(tamar_core::HkidError::CheckDigit) => Code::HkidCheckDigit,
+            IdentityError::InvalidHkid(_) => Code::InvalidHkid,
+            IdentityError::VerificationPending => Code::VerificationPending,
+            IdentityError::IdentityTaken => Code::IdentityTaken,
+            IdentityError::EmailNotVerified => Code::EmailNotVerified,
             IdentityError::NotFound => Code::NotFound,
             IdentityError::Hashing => Code::Internal,
             IdentityError::Store(e) => e.code(),
@@ -52,7 +80,10 @@ impl HasCode for IdentityError {
     }
 }
 
-pub static MIGRATIONS: &[Migration] = &[Migration { id: "identity_0001_accounts_sessions", statements: create_tables }];
+pub static MIGRATIONS: &[Migration] = &[
+    Migration { id: "identity_0001_accounts_sessions", statements: create_tables },
+    Migration { id: "identity_0002_assurance", statements: assurance_tables },
+];
 
 fn create_tables(backend: Backend) -> Vec<String> {
     use sea_query::{ColumnDef, Index, Table};
@@ -77,4 +108,51 @@ fn create_tables(backend: Backend) -> Vec<String> {
         .to_owned();
     let by_account = Index::create().name("sessions_account").table("sessions").col("account_id").to_owned();
     vec![backend.schema(&accounts), backend.schema(&by_department), backend.schema(&sessions), backend.schema(&by_account)]
+}
+
+fn assurance_tables(backend: Backend) -> Vec<String> {
+    use sea_query::{ColumnDef, Index, Table};
+    let add = |table: &str, column: ColumnDef| backend.schema(&Table::alter().table(table.to_owned()).add_column(column).to_owned());
+    let mut statements = vec![
+        add("accounts", ColumnDef::new("name_zh").string().null().to_owned()),
+        add("accounts", ColumnDef::new("email_verified_at").big_integer().null().to_owned()),
+        add("accounts", ColumnDef::new("identity_verified_at").big_integer().null().to_owned()),
+        add("accounts", ColumnDef::new("hkid_hash").string().null().to_owned()),
+        add("accounts", ColumnDef::new("hkid_masked").string().null().to_owned()),
+        add("accounts", ColumnDef::new("date_of_birth").string().null().to_owned()),
+        add("sessions", ColumnDef::new("user_agent").string().null().to_owned()),
+        add("sessions", ColumnDef::new("authenticated_at").big_integer().null().to_owned()),
+        backend.schema(&Index::create().name("accounts_hkid").table("accounts").col("hkid_hash").unique().to_owned()),
+    ];
+    let email = Table::create()
+        .table("email_verifications")
+        .col(ColumnDef::new("token_hash").string().not_null().primary_key())
+        .col(ColumnDef::new("account_id").string().not_null())
+        .col(ColumnDef::new("email").string().not_null())
+        .col(ColumnDef::new("expires_at").big_integer().not_null())
+        .col(ColumnDef::new("used_at").big_integer().null())
+        .to_owned();
+    let throttle = Table::create()
+        .table("sign_in_throttle")
+        .col(ColumnDef::new("key").string().not_null().primary_key())
+        .col(ColumnDef::new("failures").big_integer().not_null())
+        .col(ColumnDef::new("window_start").big_integer().not_null())
+        .to_owned();
+    let verifications = Table::create()
+        .table("identity_verifications")
+        .col(ColumnDef::new("id").string().not_null().primary_key())
+        .col(ColumnDef::new("account_id").string().not_null())
+        .col(ColumnDef::new("hkid_hash").string().not_null())
+        .col(ColumnDef::new("hkid_masked").string().not_null())
+        .col(ColumnDef::new("date_of_birth").string().not_null())
+        .col(ColumnDef::new("status").string().not_null())
+        .col(ColumnDef::new("submitted_at").big_integer().not_null())
+        .col(ColumnDef::new("decided_at").big_integer().null())
+        .col(ColumnDef::new("decided_by").string().null())
+        .to_owned();
+    statements.push(backend.schema(&email));
+    statements.push(backend.schema(&throttle));
+    statements.push(backend.schema(&verifications));
+    statements.push(backend.schema(&Index::create().name("identity_verifications_status").table("identity_verifications").col("status").col("submitted_at").to_owned()));
+    statements
 }

@@ -42,7 +42,8 @@ pub async fn authenticate(db: &Db, email: &str, password: &str) -> Result<Accoun
 
 /// Starts a session for a signed-in account; returns the token for the cookie. Only its hash is
 /// stored.
-pub async fn start_session(db: &Db, ledger: &Ledger, account: &Account) -> Result<String, IdentityError> {
+pub async fn start_session(db: &Db, ledger: &Ledger, account: &Account, user_agent: Option<&str>) -> Result<String, IdentityError> {
+    let user_agent: Option<String> = user_agent.map(|ua| ua.chars().filter(|c| !c.is_control()).take(200).collect());
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let token = URL_SAFE_NO_PAD.encode(bytes);
@@ -51,12 +52,14 @@ pub async fn start_session(db: &Db, ledger: &Ledger, account: &Account) -> Resul
     tx.execute(
         &Query::insert()
             .into_table("sessions")
-            .columns(["token_hash", "account_id", "created_at", "expires_at"])
+            .columns(["token_hash", "account_id", "created_at", "expires_at", "authenticated_at", "user_agent"])
             .values_panic([
                 token_hash(&token).into(),
                 account.id.to_string().into(),
                 to_millis(now).into(),
                 to_millis(now + SESSION_TTL).into(),
+                to_millis(now).into(),
+                user_agent.into(),
             ])
             .to_owned(),
     )
@@ -107,6 +110,73 @@ pub async fn end_session(db: &Db, ledger: &Ledger, actor: &Actor, token: &str) -
             .because("sign out");
         tamar_ledger::record(&mut tx, &entry).await?;
     }
+    tx.commit().await?;
+    ledger.notify();
+    Ok(())
+}
+
+/// One of a person's sessions, as they see it in their account.
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct SessionInfo {
+    /// Identifies the session for revoking it; not usable to sign in.
+    pub id: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    pub user_agent: Option<String>,
+    /// The session this request came with.
+    pub current: bool,
+}
+
+/// The account's live sessions, newest first. `current_token` marks the caller's own.
+pub async fn list_sessions(db: &Db, account: &Account, current_token: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<SessionInfo>, IdentityError> {
+    let current = token_hash(current_token);
+    let rows = db
+        .fetch_all(
+            &Query::select()
+                .columns(["token_hash", "created_at", "expires_at", "user_agent"])
+                .from("sessions")
+                .and_where(Expr::col("account_id").eq(account.id.to_string()))
+                .and_where(Expr::col("expires_at").gt(to_millis(now)))
+                .order_by("created_at", sea_query::Order::Desc)
+                .to_owned(),
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let hash: String = row::get(r, "token_hash")?;
+            Ok(SessionInfo {
+                id: hash.get(..32).unwrap_or(&hash).to_owned(),
+                current: hash == current,
+                created_at: tamar_store::from_millis(row::get(r, "created_at")?),
+                expires_at: tamar_store::from_millis(row::get(r, "expires_at")?),
+                user_agent: row::get(r, "user_agent")?,
+            })
+        })
+        .collect()
+}
+
+/// Ends one of the account's own sessions, by the id that [`list_sessions`] shows.
+pub async fn revoke_session(db: &Db, ledger: &Ledger, account: &Account, id: &str) -> Result<(), IdentityError> {
+    if id.len() != 32 || !id.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(IdentityError::NotFound);
+    }
+    let mut tx = db.begin().await?;
+    let removed = tx
+        .execute(
+            &Query::delete()
+                .from_table("sessions")
+                .and_where(Expr::col("account_id").eq(account.id.to_string()))
+                .and_where(Expr::col("token_hash").like(format!("{}%", id.to_ascii_lowercase())))
+                .to_owned(),
+        )
+        .await?;
+    if removed == 0 {
+        return Err(IdentityError::NotFound);
+    }
+    let entry = LedgerEntry::change(&account.actor(), "identity.session.revoke", format!("account:{}", account.id), ledger.now())
+        .about(account.id)
+        .because("sign out elsewhere");
+    tamar_ledger::record(&mut tx, &entry).await?;
     tx.commit().await?;
     ledger.notify();
     Ok(())

@@ -195,3 +195,30 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for FormData<T> {
             .map_err(|_| WebError::new(Code::InvalidForm))
     }
 }
+
+/// The address of the peer, when the server knows it (not in `oneshot` tests).
+pub struct PeerAddr(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for PeerAddr {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(PeerAddr(parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip())))
+    }
+}
+
+/// Identity verifiers (the Immigration Department in the demo).
+pub struct IdentityVerifiers;
+impl Policy for IdentityVerifiers {
+    fn allows(actor: &Actor) -> bool {
+        actor.has_role(Role::IdentityVerifier)
+    }
+}
+
+/// Citizens.
+pub struct Citizens;
+impl Policy for Citizens {
+    fn allows(actor: &Actor) -> bool {
+        matches!(actor, Actor::Citizen { .. })
+    }
+}

@@ -43,6 +43,8 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     pub request_timeout: Duration,
     pub body_limit: usize,
+    /// The address people reach Tamar at, for links in email: `https://www.example.gov.hk`.
+    pub public_url: String,
 }
 
 impl std::fmt::Debug for WebConfig {
@@ -52,6 +54,7 @@ impl std::fmt::Debug for WebConfig {
             .field("secure_cookies", &self.secure_cookies)
             .field("request_timeout", &self.request_timeout)
             .field("body_limit", &self.body_limit)
+            .field("public_url", &self.public_url)
             .finish()
     }
 }
@@ -63,6 +66,8 @@ pub struct AppState {
     /// Files (attachments, exports); modules that keep files use this.
     pub blobs: tamar_store::Blobs,
     pub ledger: Ledger,
+    pub mailer: Arc<tamar_notify::Mailer>,
+    pub hkid_key: tamar_identity::HkidKey,
     pub config: Arc<WebConfig>,
 }
 

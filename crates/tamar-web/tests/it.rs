@@ -170,8 +170,23 @@ async fn setup(db: Db) -> TestApp {
     ledger.sync().await.unwrap();
     let blob_dir = tempfile::tempdir().unwrap();
     let blobs = Blobs::open(&BlobConfig::Local { path: blob_dir.path().to_owned() }).unwrap();
-    let config = WebConfig { csrf_key: vec![3u8; 32], secure_cookies: false, request_timeout: Duration::from_secs(10), body_limit: 64 * 1024 };
-    let state = AppState { db: db.clone(), blobs, ledger: ledger.clone(), config: Arc::new(config) };
+    let config = WebConfig {
+        csrf_key: vec![3u8; 32],
+        secure_cookies: false,
+        request_timeout: Duration::from_secs(10),
+        body_limit: 64 * 1024,
+        public_url: "https://tamar.test".into(),
+    };
+    let outbox = blob_dir.path().join("outbox");
+    let mailer = tamar_notify::Mailer::open(&tamar_notify::MailConfig::Outbox { path: outbox }, "Tamar <no-reply@tamar.test>").unwrap();
+    let state = AppState {
+        db: db.clone(),
+        blobs,
+        ledger: ledger.clone(),
+        mailer: Arc::new(mailer),
+        hkid_key: tamar_identity::HkidKey([5u8; 32]),
+        config: Arc::new(config),
+    };
     TestApp { app: tamar_web::app(state), db, ledger, _blobs: blob_dir }
 }
 
@@ -528,7 +543,8 @@ fn every_message_exists_in_all_three_languages() {
         std::fs::read_to_string(path)
             .unwrap()
             .lines()
-            .filter_map(|l| l.split_once(" = ").map(|(k, _)| k.trim().to_owned()))
+            .filter(|l| !l.starts_with(' '))
+            .filter_map(|l| l.split_once(" =").map(|(k, _)| k.trim().to_owned()))
             .filter(|k| !k.starts_with('#') && !k.is_empty())
             .collect()
     };

@@ -33,6 +33,19 @@ pub struct Config {
     /// Where files go; a `blobs` folder in the data folder by default.
     #[serde(default)]
     pub blobs: Option<BlobConfig>,
+    /// Where email goes; an `outbox` folder of `.eml` files in the data folder by default.
+    #[serde(default)]
+    pub mail: Option<tamar_notify::MailConfig>,
+    /// The sender of Tamar's email.
+    #[serde(default = "default_mail_from")]
+    pub mail_from: String,
+    /// The address people reach Tamar at, for links in email; `http://{addr}` by default.
+    #[serde(default)]
+    pub public_url: Option<String>,
+    /// The key of the HKID hash (64 hex digits); a key file in the data folder by default.
+    /// Every node of one deployment must use the same key.
+    #[serde(default)]
+    pub hkid_hmac_key: Option<SecretString>,
     /// Mark cookies Secure: set when users reach Tamar over HTTPS.
     #[serde(default)]
     pub secure_cookies: bool,
@@ -52,6 +65,9 @@ fn default_data_dir() -> PathBuf {
 }
 fn default_addr() -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], 8080))
+}
+fn default_mail_from() -> String {
+    "Tamar <no-reply@tamar.localhost>".into()
 }
 fn default_timeout() -> u64 {
     30
@@ -99,6 +115,40 @@ impl Config {
             Some(BlobConfig::Local { path }) if path.is_relative() => BlobConfig::Local { path: self.data_dir.join(path) },
             Some(other) => other.clone(),
             None => BlobConfig::Local { path: self.data_dir.join("blobs") },
+        }
+    }
+
+    pub fn mail(&self) -> tamar_notify::MailConfig {
+        match &self.mail {
+            Some(tamar_notify::MailConfig::Outbox { path }) if path.is_relative() => {
+                tamar_notify::MailConfig::Outbox { path: self.data_dir.join(path) }
+            }
+            Some(other) => other.clone(),
+            None => tamar_notify::MailConfig::Outbox { path: self.data_dir.join("outbox") },
+        }
+    }
+
+    pub fn public_url(&self) -> String {
+        self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.addr))
+    }
+
+    /// The HKID key from configuration, else from its file in the data folder.
+    pub fn hkid_key(&self) -> std::io::Result<[u8; 32]> {
+        match &self.hkid_hmac_key {
+            Some(hex) => {
+                let text = hex.expose_secret().trim();
+                let mut key = [0u8; 32];
+                if text.len() != 64 {
+                    return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "hkid_hmac_key: expected 64 hex digits"));
+                }
+                for (i, pair) in text.as_bytes().chunks_exact(2).enumerate() {
+                    let digits = std::str::from_utf8(pair).unwrap_or("zz");
+                    key[i] = u8::from_str_radix(digits, 16)
+                        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "hkid_hmac_key: not hex"))?;
+                }
+                Ok(key)
+            }
+            None => tamar_store::load_or_create_secret(&self.data_dir.join("keys").join("hkid-hmac.key")),
         }
     }
 

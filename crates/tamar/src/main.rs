@@ -134,7 +134,9 @@ async fn serve(config: &Config, demo: bool) -> anyhow::Result<ExitCode> {
     }
     tracing::info!(%addr, "serving");
     let app = tamar_web::app(platform.state());
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await.context("server failed")?;
+    // The peer address feeds sign-in throttling.
+    let service = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service).with_graceful_shutdown(shutdown).await.context("server failed")?;
     tracing::info!("in-flight requests finished; flushing the log");
     platform.close().await;
     Ok(ExitCode::SUCCESS)

@@ -22,6 +22,8 @@ pub struct Platform {
     pub db: Db,
     pub blobs: Blobs,
     pub ledger: Ledger,
+    pub mailer: Arc<tamar_notify::Mailer>,
+    pub hkid_key: tamar_identity::HkidKey,
     pub web: WebConfig,
 }
 
@@ -66,18 +68,28 @@ impl Platform {
         let blobs = Blobs::open(&config.blobs()).context("cannot open blob storage")?;
         let key = tamar_ledger::load_or_create_signing_key(&config.ledger_key_path())?;
         let csrf_key = tamar_store::load_or_create_secret(&config.csrf_key_path()).context("cannot read the CSRF key")?;
+        let hkid_key = tamar_identity::HkidKey(config.hkid_key().context("cannot read the HKID key")?);
+        let mailer = Arc::new(tamar_notify::Mailer::open(&config.mail(), &config.mail_from).context("cannot set up email")?);
         let ledger = Ledger::start(db.clone(), key, Arc::new(SystemClock));
         let web = WebConfig {
             csrf_key: csrf_key.to_vec(),
             secure_cookies: config.secure_cookies,
             request_timeout: Duration::from_secs(config.request_timeout_secs),
             body_limit: config.body_limit_bytes,
+            public_url: config.public_url(),
         };
-        Ok(Platform { db, blobs, ledger, web })
+        Ok(Platform { db, blobs, ledger, mailer, hkid_key, web })
     }
 
     pub fn state(&self) -> AppState {
-        AppState { db: self.db.clone(), blobs: self.blobs.clone(), ledger: self.ledger.clone(), config: Arc::new(self.web.clone()) }
+        AppState {
+            db: self.db.clone(),
+            blobs: self.blobs.clone(),
+            ledger: self.ledger.clone(),
+            mailer: self.mailer.clone(),
+            hkid_key: self.hkid_key.clone(),
+            config: Arc::new(self.web.clone()),
+        }
     }
 
     /// Flushes the log and closes the database.

@@ -11,7 +11,13 @@ use tamar_store::testing::TestDb;
 
 fn tamar(database_url: Option<&str>) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_tamar"));
-    cmd.env_remove("TAMAR_DATABASE_URL").env("RUST_LOG", "info");
+    // Only what a test sets reaches the server's configuration.
+    for (key, _) in std::env::vars() {
+        if key.starts_with("TAMAR_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.env("RUST_LOG", "info");
     if let Some(url) = database_url {
         cmd.env("TAMAR_DATABASE_URL", url);
     }

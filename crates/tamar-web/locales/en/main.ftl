@@ -133,3 +133,100 @@ error-too_many_requests = Too many attempts. Wait a while and try again.
 error-timeout = The request took too long. Please try again.
 error-unavailable = The service is temporarily unavailable. Please try again later.
 error-internal = Sorry, something went wrong on our side. It has been recorded.
+
+sign-in-register = Create an account
+office-verifications = Identity verification queue
+
+password-too_short = The password must be at least 8 characters long.
+password-common = That password is too common. Choose a longer or less predictable one; a few unrelated words work well.
+password-repetitive = The password repeats one character. Choose something less predictable.
+password-personal = The password is too close to your email address or name.
+form-invalid-field = Check this field: { $field }
+field-display-name = Name in English
+field-name-zh = Name in Chinese
+field-email = Email address
+field-password = Password
+field-date-of-birth = Date of birth
+field-department = Department
+field-roles = Roles
+
+email-verify-subject = Confirm your email address for Tamar
+email-verify-body =
+    Dear { $name },
+
+    To confirm the email address of your Tamar account, open this link within 24 hours and press the button on the page:
+
+    { $link }
+
+    If you did not open an account on Tamar, you can ignore this email.
+
+register-title = Create an account
+register-check-email = Check your email
+register-sent = We have sent a link to { $email }. Open it within 24 hours to confirm your address.
+register-name-en = Name in English
+register-name-en-hint = As on your identity document, for example CHAN Tai-man.
+register-name-zh = Name in Chinese (if you have one)
+register-password-hint = At least 8 characters. A few unrelated words make a strong password.
+register-submit = Create account
+verify-email-title = Confirm your email address
+verify-email-submit = Confirm my email address
+
+account-verify-email = Confirm your email address: we sent a link to { $email }.
+account-resend = Send the link again
+account-name-zh = Name in Chinese
+account-assurance = Level of assurance
+account-hkid = HKID
+account-verify-identity = Verify your identity to use services that need it
+account-sessions = Where you are signed in
+session-started = Signed in
+session-device = Device
+session-action = Action
+session-this = this device
+session-end = Sign out
+
+notice-email-verified = Your email address is confirmed.
+notice-email-sent = We have sent the link again.
+notice-session-ended = That session has been signed out.
+notice-identity-submitted = Thank you. An officer will check your identity; you will see the result here.
+
+assurance-l0 = Email address not yet confirmed
+assurance-l1 = Email address confirmed (level 1)
+assurance-l2 = Identity verified (level 2)
+assurance-l3 = Identity verified, with a passkey (level 3)
+
+identity-title = Verify your identity
+identity-lead = An officer of the Immigration Department checks your Hong Kong Identity Card number and date of birth. Tamar keeps the number only in a form that cannot be read back.
+identity-hkid = Hong Kong Identity Card number
+identity-hkid-hint = For example A123456(3).
+identity-dob = Date of birth
+identity-dob-hint = Year, month and day, for example 1990-07-01.
+identity-submit = Send for verification
+
+queue-title = Identity verification queue
+queue-empty = Nothing is waiting.
+queue-caption = Waiting for a decision, oldest first
+queue-decision = Decision
+queue-approve = Approve
+queue-reject = Reject
+verification-approved = Approved. The account is now at level 2.
+verification-rejected = Rejected.
+
+error-weak_password = Choose a different password.
+error-invalid_link = This link is not valid: it may have been used already or have expired.
+error-invalid_hkid = That is not a Hong Kong Identity Card number. Enter it like A123456(3).
+error-hkid_check_digit = The check digit (in brackets) does not match the number. Check the number on your card.
+error-verification_pending = Your identity is already verified or waiting to be checked.
+error-identity_taken = This identity is already registered to another account.
+error-email_not_verified = Confirm your email address first.
+
+action-identity-email-verify = Confirmed the email address
+action-identity-verification-submit = Asked for identity verification
+action-identity-verification-read = Read the identity verification request
+action-identity-verification-approve = Verified the identity
+action-identity-verification-reject = Rejected the identity verification
+action-identity-session-revoke = Signed out a session
+purpose-verify-an-email-address = Verify an email address
+purpose-ask-for-identity-verification = Ask for identity verification
+purpose-check-an-identity-for-verification = Check an identity for verification
+purpose-verify-identity = Verify identity
+purpose-sign-out-elsewhere = Sign out elsewhere

@@ -133,3 +133,100 @@ error-too_many_requests = 尝试次数过多，请稍后再试。
 error-timeout = 处理时间过长，请再试一次。
 error-unavailable = 服务暂时未能提供，请稍后再试。
 error-internal = 抱歉，系统出现问题，我们已作记录。
+
+sign-in-register = 开设账户
+office-verifications = 身份核实工作列表
+
+password-too_short = 密码最少须有 8 个字符。
+password-common = 此密码太常见。请选用较长或较难猜测的密码；数个互不相关的词语效果很好。
+password-repetitive = 密码只重复同一字符，请选用较难猜测的密码。
+password-personal = 密码与你的电邮地址或姓名太接近。
+form-invalid-field = 请检查此栏：{ $field }
+field-display-name = 英文姓名
+field-name-zh = 中文姓名
+field-email = 电邮地址
+field-password = 密码
+field-date-of-birth = 出生日期
+field-department = 部门
+field-roles = 职务
+
+email-verify-subject = 确认你在 Tamar 的电邮地址
+email-verify-body =
+    { $name }：
+
+    请于 24 小时内打开以下链接，并按页面上的按钮，以确认你 Tamar 账户的电邮地址：
+
+    { $link }
+
+    如你并无在 Tamar 开设账户，请不用理会本电邮。
+
+register-title = 开设账户
+register-check-email = 请查看你的电邮
+register-sent = 我们已把链接寄往 { $email }。请于 24 小时内打开以确认你的地址。
+register-name-en = 英文姓名
+register-name-en-hint = 与身份证明文件相同，例如 CHAN Tai-man。
+register-name-zh = 中文姓名（如有）
+register-password-hint = 最少 8 个字符。数个互不相关的词语可组成安全的密码。
+register-submit = 开设账户
+verify-email-title = 确认你的电邮地址
+verify-email-submit = 确认我的电邮地址
+
+account-verify-email = 请确认你的电邮地址：我们已把链接寄往 { $email }。
+account-resend = 再次寄出链接
+account-name-zh = 中文姓名
+account-assurance = 认证级别
+account-hkid = 香港身份证号码
+account-verify-identity = 核实身份，以使用需要核实身份的服务
+account-sessions = 你在哪些设备登录
+session-started = 登录时间
+session-device = 设备
+session-action = 行动
+session-this = 此设备
+session-end = 登出
+
+notice-email-verified = 你的电邮地址已获确认。
+notice-email-sent = 我们已再次寄出链接。
+notice-session-ended = 该登录已被登出。
+notice-identity-submitted = 谢谢。人员会核实你的身份，结果会在此显示。
+
+assurance-l0 = 电邮地址尚未确认
+assurance-l1 = 电邮地址已确认（第 1 级）
+assurance-l2 = 身份已核实（第 2 级）
+assurance-l3 = 身份已核实并设有通行密钥（第 3 级）
+
+identity-title = 核实你的身份
+identity-lead = 入境事务处人员会核对你的香港身份证号码及出生日期。Tamar 只以无法还原的形式保存该号码。
+identity-hkid = 香港身份证号码
+identity-hkid-hint = 例如 A123456(3)。
+identity-dob = 出生日期
+identity-dob-hint = 年、月、日，例如 1990-07-01。
+identity-submit = 提交核实
+
+queue-title = 身份核实工作列表
+queue-empty = 暂时没有待处理的申请。
+queue-caption = 等待决定，最早提交的排在最前
+queue-decision = 决定
+queue-approve = 批准
+queue-reject = 拒绝
+verification-approved = 已批准。该账户现为第 2 级。
+verification-rejected = 已拒绝。
+
+error-weak_password = 请选用另一个密码。
+error-invalid_link = 此链接无效：可能已被使用或已过期。
+error-invalid_hkid = 这不是香港身份证号码。请以 A123456(3) 的格式输入。
+error-hkid_check_digit = 括号内的检查数字与号码不符。请核对你身份证上的号码。
+error-verification_pending = 你的身份已核实或正等待核实。
+error-identity_taken = 此身份已登记于另一账户。
+error-email_not_verified = 请先确认你的电邮地址。
+
+action-identity-email-verify = 确认电邮地址
+action-identity-verification-submit = 申请核实身份
+action-identity-verification-read = 查阅身份核实申请
+action-identity-verification-approve = 核实身份
+action-identity-verification-reject = 拒绝身份核实
+action-identity-session-revoke = 登出一个登录
+purpose-verify-an-email-address = 确认电邮地址
+purpose-ask-for-identity-verification = 申请核实身份
+purpose-check-an-identity-for-verification = 核对身份以作核实
+purpose-verify-identity = 核实身份
+purpose-sign-out-elsewhere = 在其他设备登出

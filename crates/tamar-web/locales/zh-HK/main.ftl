@@ -133,3 +133,100 @@ error-too_many_requests = 嘗試次數過多，請稍後再試。
 error-timeout = 處理時間過長，請再試一次。
 error-unavailable = 服務暫時未能提供，請稍後再試。
 error-internal = 抱歉，系統出現問題，我們已作記錄。
+
+sign-in-register = 開設帳戶
+office-verifications = 身份核實工作列表
+
+password-too_short = 密碼最少須有 8 個字元。
+password-common = 此密碼太常見。請選用較長或較難猜測的密碼；數個互不相關的詞語效果很好。
+password-repetitive = 密碼只重複同一字元，請選用較難猜測的密碼。
+password-personal = 密碼與你的電郵地址或姓名太接近。
+form-invalid-field = 請檢查此欄：{ $field }
+field-display-name = 英文姓名
+field-name-zh = 中文姓名
+field-email = 電郵地址
+field-password = 密碼
+field-date-of-birth = 出生日期
+field-department = 部門
+field-roles = 職務
+
+email-verify-subject = 確認你在 Tamar 的電郵地址
+email-verify-body =
+    { $name }：
+
+    請於 24 小時內開啟以下連結，並按頁面上的按鈕，以確認你 Tamar 帳戶的電郵地址：
+
+    { $link }
+
+    如你並無在 Tamar 開設帳戶，請不用理會本電郵。
+
+register-title = 開設帳戶
+register-check-email = 請查看你的電郵
+register-sent = 我們已把連結寄往 { $email }。請於 24 小時內開啟以確認你的地址。
+register-name-en = 英文姓名
+register-name-en-hint = 與身份證明文件相同，例如 CHAN Tai-man。
+register-name-zh = 中文姓名（如有）
+register-password-hint = 最少 8 個字元。數個互不相關的詞語可組成安全的密碼。
+register-submit = 開設帳戶
+verify-email-title = 確認你的電郵地址
+verify-email-submit = 確認我的電郵地址
+
+account-verify-email = 請確認你的電郵地址：我們已把連結寄往 { $email }。
+account-resend = 再次寄出連結
+account-name-zh = 中文姓名
+account-assurance = 認證級別
+account-hkid = 香港身份證號碼
+account-verify-identity = 核實身份，以使用需要核實身份的服務
+account-sessions = 你在哪些裝置登入
+session-started = 登入時間
+session-device = 裝置
+session-action = 行動
+session-this = 此裝置
+session-end = 登出
+
+notice-email-verified = 你的電郵地址已獲確認。
+notice-email-sent = 我們已再次寄出連結。
+notice-session-ended = 該登入已被登出。
+notice-identity-submitted = 謝謝。人員會核實你的身份，結果會在此顯示。
+
+assurance-l0 = 電郵地址尚未確認
+assurance-l1 = 電郵地址已確認（第 1 級）
+assurance-l2 = 身份已核實（第 2 級）
+assurance-l3 = 身份已核實並設有通行密鑰（第 3 級）
+
+identity-title = 核實你的身份
+identity-lead = 入境事務處人員會核對你的香港身份證號碼及出生日期。Tamar 只以無法還原的形式保存該號碼。
+identity-hkid = 香港身份證號碼
+identity-hkid-hint = 例如 A123456(3)。
+identity-dob = 出生日期
+identity-dob-hint = 年、月、日，例如 1990-07-01。
+identity-submit = 提交核實
+
+queue-title = 身份核實工作列表
+queue-empty = 暫時沒有待處理的申請。
+queue-caption = 等待決定，最早提交的排在最前
+queue-decision = 決定
+queue-approve = 批准
+queue-reject = 拒絕
+verification-approved = 已批准。該帳戶現為第 2 級。
+verification-rejected = 已拒絕。
+
+error-weak_password = 請選用另一個密碼。
+error-invalid_link = 此連結無效：可能已被使用或已過期。
+error-invalid_hkid = 這不是香港身份證號碼。請以 A123456(3) 的格式輸入。
+error-hkid_check_digit = 括號內的檢查數字與號碼不符。請核對你身份證上的號碼。
+error-verification_pending = 你的身份已核實或正等待核實。
+error-identity_taken = 此身份已登記於另一帳戶。
+error-email_not_verified = 請先確認你的電郵地址。
+
+action-identity-email-verify = 確認電郵地址
+action-identity-verification-submit = 申請核實身份
+action-identity-verification-read = 查閱身份核實申請
+action-identity-verification-approve = 核實身份
+action-identity-verification-reject = 拒絕身份核實
+action-identity-session-revoke = 登出一個登入
+purpose-verify-an-email-address = 確認電郵地址
+purpose-ask-for-identity-verification = 申請核實身份
+purpose-check-an-identity-for-verification = 核對身份以作核實
+purpose-verify-identity = 核實身份
+purpose-sign-out-elsewhere = 在其他裝置登出

@@ -10,7 +10,8 @@ use tamar_core::{DepartmentId, Lang};
 use tamar_identity::{Account, AccountKind, IdentityError};
 
 use super::{PageContext, render, safe_next, see_other};
-use crate::extract::{ApiQuery, Authorized, FormData, SESSION_COOKIE, SignedIn};
+use crate::extract::{ApiQuery, Authorized, FormData, PeerAddr, SESSION_COOKIE, SignedIn};
+use tamar_identity::throttle::{self, ThrottleKey};
 use crate::i18n;
 use crate::{AppState, WebError};
 
@@ -44,19 +45,39 @@ pub struct SignInForm {
 pub async fn sign_in(
     page: PageContext,
     State(state): State<AppState>,
+    PeerAddr(peer): PeerAddr,
+    headers: axum::http::HeaderMap,
     FormData(form): FormData<SignInForm>,
 ) -> Result<Response, WebError> {
     let next = safe_next(&form.next, page.lang);
-    let account = match tamar_identity::authenticate(&state.db, &form.email, &form.password).await {
+    let now = state.ledger.now();
+    let mut keys = vec![ThrottleKey::account(&form.email)];
+    if let Some(ip) = peer {
+        keys.push(ThrottleKey::address(&ip.to_string()));
+    }
+    // Throttled attempts are refused before the password is even checked.
+    let outcome = match throttle::check(&state.db, &keys, now).await {
+        Ok(()) => tamar_identity::authenticate(&state.db, &form.email, &form.password).await,
+        Err(e) => Err(e),
+    };
+    let account = match outcome {
         Ok(account) => account,
-        Err(IdentityError::InvalidCredentials) => {
-            let error = Some(page.t("error-invalid_credentials"));
+        Err(error @ (IdentityError::InvalidCredentials | IdentityError::TooManyAttempts)) => {
+            let status = if matches!(error, IdentityError::TooManyAttempts) {
+                StatusCode::TOO_MANY_REQUESTS
+            } else {
+                throttle::record_failure(&state.db, &keys, now).await?;
+                StatusCode::UNAUTHORIZED
+            };
+            let error = Some(page.t(&format!("error-{}", tamar_core::HasCode::code(&error).as_str())));
             let html = render(&SignInPage { page: page.section("sign-in"), error, email: form.email, next })?;
-            return Ok((StatusCode::UNAUTHORIZED, html).into_response());
+            return Ok((status, html).into_response());
         }
         Err(other) => return Err(other.into()),
     };
-    let token = tamar_identity::start_session(&state.db, &state.ledger, &account).await?;
+    throttle::clear(&state.db, &keys[0]).await?;
+    let user_agent = headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok());
+    let token = tamar_identity::start_session(&state.db, &state.ledger, &account, user_agent).await?;
     let cookie = Cookie::build((SESSION_COOKIE, token))
         .path("/")
         .http_only(true)
@@ -93,14 +114,30 @@ struct AccessRow {
     why: String,
 }
 
+struct SessionRow {
+    id: String,
+    started: String,
+    device: String,
+    current: bool,
+}
+
 #[derive(Template)]
 #[template(path = "account/index.html")]
 struct AccountPage {
     page: PageContext,
     account: Account,
     kind: String,
+    level: String,
     department: Option<String>,
     accesses: Vec<AccessRow>,
+    sessions: Vec<SessionRow>,
+    notice: Option<String>,
+    can_verify_identity: bool,
+}
+
+#[derive(Deserialize)]
+pub struct AccountQuery {
+    notice: Option<String>,
 }
 
 pub(crate) fn kind_label(lang: Lang, kind: AccountKind) -> String {
@@ -138,7 +175,12 @@ fn action_label(lang: Lang, action: &str) -> String {
     if i18n::has(Lang::En, &key) { i18n::t(lang, &key) } else { action.to_owned() }
 }
 
-pub async fn account(page: PageContext, State(state): State<AppState>, user: Authorized<SignedIn>) -> Result<Html<String>, WebError> {
+pub async fn account(
+    page: PageContext,
+    State(state): State<AppState>,
+    user: Authorized<SignedIn>,
+    ApiQuery(q): ApiQuery<AccountQuery>,
+) -> Result<Html<String>, WebError> {
     let departments = tamar_tenancy::list(&state.db).await?;
     let names: HashMap<String, String> =
         departments.iter().map(|d| (d.id.to_string(), d.name.get(page.lang).to_owned())).collect();
@@ -155,7 +197,34 @@ pub async fn account(page: PageContext, State(state): State<AppState>, user: Aut
         })
         .collect();
     let kind = kind_label(page.lang, user.account.kind);
-    render(&AccountPage { page: page.section("account"), account: user.account, kind, department, accesses })
+    let level = page.t(&format!("assurance-{:?}", user.account.assurance).to_lowercase());
+    let sessions = tamar_identity::list_sessions(&state.db, &user.account, &user.token, state.ledger.now())
+        .await?
+        .into_iter()
+        .map(|s| SessionRow {
+            id: s.id,
+            started: s.created_at.with_timezone(&hong_kong()).format("%Y-%m-%d %H:%M").to_string(),
+            device: s.user_agent.unwrap_or_default(),
+            current: s.current,
+        })
+        .collect();
+    let notice = q
+        .notice
+        .filter(|n| matches!(n.as_str(), "email-verified" | "email-sent" | "session-ended" | "identity-submitted"))
+        .map(|n| page.t(&format!("notice-{n}")));
+    let can_verify_identity =
+        user.account.kind == AccountKind::Citizen && user.account.assurance == tamar_identity::Assurance::L1;
+    render(&AccountPage {
+        page: page.section("account"),
+        account: user.account,
+        kind,
+        level,
+        department,
+        accesses,
+        sessions,
+        notice,
+        can_verify_identity,
+    })
 }
 
 /// Hong Kong time, for showing times to people.

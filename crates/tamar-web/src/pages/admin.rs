@@ -93,6 +93,7 @@ struct OfficePage {
     name: String,
     roles: Vec<String>,
     officers: Option<Vec<OfficerRow>>,
+    verifier: bool,
 }
 
 /// An officer's own department. Department administrators also see its officers; each one
@@ -117,5 +118,6 @@ pub async fn office(page: PageContext, State(state): State<AppState>, officer: A
         None
     };
     let name = department.name.get(page.lang).to_owned();
-    render(&OfficePage { page: page.section("office"), department, name, roles, officers })
+    let verifier = officer.actor.has_role(tamar_core::Role::IdentityVerifier);
+    render(&OfficePage { page: page.section("office"), department, name, roles, officers, verifier })
 }

@@ -2,6 +2,7 @@
 
 mod account;
 mod admin;
+mod identity;
 mod public;
 
 use askama::Template;
@@ -30,6 +31,13 @@ pub fn routes() -> Router<AppState> {
         .route("/{lang}/sign-in", get(account::sign_in_form).post(account::sign_in))
         .route("/{lang}/sign-out", post(account::sign_out))
         .route("/{lang}/account", get(account::account))
+        .route("/{lang}/register", get(identity::register_form).post(identity::register))
+        .route("/{lang}/verify-email", get(identity::verify_email_form).post(identity::verify_email))
+        .route("/{lang}/account/verify-email", post(identity::resend_verification))
+        .route("/{lang}/account/sessions/{id}/end", post(identity::revoke_session))
+        .route("/{lang}/account/identity", get(identity::identity_form).post(identity::submit_identity))
+        .route("/{lang}/office/verifications", get(identity::verification_queue))
+        .route("/{lang}/office/verifications/{id}", post(identity::decide))
         .route("/{lang}/office", get(admin::office))
         .route("/{lang}/admin/departments", get(admin::departments).post(admin::create_department))
 }

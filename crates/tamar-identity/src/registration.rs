@@ -1,0 +1,133 @@
+//! A citizen opens their own account, then proves their email address with a link.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::RngCore;
+use sea_query::{Expr, ExprTrait, Query};
+use sha2::{Digest, Sha256};
+use tamar_core::{AccountId, Actor};
+use tamar_ledger::{Ledger, LedgerEntry};
+use tamar_store::{Db, StoreError, Tx, row, to_millis};
+
+use crate::account::{COLUMNS, from_row};
+use crate::{Account, AccountKind, IdentityError, NewAccount};
+
+/// How long an email verification link stays valid.
+pub const LINK_TTL: chrono::Duration = chrono::Duration::hours(24);
+
+pub struct Registration {
+    pub name_en: String,
+    pub name_zh: String,
+    pub email: String,
+    pub password: String,
+}
+
+fn token() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let hash = hex::encode(Sha256::digest(token.as_bytes()));
+    (token, hash)
+}
+
+/// Opens a citizen's account at L0 and returns it with the token for the email verification
+/// link, which the caller sends.
+pub async fn register(db: &Db, ledger: &Ledger, r: Registration) -> Result<(Account, String), IdentityError> {
+    let name_zh = r.name_zh.trim();
+    if name_zh.chars().count() > 100 || name_zh.chars().any(char::is_control) {
+        return Err(IdentityError::Invalid { field: "name_zh", reason: "at most 100 characters" });
+    }
+    if r.name_en.chars().any(char::is_control) {
+        return Err(IdentityError::Invalid { field: "display_name", reason: "no control characters" });
+    }
+    let new = NewAccount {
+        kind: AccountKind::Citizen,
+        email: r.email,
+        display_name: r.name_en,
+        password: r.password,
+        department: None,
+        roles: vec![],
+    };
+    // The same checks as any account, then the citizen's own extras.
+    let account = crate::account::insert_unverified(db, ledger, new, Some(name_zh.to_owned()).filter(|n| !n.is_empty())).await?;
+    let token = issue_email_verification(db, ledger, &account).await?;
+    Ok((account, token))
+}
+
+/// A new verification link for an account's current address (also for "send it again").
+pub async fn issue_email_verification(db: &Db, ledger: &Ledger, account: &Account) -> Result<String, IdentityError> {
+    let (token, hash) = token();
+    let mut tx = db.begin().await?;
+    insert_link(&mut tx, &hash, account, ledger.now()).await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+async fn insert_link(tx: &mut Tx, hash: &str, account: &Account, now: chrono::DateTime<chrono::Utc>) -> Result<(), StoreError> {
+    tx.execute(
+        &Query::insert()
+            .into_table("email_verifications")
+            .columns(["token_hash", "account_id", "email", "expires_at"])
+            .values_panic([hash.into(), account.id.to_string().into(), account.email.clone().into(), to_millis(now + LINK_TTL).into()])
+            .to_owned(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Follows a verification link: the account reaches L1. A link works once, within its time,
+/// and only for the address it was sent to.
+pub async fn verify_email(db: &Db, ledger: &Ledger, token: &str) -> Result<Account, IdentityError> {
+    if token.is_empty() || token.len() > 100 {
+        return Err(IdentityError::InvalidLink);
+    }
+    let hash = hex::encode(Sha256::digest(token.as_bytes()));
+    let now = ledger.now();
+    let mut tx = db.begin().await?;
+    let link = tx
+        .fetch_optional(
+            &Query::select()
+                .columns(["account_id", "email"])
+                .from("email_verifications")
+                .and_where(Expr::col("token_hash").eq(hash.clone()))
+                .and_where(Expr::col("used_at").is_null())
+                .and_where(Expr::col("expires_at").gt(to_millis(now)))
+                .to_owned(),
+        )
+        .await?
+        .ok_or(IdentityError::InvalidLink)?;
+    let account_id: String = row::get(&link, "account_id")?;
+    let email: String = row::get(&link, "email")?;
+    tx.execute(
+        &Query::update()
+            .table("email_verifications")
+            .value("used_at", to_millis(now))
+            .and_where(Expr::col("token_hash").eq(hash))
+            .to_owned(),
+    )
+    .await?;
+    let changed = tx
+        .execute(
+            &Query::update()
+                .table("accounts")
+                .value("email_verified_at", to_millis(now))
+                .and_where(Expr::col("id").eq(account_id.clone()))
+                .and_where(Expr::col("email").eq(email))
+                .to_owned(),
+        )
+        .await?;
+    if changed == 0 {
+        return Err(IdentityError::InvalidLink);
+    }
+    let id: AccountId = account_id.parse().map_err(|_| StoreError::Corrupt(account_id.clone()))?;
+    let account = from_row(
+        &tx.fetch_one(&Query::select().columns(COLUMNS).from("accounts").and_where(Expr::col("id").eq(account_id)).to_owned()).await?,
+    )?;
+    let entry = LedgerEntry::change(&account.actor_or(&Actor::Anonymous), "identity.email.verify", format!("account:{id}"), now)
+        .about(id)
+        .because("verify an email address");
+    tamar_ledger::record(&mut tx, &entry).await?;
+    tx.commit().await?;
+    ledger.notify();
+    Ok(account)
+}

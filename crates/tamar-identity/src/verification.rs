@@ -1,0 +1,225 @@
+//! Identity verification (L2): a citizen gives their HKID and date of birth, and an identity
+//! verifier checks them, as a registration in person would. The HKID is kept only as a keyed
+//! hash and a masked form.
+
+use hmac::{Hmac, Mac};
+use sea_query::{Expr, ExprTrait, Order, Query};
+use serde::Serialize;
+use sha2::Sha256;
+use tamar_core::{AccountId, Actor, Hkid, Role};
+use tamar_ledger::{Ledger, LedgerEntry};
+use tamar_store::{Db, StoreError, from_millis, row, to_millis};
+
+use crate::{Account, Assurance, IdentityError};
+
+/// The key of the HKID hash, from configuration. Never printed.
+#[derive(Clone)]
+pub struct HkidKey(pub [u8; 32]);
+
+impl std::fmt::Debug for HkidKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HkidKey([redacted])")
+    }
+}
+
+impl HkidKey {
+    /// HMAC-SHA256 of the normalised number: equal numbers match, and the number cannot be
+    /// read back without the key.
+    pub fn digest(&self, hkid: &Hkid) -> String {
+        let mut mac = match Hmac::<Sha256>::new_from_slice(&self.0) {
+            Ok(mac) => mac,
+            Err(_) => return String::new(),
+        };
+        mac.update(hkid.normalized().as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+}
+
+fn parse_birth_date(text: &str, today: chrono::NaiveDate) -> Result<chrono::NaiveDate, IdentityError> {
+    let date = chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| IdentityError::Invalid { field: "date_of_birth", reason: "a date, YYYY-MM-DD" })?;
+    let earliest = chrono::NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(chrono::NaiveDate::MIN);
+    if date < earliest || date > today {
+        return Err(IdentityError::Invalid { field: "date_of_birth", reason: "a date in the past" });
+    }
+    Ok(date)
+}
+
+/// Submits an HKID and date of birth for checking. The citizen must have verified their email
+/// address, and may have one submission waiting at a time.
+pub async fn submit_identity(
+    db: &Db,
+    ledger: &Ledger,
+    key: &HkidKey,
+    citizen: &Account,
+    hkid: &str,
+    date_of_birth: &str,
+) -> Result<(), IdentityError> {
+    if citizen.kind != crate::AccountKind::Citizen {
+        return Err(IdentityError::Forbidden);
+    }
+    if citizen.assurance < Assurance::L1 {
+        return Err(IdentityError::EmailNotVerified);
+    }
+    if citizen.assurance >= Assurance::L2 {
+        return Err(IdentityError::VerificationPending);
+    }
+    let hkid = Hkid::parse(hkid)?;
+    let now = ledger.now();
+    let birth = parse_birth_date(date_of_birth, now.date_naive())?;
+    let mut tx = db.begin().await?;
+    let waiting = tx
+        .fetch_optional(
+            &Query::select()
+                .column("id")
+                .from("identity_verifications")
+                .and_where(Expr::col("account_id").eq(citizen.id.to_string()))
+                .and_where(Expr::col("status").eq("pending"))
+                .to_owned(),
+        )
+        .await?;
+    if waiting.is_some() {
+        return Err(IdentityError::VerificationPending);
+    }
+    let id = uuid::Uuid::now_v7().to_string();
+    tx.execute(
+        &Query::insert()
+            .into_table("identity_verifications")
+            .columns(["id", "account_id", "hkid_hash", "hkid_masked", "date_of_birth", "status", "submitted_at"])
+            .values_panic([
+                id.clone().into(),
+                citizen.id.to_string().into(),
+                key.digest(&hkid).into(),
+                hkid.masked().into(),
+                birth.to_string().into(),
+                "pending".into(),
+                to_millis(now).into(),
+            ])
+            .to_owned(),
+    )
+    .await?;
+    let entry = LedgerEntry::change(&citizen.actor(), "identity.verification.submit", format!("identity-verification:{id}"), now)
+        .about(citizen.id)
+        .because("ask for identity verification");
+    tamar_ledger::record(&mut tx, &entry).await?;
+    tx.commit().await?;
+    ledger.notify();
+    Ok(())
+}
+
+/// A submission waiting for an identity verifier.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct PendingVerification {
+    pub id: String,
+    pub account: AccountId,
+    pub name: String,
+    pub name_zh: Option<String>,
+    pub hkid_masked: String,
+    pub date_of_birth: String,
+    pub submitted_at: chrono::DateTime<chrono::Utc>,
+}
+
+fn verifier(actor: &Actor) -> Result<(), IdentityError> {
+    if actor.has_role(Role::IdentityVerifier) { Ok(()) } else { Err(IdentityError::Forbidden) }
+}
+
+/// The work queue of identity verifiers, oldest first. Each person shown is a logged read.
+pub async fn verification_queue(db: &Db, ledger: &Ledger, reader: &Actor) -> Result<Vec<PendingVerification>, IdentityError> {
+    verifier(reader)?;
+    let rows = db
+        .fetch_all(
+            &Query::select()
+                .columns([("v", "id"), ("v", "account_id"), ("v", "hkid_masked"), ("v", "date_of_birth"), ("v", "submitted_at")])
+                .columns([("a", "display_name"), ("a", "name_zh")])
+                .from_as("identity_verifications", "v")
+                .join_as(sea_query::JoinType::InnerJoin, "accounts", "a", Expr::col(("a", "id")).equals(("v", "account_id")))
+                .and_where(Expr::col(("v", "status")).eq("pending"))
+                .order_by(("v", "submitted_at"), Order::Asc)
+                .limit(200)
+                .to_owned(),
+        )
+        .await?;
+    let mut queue = Vec::with_capacity(rows.len());
+    for r in &rows {
+        queue.push(PendingVerification {
+            id: row::get(r, "id")?,
+            account: row::parse(r, "account_id")?,
+            name: row::get(r, "display_name")?,
+            name_zh: row::get(r, "name_zh")?,
+            hkid_masked: row::get(r, "hkid_masked")?,
+            date_of_birth: row::get(r, "date_of_birth")?,
+            submitted_at: from_millis(row::get(r, "submitted_at")?),
+        });
+    }
+    for p in &queue {
+        ledger
+            .record_read(
+                LedgerEntry::read(reader, "identity.verification.read", format!("identity-verification:{}", p.id), ledger.now())
+                    .about(p.account)
+                    .because("check an identity for verification"),
+            )
+            .await?;
+    }
+    Ok(queue)
+}
+
+/// Approves or rejects a submission. An approved one raises the account to L2, unless the same
+/// HKID already belongs to another account.
+pub async fn decide_verification(db: &Db, ledger: &Ledger, officer: &Actor, id: &str, approve: bool) -> Result<(), IdentityError> {
+    verifier(officer)?;
+    let now = ledger.now();
+    let mut tx = db.begin().await?;
+    let found = tx
+        .fetch_optional(
+            &Query::select()
+                .columns(["account_id", "hkid_hash", "hkid_masked", "date_of_birth"])
+                .from("identity_verifications")
+                .and_where(Expr::col("id").eq(id))
+                .and_where(Expr::col("status").eq("pending"))
+                .to_owned(),
+        )
+        .await?
+        .ok_or(IdentityError::NotFound)?;
+    let account: String = row::get(&found, "account_id")?;
+    let account_id: AccountId = account.parse().map_err(|_| StoreError::Corrupt(account.clone()))?;
+    if officer.account() == Some(account_id) {
+        return Err(IdentityError::Forbidden);
+    }
+    if approve {
+        let updated = tx
+            .execute(
+                &Query::update()
+                    .table("accounts")
+                    .value("identity_verified_at", to_millis(now))
+                    .value("hkid_hash", row::get::<String>(&found, "hkid_hash")?)
+                    .value("hkid_masked", row::get::<String>(&found, "hkid_masked")?)
+                    .value("date_of_birth", row::get::<String>(&found, "date_of_birth")?)
+                    .and_where(Expr::col("id").eq(account.clone()))
+                    .to_owned(),
+            )
+            .await;
+        match updated {
+            Err(StoreError::UniqueViolation) => return Err(IdentityError::IdentityTaken),
+            other => other?,
+        };
+    }
+    let status = if approve { "approved" } else { "rejected" };
+    tx.execute(
+        &Query::update()
+            .table("identity_verifications")
+            .value("status", status)
+            .value("decided_at", to_millis(now))
+            .value("decided_by", officer.log_name())
+            .and_where(Expr::col("id").eq(id))
+            .to_owned(),
+    )
+    .await?;
+    let action = if approve { "identity.verification.approve" } else { "identity.verification.reject" };
+    let entry = LedgerEntry::change(officer, action, format!("identity-verification:{id}"), now)
+        .about(account_id)
+        .because("verify identity");
+    tamar_ledger::record(&mut tx, &entry).await?;
+    tx.commit().await?;
+    ledger.notify();
+    Ok(())
+}
