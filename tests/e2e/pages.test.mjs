@@ -69,9 +69,9 @@ async function axe(page) {
 }
 
 const PAGES = [
-  [null, ["/", "/departments", "/departments/IMMD", "/transparency", "/sign-in", "/no-such-page"]],
-  ["chan.taiman@example.hk", ["/account"]],
-  ["wong.siuming@immd.gov.hk", ["/office", "/account"]],
+  [null, ["/", "/departments", "/departments/IMMD", "/transparency", "/sign-in", "/register", "/verify-email?token=x", "/no-such-page"]],
+  ["chan.taiman@example.hk", ["/account", "/account/identity"]],
+  ["wong.siuming@immd.gov.hk", ["/office", "/office/verifications", "/account"]],
   ["admin@tamar.gov.hk", ["/admin/departments"]],
 ];
 
@@ -106,6 +106,30 @@ test("the form error summary is accessible too", async () => {
     assert.deepEqual(await axe(page), [], `${lang}/sign-in with an error`);
   }
   await context.close();
+});
+
+test("registration and identity forms with errors are accessible too", async () => {
+  const visitor = await signedIn(null);
+  const page = await visitor.newPage();
+  for (const lang of LANGS) {
+    await page.goto(`${base}/${lang}/register`);
+    await page.fill("#name_en", "CHAN Tai-man");
+    await page.fill("#email", `weak-${lang}@example.hk`);
+    await page.fill("#password", "password1");
+    await page.click("button[type=submit].button");
+    assert.equal(await page.locator(".error-summary").count(), 1);
+    assert.deepEqual(await axe(page), [], `${lang}/register with an error`);
+  }
+  await visitor.close();
+  const citizen = await signedIn("chan.taiman@example.hk");
+  const form = await citizen.newPage();
+  await form.goto(`${base}/tc/account/identity`);
+  await form.fill("#hkid", "A123456(4)");
+  await form.fill("#date_of_birth", "1990-07-01");
+  await form.click("button[type=submit].button");
+  assert.equal(await form.locator(".error-summary").count(), 1);
+  assert.deepEqual(await axe(form), [], "tc/account/identity with an error");
+  await citizen.close();
 });
 
 test("keyboard only: skip link, then the language switcher", async () => {

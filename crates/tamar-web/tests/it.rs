@@ -400,6 +400,10 @@ store_test!(authorization_matrix, |db| async move {
         ("/en/account", [IN, OK, OK, OK, OK]),
         ("/en/office", [IN, NO, OK, OK, NO]),
         ("/en/admin/departments", [IN, NO, NO, NO, OK]),
+        ("/en/register", [OK; 5]),
+        ("/en/verify-email?token=abc", [OK; 5]),
+        ("/en/account/identity", [IN, OK, NO, NO, NO]),
+        ("/en/office/verifications", [IN, NO, OK, NO, NO]),
         ("/api/v1/openapi.json", [OK; 5]),
         ("/api/v1/departments", [OK; 5]),
         ("/api/v1/departments/DH", [OK; 5]),
@@ -533,6 +537,124 @@ store_test!(public_pages_are_cached_but_never_stale_after_a_change, |db| async m
     let signed_in = app.get("/en/departments", &admin).await;
     assert!(signed_in.body.contains("Sign out"));
     assert!(!app.get("/en/departments", &visitor).await.body.contains("Sign out"));
+    Ok(()) as R
+});
+
+fn outbox_link(app: &TestApp) -> String {
+    let dir = app._blobs.path().join("outbox");
+    let mut newest: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    newest.sort_by_key(|p| std::fs::metadata(p).unwrap().modified().unwrap());
+    let text = std::fs::read_to_string(newest.last().expect("an email in the outbox")).unwrap();
+    // The body may be quoted-printable or base64; both keep the link recognisable once decoded.
+    let decoded = decode_body(&text);
+    let start = decoded.find("https://tamar.test/").expect("a link in the email");
+    decoded[start..].split_whitespace().next().unwrap().to_owned()
+}
+
+fn decode_body(eml: &str) -> String {
+    let (headers, body) = eml.split_once("\r\n\r\n").unwrap_or((eml, ""));
+    if headers.to_ascii_lowercase().contains("content-transfer-encoding: base64") {
+        use base64::Engine;
+        let joined: String = body.split_whitespace().collect();
+        String::from_utf8(base64::engine::general_purpose::STANDARD.decode(joined).unwrap()).unwrap()
+    } else {
+        body.replace("=\r\n", "").replace("=3D", "=")
+    }
+}
+
+store_test!(register_verify_email_and_sign_in, |db| async move {
+    let app = setup(db).await;
+    let (mut browser, token) = app.browser().await;
+    let form = |password: &'static str| {
+        vec![("csrf_token", token.clone()), ("name_en", "CHAN Siu-ming".to_owned()), ("name_zh", "陳小明".to_owned()), ("email", "siuming@example.hk".to_owned()), ("password", password.to_owned())]
+    };
+    let post = |fields: Vec<(&'static str, String)>| {
+        let browser = browser.clone();
+        let app = &app;
+        async move { app.post_form("/tc/register", &browser, &fields.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>()).await }
+    };
+    let weak = post(form("password123")).await;
+    assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(weak.body.contains("此密碼太常見"), "translated password advice");
+    let done = post(form("star ferry at midnight")).await;
+    assert_eq!(done.status, StatusCode::OK);
+    assert!(done.body.contains("siuming@example.hk"));
+    let taken = post(form("star ferry at midnight")).await;
+    assert_eq!(taken.status, StatusCode::CONFLICT);
+
+    let link = outbox_link(&app);
+    assert!(link.starts_with("https://tamar.test/tc/verify-email?token="), "{link}");
+    let path = link.trim_start_matches("https://tamar.test");
+    let page = app.get(path, &browser).await;
+    assert_eq!(page.status, StatusCode::OK);
+    browser.keep(&page);
+    let token_value = path.split("token=").nth(1).unwrap();
+    let confirm = app.post_form("/tc/verify-email", &browser, &[("csrf_token", &csrf_token(&page.body)), ("token", token_value)]).await;
+    assert_eq!(confirm.status, StatusCode::SEE_OTHER);
+    let again = app.post_form("/tc/verify-email", &browser, &[("csrf_token", &csrf_token(&page.body)), ("token", token_value)]).await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST, "a link works once");
+
+    let signed_in = app
+        .post_form("/en/sign-in", &browser, &[("csrf_token", &csrf_token(&page.body)), ("email", "siuming@example.hk"), ("password", "star ferry at midnight")])
+        .await;
+    browser.keep(&signed_in);
+    let account = app.get("/en/account", &browser).await;
+    assert!(account.body.contains("Email address confirmed (level 1)"), "{}", account.body);
+    assert!(account.body.contains("陳小明"));
+    Ok(()) as R
+});
+
+store_test!(the_eleventh_bad_password_is_throttled, |db| async move {
+    let app = setup(db).await;
+    let (browser, token) = app.browser().await;
+    for attempt in 1..=10 {
+        let reply = app.post_form("/en/sign-in", &browser, &[("csrf_token", &token), ("email", CITIZEN), ("password", "wrong guess")]).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "attempt {attempt}");
+    }
+    let reply = app.post_form("/en/sign-in", &browser, &[("csrf_token", &token), ("email", CITIZEN), ("password", "wrong guess")]).await;
+    assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(reply.body.contains("Too many attempts"));
+    // Even the right password waits out the window.
+    let reply = app.post_form("/en/sign-in", &browser, &[("csrf_token", &token), ("email", CITIZEN), ("password", PASSWORD)]).await;
+    assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
+    // Other accounts are not locked out.
+    app.sign_in(ADMIN).await;
+    Ok(()) as R
+});
+
+store_test!(identity_verification_through_the_pages, |db| async move {
+    let app = setup(db).await;
+    let (citizen, token) = app.sign_in(CITIZEN).await;
+    let bad = app.post_form("/en/account/identity", &citizen, &[("csrf_token", &token), ("hkid", "CA182361(2)"), ("date_of_birth", "1990-07-01")]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("check digit") && !bad.body.contains("182361"), "the number is not echoed back");
+    let ok = app.post_form("/en/account/identity", &citizen, &[("csrf_token", &token), ("hkid", "CA182361(1)"), ("date_of_birth", "1990-07-01")]).await;
+    assert_eq!(ok.location(), "/en/account?notice=identity-submitted");
+
+    let (immd, immd_token) = app.sign_in(IMMD_ADMIN).await;
+    let queue = app.get("/tc/office/verifications", &immd).await;
+    assert!(queue.body.contains("CA182***(1)") && !queue.body.contains("182361"));
+    let marker = "/tc/office/verifications/";
+    let start = queue.body.find(marker).unwrap() + marker.len();
+    let id = queue.body[start..].split('"').next().unwrap().to_owned();
+    let decided = app.post_form(&format!("/tc/office/verifications/{id}"), &immd, &[("csrf_token", &immd_token), ("decision", "approve")]).await;
+    assert_eq!(decided.location(), "/tc/office/verifications?notice=approved");
+    let bogus = app.post_form(&format!("/tc/office/verifications/{id}"), &immd, &[("csrf_token", &immd_token), ("decision", "maybe")]).await;
+    assert_eq!(bogus.status, StatusCode::BAD_REQUEST);
+
+    app.ledger.sync().await?;
+    let account = app.get("/en/account", &citizen).await;
+    assert!(account.body.contains("Identity verified (level 2)") && account.body.contains("CA182***(1)"));
+    assert!(account.body.contains("An officer of Immigration Department") && account.body.contains("Verified the identity"));
+    // Sessions: the citizen ends the IMMD-unrelated second session.
+    let (second, _) = app.sign_in(CITIZEN).await;
+    let page = app.get("/en/account", &citizen).await;
+    let ids: Vec<String> = page.body.match_indices("/en/account/sessions/").map(|(i, m)| page.body[i + m.len()..].split('/').next().unwrap().to_owned()).collect();
+    assert_eq!(ids.len(), 2);
+    for id in ids {
+        let _ = app.post_form(&format!("/en/account/sessions/{id}/end"), &citizen, &[("csrf_token", &token)]).await;
+    }
+    assert_eq!(app.get("/en/account", &second).await.status, StatusCode::SEE_OTHER, "signed out elsewhere");
     Ok(()) as R
 });
 
