@@ -70,6 +70,9 @@ codes! {
     VerificationPending => "verification_pending", Conflict;
     IdentityTaken => "identity_taken", Conflict;
     EmailNotVerified => "email_not_verified", Forbidden;
+    InvalidCode => "invalid_code", Unauthenticated;
+    TotpAlreadyEnabled => "totp_already_enabled", Conflict;
+    MfaRequired => "mfa_required", Forbidden;
     Forbidden => "forbidden", Forbidden;
     CsrfFailed => "csrf_failed", Forbidden;
     NotFound => "not_found", NotFound;

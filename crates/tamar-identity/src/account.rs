@@ -56,6 +56,8 @@ pub struct Account {
     pub assurance: Assurance,
     /// The HKID as it may be shown, `A123***(3)`, once identity is verified.
     pub hkid_masked: Option<String>,
+    /// Two-factor sign-in (TOTP) is on.
+    pub mfa: bool,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -158,6 +160,7 @@ async fn insert(
         roles: new.roles,
         assurance: if email_verified { Assurance::L1 } else { Assurance::L0 },
         hkid_masked: None,
+        mfa: false,
         created_at: ledger.now(),
     };
     let roles = account.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",");
@@ -197,8 +200,9 @@ async fn insert(
     Ok(account)
 }
 
-pub(crate) const COLUMNS: [&str; 11] = [
+pub(crate) const COLUMNS: [&str; 12] = [
     "hkid_masked",
+    "totp_confirmed_at",
     "id",
     "kind",
     "email",
@@ -234,6 +238,7 @@ pub(crate) fn from_row(r: &AnyRow) -> Result<Account, StoreError> {
         roles: roles.split(',').filter_map(Role::parse).collect(),
         assurance,
         hkid_masked: row::get(r, "hkid_masked")?,
+        mfa: row::get::<Option<i64>>(r, "totp_confirmed_at")?.is_some(),
         created_at: from_millis(row::get(r, "created_at")?),
     })
 }

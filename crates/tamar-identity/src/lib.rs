@@ -7,6 +7,7 @@
 //! SHA-256 hashes; neither a password nor a token is ever logged or stored in the clear.
 
 mod account;
+pub mod mfa;
 mod password;
 pub mod policy;
 mod registration;
@@ -47,6 +48,10 @@ pub enum IdentityError {
     IdentityTaken,
     #[error("the email address must be verified first")]
     EmailNotVerified,
+    #[error("the code is wrong, used, or expired")]
+    InvalidCode,
+    #[error("two-factor sign-in is already on")]
+    TotpAlreadyEnabled,
     #[error("no such account")]
     NotFound,
     #[error("password hashing failed")]
@@ -72,6 +77,8 @@ impl HasCode for IdentityError {
             IdentityError::VerificationPending => Code::VerificationPending,
             IdentityError::IdentityTaken => Code::IdentityTaken,
             IdentityError::EmailNotVerified => Code::EmailNotVerified,
+            IdentityError::InvalidCode => Code::InvalidCode,
+            IdentityError::TotpAlreadyEnabled => Code::TotpAlreadyEnabled,
             IdentityError::NotFound => Code::NotFound,
             IdentityError::Hashing => Code::Internal,
             IdentityError::Store(e) => e.code(),
@@ -83,7 +90,26 @@ impl HasCode for IdentityError {
 pub static MIGRATIONS: &[Migration] = &[
     Migration { id: "identity_0001_accounts_sessions", statements: create_tables },
     Migration { id: "identity_0002_assurance", statements: assurance_tables },
+    Migration { id: "identity_0003_totp", statements: totp_tables },
 ];
+
+fn totp_tables(backend: Backend) -> Vec<String> {
+    use sea_query::{ColumnDef, Table};
+    let add = |column: ColumnDef| backend.schema(&Table::alter().table("accounts").add_column(column).to_owned());
+    let codes = Table::create()
+        .table("recovery_codes")
+        .col(ColumnDef::new("account_id").string().not_null())
+        .col(ColumnDef::new("code_hash").string().not_null())
+        .col(ColumnDef::new("used_at").big_integer().null())
+        .primary_key(sea_query::Index::create().col("account_id").col("code_hash"))
+        .to_owned();
+    vec![
+        add(ColumnDef::new("totp_secret").string().null().to_owned()),
+        add(ColumnDef::new("totp_confirmed_at").big_integer().null().to_owned()),
+        add(ColumnDef::new("totp_last_step").big_integer().null().to_owned()),
+        backend.schema(&codes),
+    ]
+}
 
 fn create_tables(backend: Backend) -> Vec<String> {
     use sea_query::{ColumnDef, Index, Table};

@@ -141,6 +141,9 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     let message = t(lang, &format!("error-{}", code.as_str()));
     let mut rendered = if is_api(&path) {
         (status, axum::Json(ApiErrorBody { code: code.as_str().to_owned(), message })).into_response()
+    } else if code == Code::MfaRequired {
+        // Officers set up their second factor before anything else.
+        Redirect::to(&format!("/{}/account/two-factor", lang.prefix())).into_response()
     } else if status == StatusCode::UNAUTHORIZED {
         // People who need to sign in are taken to the sign-in page, and back afterwards.
         let mut back = path.clone();
@@ -159,6 +162,6 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     rendered
 }
 
-fn urlencode(s: &str) -> String {
+pub(crate) fn urlencode(s: &str) -> String {
     serde_urlencoded::to_string([("", s)]).map(|e| e.trim_start_matches('=').to_owned()).unwrap_or_default()
 }

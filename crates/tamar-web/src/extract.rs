@@ -66,6 +66,18 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentSession {
 /// A rule about who may do something.
 pub trait Policy: Send + Sync + 'static {
     fn allows(actor: &Actor) -> bool;
+    /// Whether an officer or administrator who has not yet set up a second factor may pass:
+    /// only for setting one up and signing out.
+    const BEFORE_MFA: bool = false;
+}
+
+/// Anyone signed in, even an officer still to set up two-factor sign-in.
+pub struct AnySession;
+impl Policy for AnySession {
+    fn allows(actor: &Actor) -> bool {
+        SignedIn::allows(actor)
+    }
+    const BEFORE_MFA: bool = true;
 }
 
 /// Anyone signed in.
@@ -127,6 +139,9 @@ impl<S: Send + Sync, P: Policy> FromRequestParts<S> for Authorized<P> {
         };
         if !P::allows(&session.actor) {
             return Err(WebError::new(Code::Forbidden));
+        }
+        if !P::BEFORE_MFA && tamar_identity::mfa::mfa_required(&session.actor) && !account.mfa {
+            return Err(WebError::new(Code::MfaRequired));
         }
         Ok(Authorized { actor: session.actor, account, token, _policy: PhantomData })
     }

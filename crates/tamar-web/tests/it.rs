@@ -19,7 +19,18 @@ use tower::ServiceExt;
 
 const PASSWORD: &str = "a long test password";
 
+const TOTP_KEY: &str = "TAMARTESTSECRETKEYFORTHEOFFICERS";
+
+/// The TOTP code `offset` steps after now.
+fn totp_code(offset: u64) -> String {
+    let key = totp_rs::Secret::Encoded(TOTP_KEY.into()).to_bytes().unwrap();
+    let totp = totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, key, None, String::new()).unwrap();
+    let now = chrono::Utc::now().timestamp() as u64;
+    totp.generate(now + offset * 30)
+}
+
 struct TestApp {
+    codes_used: std::sync::Mutex<std::collections::HashMap<String, u64>>,
     app: Router,
     db: Db,
     ledger: Ledger,
@@ -120,10 +131,23 @@ impl TestApp {
 
     async fn sign_in(&self, email: &str) -> (Browser, String) {
         let (mut browser, token) = self.browser().await;
-        let reply = self
+        let mut reply = self
             .post_form("/en/sign-in", &browser, &[("csrf_token", &token), ("email", email), ("password", PASSWORD), ("next", "/en/account")])
             .await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "sign-in of {email}: {}", reply.body);
+        if reply.location().starts_with("/en/sign-in/code") {
+            // Officers give a TOTP code; each code works once, so a second sign-in uses the next.
+            let code = {
+                let mut guard = self.codes_used.lock().unwrap();
+                let used = guard.entry(email.to_owned()).or_insert(0);
+                *used += 1;
+                totp_code(*used - 1)
+            };
+            let mut pending = browser.clone();
+            pending.cookies.push(("tamar_mfa".into(), reply.cookie("tamar_mfa").unwrap()));
+            reply = self.post_form("/en/sign-in/code", &pending, &[("csrf_token", &token), ("code", &code), ("next", "/en/account")]).await;
+            assert_eq!(reply.status, StatusCode::SEE_OTHER, "second factor of {email}: {}", reply.body);
+        }
         browser.keep(&reply);
         assert!(browser.cookies.iter().any(|(n, _)| n == "tamar_session"));
         (browser, token)
@@ -165,7 +189,10 @@ async fn setup(db: Db) -> TestApp {
     ];
     for (email, kind, department, roles) in accounts {
         let new = NewAccount { kind, email: email.into(), display_name: format!("Name of {email}"), password: PASSWORD.into(), department, roles };
-        tamar_identity::create_account(&db, &ledger, &system, new).await.unwrap();
+        let account = tamar_identity::create_account(&db, &ledger, &system, new).await.unwrap();
+        if kind != AccountKind::Citizen {
+            tamar_identity::mfa::enable_totp_with_secret(&db, &account, TOTP_KEY).await.unwrap();
+        }
     }
     ledger.sync().await.unwrap();
     let blob_dir = tempfile::tempdir().unwrap();
@@ -187,7 +214,7 @@ async fn setup(db: Db) -> TestApp {
         hkid_key: tamar_identity::HkidKey([5u8; 32]),
         config: Arc::new(config),
     };
-    TestApp { app: tamar_web::app(state), db, ledger, _blobs: blob_dir }
+    TestApp { codes_used: Default::default(), app: tamar_web::app(state), db, ledger, _blobs: blob_dir }
 }
 
 type R = Result<(), Box<dyn std::error::Error>>;
@@ -404,6 +431,8 @@ store_test!(authorization_matrix, |db| async move {
         ("/en/verify-email?token=abc", [OK; 5]),
         ("/en/account/identity", [IN, OK, NO, NO, NO]),
         ("/en/office/verifications", [IN, NO, OK, NO, NO]),
+        ("/en/account/two-factor", [IN, OK, OK, OK, OK]),
+        ("/en/sign-in/code", [IN; 5]),
         ("/api/v1/openapi.json", [OK; 5]),
         ("/api/v1/departments", [OK; 5]),
         ("/api/v1/departments/DH", [OK; 5]),
@@ -655,6 +684,69 @@ store_test!(identity_verification_through_the_pages, |db| async move {
         let _ = app.post_form(&format!("/en/account/sessions/{id}/end"), &citizen, &[("csrf_token", &token)]).await;
     }
     assert_eq!(app.get("/en/account", &second).await.status, StatusCode::SEE_OTHER, "signed out elsewhere");
+    Ok(()) as R
+});
+
+store_test!(officers_must_set_up_two_factor_sign_in, |db| async move {
+    let app = setup(db).await;
+    let immd = tamar_tenancy::by_code(&app.db, "IMMD").await?;
+    let new = NewAccount {
+        kind: AccountKind::Officer,
+        email: "new.officer@tamar.test".into(),
+        display_name: "New Officer".into(),
+        password: PASSWORD.into(),
+        department: Some(immd.id),
+        roles: vec![Role::CaseOfficer],
+    };
+    tamar_identity::create_account(&app.db, &app.ledger, &Actor::System, new).await?;
+    // The password alone signs in, but the officer can do nothing until a second factor is set up.
+    let (mut officer, token) = app.browser().await;
+    let reply = app.post_form("/en/sign-in", &officer, &[("csrf_token", &token), ("email", "new.officer@tamar.test"), ("password", PASSWORD)]).await;
+    officer.keep(&reply);
+    let office = app.get("/en/office", &officer).await;
+    assert_eq!(office.location(), "/en/account/two-factor");
+    let api = app.get("/api/v1/me", &officer).await;
+    assert_eq!((api.status, api.json()["code"].as_str()), (StatusCode::FORBIDDEN, Some("mfa_required")));
+
+    // Set-up: scan (here: read) the key, give a code, get recovery codes.
+    let setup = app.get("/en/account/two-factor", &officer).await;
+    assert!(setup.body.contains("<svg"), "a QR code");
+    let key_marker = "<code class=\"break\">";
+    let start = setup.body.find(key_marker).unwrap() + key_marker.len();
+    let key = setup.body[start..].split('<').next().unwrap().to_owned();
+    let totp = totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, totp_rs::Secret::Encoded(key).to_bytes().unwrap(), None, String::new()).unwrap();
+    let wrong = app.post_form("/en/account/two-factor", &officer, &[("csrf_token", &token), ("code", "000000")]).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let now = chrono::Utc::now().timestamp() as u64;
+    let done = app.post_form("/en/account/two-factor", &officer, &[("csrf_token", &token), ("code", &totp.generate(now))]).await;
+    assert_eq!(done.status, StatusCode::OK);
+    let codes: Vec<String> = done.body.match_indices("<li><code>").map(|(i, m)| done.body[i + m.len()..].split('<').next().unwrap().to_owned()).collect();
+    assert_eq!(codes.len(), 10);
+    assert_eq!(app.get("/en/office", &officer).await.status, StatusCode::OK);
+
+    // Next sign-in: the password, then a code. A used code and a wrong one fail; a recovery
+    // code works once.
+    let sign_in = |code: String| {
+        let app = &app;
+        async move {
+            let (browser, token) = app.browser().await;
+            let first = app.post_form("/en/sign-in", &browser, &[("csrf_token", &token), ("email", "new.officer@tamar.test"), ("password", PASSWORD)]).await;
+            assert!(first.location().starts_with("/en/sign-in/code"), "{}", first.location());
+            assert!(first.cookie("tamar_session").is_none(), "no session before the second factor");
+            let mut pending = browser.clone();
+            pending.cookies.push(("tamar_mfa".into(), first.cookie("tamar_mfa").unwrap()));
+            app.post_form("/en/sign-in/code", &pending, &[("csrf_token", &token), ("code", &code)]).await.status
+        }
+    };
+    assert_eq!(sign_in(totp.generate(now)).await, StatusCode::UNAUTHORIZED, "a code works once");
+    assert_eq!(sign_in("123456".into()).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(sign_in(totp.generate(now + 30)).await, StatusCode::SEE_OTHER);
+    assert_eq!(sign_in(codes[0].clone()).await, StatusCode::SEE_OTHER);
+    assert_eq!(sign_in(codes[0].clone()).await, StatusCode::UNAUTHORIZED, "a recovery code works once");
+    // Without the pending cookie the code page sends people back to the password.
+    let (stranger, token) = app.browser().await;
+    let reply = app.post_form("/en/sign-in/code", &stranger, &[("csrf_token", &token), ("code", &codes[1])]).await;
+    assert_eq!(reply.location(), "/en/sign-in");
     Ok(()) as R
 });
 

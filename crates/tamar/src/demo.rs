@@ -32,6 +32,8 @@ const DEPARTMENTS: &[(&str, &str, &str, &str, &str)] = &[
 ];
 
 pub const DEMO_PASSWORD: &str = "tamar-demo-2026";
+/// The TOTP key of the demo officers and administrator, for an authenticator app.
+pub const DEMO_TOTP_KEY: &str = "TAMARDEMOSECRETKEYFORTHEOFFICERS";
 
 pub struct DemoAccount {
     pub email: &'static str,
@@ -108,6 +110,9 @@ pub async fn seed(db: &Db, ledger: &Ledger) -> anyhow::Result<usize> {
         match tamar_identity::create_account(db, ledger, &system, new).await {
             Ok(account) => {
                 created += 1;
+                if account.kind != AccountKind::Citizen {
+                    tamar_identity::mfa::enable_totp_with_secret(db, &account, DEMO_TOTP_KEY).await?;
+                }
                 new_accounts.push(account);
             }
             Err(IdentityError::EmailTaken) => {}

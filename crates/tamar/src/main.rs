@@ -124,14 +124,7 @@ async fn serve(config: &Config, demo: bool) -> anyhow::Result<ExitCode> {
     // address appears is not missed.
     let shutdown = shutdown_signal()?;
     let addr = listener.local_addr()?;
-    println!("Tamar is serving at http://{addr}/ (English /en/, 繁體 /tc/, 简体 /sc/)");
-    println!("Data folder: {}", config.data_dir.display());
-    if demo {
-        println!("Demo accounts (password for all: {}):", demo::DEMO_PASSWORD);
-        for a in demo::ACCOUNTS {
-            println!("  {:<28} {}", a.email, a.what);
-        }
-    }
+    announce(addr, config, demo);
     tracing::info!(%addr, "serving");
     let app = tamar_web::app(platform.state());
     // The peer address feeds sign-in throttling.
@@ -140,6 +133,27 @@ async fn serve(config: &Config, demo: bool) -> anyhow::Result<ExitCode> {
     tracing::info!("in-flight requests finished; flushing the log");
     platform.close().await;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints where Tamar serves (and the demo accounts). A closed stdout must not stop a server,
+/// so write errors are ignored.
+fn announce(addr: std::net::SocketAddr, config: &Config, demo: bool) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "Tamar is serving at http://{addr}/ (English /en/, 繁體 /tc/, 简体 /sc/)");
+    let _ = writeln!(out, "Data folder: {}", config.data_dir.display());
+    if demo {
+        let _ = writeln!(out, "Demo accounts (password for all: {}):", demo::DEMO_PASSWORD);
+        for a in demo::ACCOUNTS {
+            let _ = writeln!(out, "  {:<28} {}", a.email, a.what);
+        }
+        let _ = writeln!(
+            out,
+            "Officers and the administrator also give a code: add the key {} to an authenticator app (TOTP, 6 digits, 30 s).",
+            demo::DEMO_TOTP_KEY
+        );
+    }
+    let _ = out.flush();
 }
 
 /// SIGTERM or Ctrl-C: stop accepting, let in-flight requests finish. The handlers are

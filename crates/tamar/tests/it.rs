@@ -43,7 +43,7 @@ fn start_demo(data: &Path, database_url: Option<&str>) -> (Child, String) {
         let mut line = String::new();
         assert!(out.read_line(&mut line).unwrap() > 0, "demo exited early: {printed}");
         printed.push_str(&line);
-        if line.contains("chan.taiman@example.hk") {
+        if line.contains("authenticator app") {
             break;
         }
     }

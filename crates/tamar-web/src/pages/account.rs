@@ -76,8 +76,22 @@ pub async fn sign_in(
         Err(other) => return Err(other.into()),
     };
     throttle::clear(&state.db, &keys[0]).await?;
+    if account.mfa {
+        // The password was right; a second factor comes next, on its own page.
+        let pending = super::two_factor::pending_cookie(&state, &account, now);
+        let mut response = see_other(&format!("{}?next={}", page.href("/sign-in/code"), crate::error::urlencode(&next)));
+        if let Ok(value) = HeaderValue::from_str(&pending) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+        return Ok(response);
+    }
+    start(&state, &account, &headers, &next).await
+}
+
+/// Starts a session and sends the person on, with its cookie.
+pub(crate) async fn start(state: &AppState, account: &Account, headers: &axum::http::HeaderMap, next: &str) -> Result<Response, WebError> {
     let user_agent = headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok());
-    let token = tamar_identity::start_session(&state.db, &state.ledger, &account, user_agent).await?;
+    let token = tamar_identity::start_session(&state.db, &state.ledger, account, user_agent).await?;
     let cookie = Cookie::build((SESSION_COOKIE, token))
         .path("/")
         .http_only(true)
@@ -85,7 +99,7 @@ pub async fn sign_in(
         .secure(state.config.secure_cookies)
         .max_age(cookie_max_age())
         .build();
-    let mut response = see_other(&next);
+    let mut response = see_other(next);
     if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
         response.headers_mut().append(header::SET_COOKIE, value);
     }
@@ -96,7 +110,7 @@ fn cookie_max_age() -> cookie::time::Duration {
     cookie::time::Duration::seconds(tamar_identity::SESSION_TTL.num_seconds())
 }
 
-pub async fn sign_out(page: PageContext, State(state): State<AppState>, user: Authorized<SignedIn>) -> Result<Response, WebError> {
+pub async fn sign_out(page: PageContext, State(state): State<AppState>, user: Authorized<crate::extract::AnySession>) -> Result<Response, WebError> {
     tamar_identity::end_session(&state.db, &state.ledger, &user.actor, &user.token).await?;
     let expired = Cookie::build((SESSION_COOKIE, "")).path("/").max_age(cookie::time::Duration::ZERO).build();
     let mut response = see_other(&page.href("/"));

@@ -4,6 +4,7 @@ mod account;
 mod admin;
 mod identity;
 mod public;
+mod two_factor;
 
 use askama::Template;
 use axum::Router;
@@ -30,6 +31,8 @@ pub fn routes() -> Router<AppState> {
         .route("/{lang}/transparency", get(public::transparency))
         .route("/{lang}/sign-in", get(account::sign_in_form).post(account::sign_in))
         .route("/{lang}/sign-out", post(account::sign_out))
+        .route("/{lang}/sign-in/code", get(two_factor::code_form).post(two_factor::code))
+        .route("/{lang}/account/two-factor", get(two_factor::setup_form).post(two_factor::setup))
         .route("/{lang}/account", get(account::account))
         .route("/{lang}/register", get(identity::register_form).post(identity::register))
         .route("/{lang}/verify-email", get(identity::verify_email_form).post(identity::verify_email))
