@@ -156,6 +156,34 @@ test("registration and identity forms with errors are accessible too", async () 
   await citizen.close();
 });
 
+test("the consent screen of Sign in with Tamar is accessible", async () => {
+  const admin = await signedIn("admin@tamar.gov.hk");
+  const registered = await admin.request.post(`${base}/api/v1/oidc/clients`, {
+    data: {
+      name: { en: "Rating and Valuation e-Services", tc: "差餉物業估價署電子服務", sc: "差饷物业估价署电子服务" },
+      purpose: { en: "To show your rates bills", tc: "顯示你的差餉帳單", sc: "显示你的差饷账单" },
+      redirect_uris: ["https://rvd.example.hk/callback"],
+      scopes: ["openid", "profile", "email"],
+    },
+  });
+  assert.equal(registered.status(), 201);
+  const client = await registered.json();
+  await admin.close();
+  const citizen = await signedIn("chan.taiman@example.hk");
+  const page = await citizen.newPage();
+  const challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+  for (const lang of LANGS) {
+    await page.goto(`${base}/${lang}/oidc/authorize?response_type=code&client_id=${client.client_id}` +
+      `&redirect_uri=${encodeURIComponent("https://rvd.example.hk/callback")}&scope=openid%20profile%20email&state=s` +
+      `&code_challenge=${challenge}&code_challenge_method=S256`);
+    assert.equal(await page.locator("button[value=allow]").count(), 1, `${lang} consent screen`);
+    assert.deepEqual(await axe(page), [], `${lang}/oidc/authorize`);
+    await page.goto(`${base}/${lang}/oidc/authorize?client_id=${client.client_id}&redirect_uri=https%3A%2F%2Fevil.example%2F`);
+    assert.deepEqual(await axe(page), [], `${lang}/oidc/authorize with a bad redirect`);
+  }
+  await citizen.close();
+});
+
 test("keyboard only: skip link, then the language switcher", async () => {
   const context = await signedIn(null);
   const page = await context.newPage();

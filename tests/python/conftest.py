@@ -51,8 +51,14 @@ def base_url():
     server.wait(timeout=20)
 
 
+_sessions = {}
+
+
 def sign_in(base_url, email):
-    """Signs in through the HTML form, as a browser would; returns the session cookie."""
+    """Signs in through the HTML form, as a browser would; returns the session cookie. Each
+    TOTP code works once, so a session is made once per person and reused."""
+    if (base_url, email) in _sessions:
+        return _sessions[(base_url, email)]
     browser = requests.Session()
     page = browser.get(f"{base_url}/en/sign-in")
     token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text).group(1)
@@ -69,4 +75,5 @@ def sign_in(base_url, email):
             allow_redirects=False,
         )
         assert reply.status_code == 303, reply.text
-    return browser.cookies["tamar_session"]
+    _sessions[(base_url, email)] = browser.cookies["tamar_session"]
+    return _sessions[(base_url, email)]

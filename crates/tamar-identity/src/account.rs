@@ -292,3 +292,14 @@ pub async fn list_officers(db: &Db, ledger: &Ledger, reader: &Actor, department:
     }
     Ok(officers)
 }
+
+/// The date of birth recorded at identity verification (L2), for claims a person consented to.
+pub async fn date_of_birth(db: &Db, id: AccountId) -> Result<Option<String>, IdentityError> {
+    let found = db
+        .fetch_optional(&Query::select().columns(["date_of_birth", "identity_verified_at"]).from("accounts").and_where(Expr::col("id").eq(id.to_string())).to_owned())
+        .await?;
+    match found {
+        Some(r) if row::get::<Option<i64>>(&r, "identity_verified_at")?.is_some() => Ok(row::get(&r, "date_of_birth")?),
+        _ => Ok(None),
+    }
+}

@@ -15,10 +15,10 @@ mod session;
 pub mod throttle;
 mod verification;
 
-pub use account::{Account, AccountKind, Assurance, NewAccount, create_account, get_account, list_officers};
+pub use account::{Account, AccountKind, Assurance, NewAccount, create_account, date_of_birth, get_account, list_officers};
 pub use password::{hash_password, verify_password};
 pub use registration::{Registration, issue_email_verification, register, verify_email};
-pub use session::{SESSION_TTL, SessionInfo, authenticate, end_session, list_sessions, resolve_session, revoke_session, start_session};
+pub use session::{SESSION_TTL, SessionInfo, authenticate, end_session, list_sessions, resolve_session, resolve_session_at, revoke_session, start_session};
 pub use verification::{HkidKey, PendingVerification, decide_verification, submit_identity, verification_queue};
 
 use tamar_core::{Code, HasCode};

@@ -75,13 +75,22 @@ pub async fn start_session(db: &Db, ledger: &Ledger, account: &Account, user_age
 
 /// The account behind a session token, if the session exists and has not expired.
 pub async fn resolve_session(db: &Db, token: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Option<Account>, IdentityError> {
+    Ok(resolve_session_at(db, token, now).await?.map(|(account, _)| account))
+}
+
+/// The account behind a session token, with the time its holder last proved who they are.
+pub async fn resolve_session_at(
+    db: &Db,
+    token: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<(Account, chrono::DateTime<chrono::Utc>)>, IdentityError> {
     if token.is_empty() || token.len() > 100 {
         return Ok(None);
     }
     let found = db
         .fetch_optional(
             &Query::select()
-                .column("account_id")
+                .columns(["account_id", "authenticated_at", "created_at"])
                 .from("sessions")
                 .and_where(Expr::col("token_hash").eq(token_hash(token)))
                 .and_where(Expr::col("expires_at").gt(to_millis(now)))
@@ -90,10 +99,12 @@ pub async fn resolve_session(db: &Db, token: &str, now: chrono::DateTime<chrono:
         .await?;
     let Some(session) = found else { return Ok(None) };
     let account_id: String = row::get(&session, "account_id")?;
+    let at: Option<i64> = row::get(&session, "authenticated_at")?;
+    let at = tamar_store::from_millis(at.unwrap_or(row::get(&session, "created_at")?));
     let account = db
         .fetch_optional(&Query::select().columns(COLUMNS).from("accounts").and_where(Expr::col("id").eq(account_id)).to_owned())
         .await?;
-    Ok(account.as_ref().map(from_row).transpose()?)
+    Ok(account.as_ref().map(from_row).transpose()?.map(|a| (a, at)))
 }
 
 /// Ends a session (signing out).

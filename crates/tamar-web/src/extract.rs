@@ -23,11 +23,13 @@ pub struct Session {
     pub actor: Actor,
     pub account: Option<Account>,
     pub token: Option<String>,
+    /// When the holder last signed in with their credentials.
+    pub authenticated_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Session {
-    fn anonymous() -> Self {
-        Self { actor: Actor::Anonymous, account: None, token: None }
+    pub(crate) fn anonymous() -> Self {
+        Self { actor: Actor::Anonymous, account: None, token: None, authenticated_at: None }
     }
 }
 
@@ -36,9 +38,9 @@ pub async fn resolve_session(State(state): State<AppState>, mut req: Request, ne
     let mut session = Session::anonymous();
     if let Some(cookie) = jar.get(SESSION_COOKIE) {
         let token = cookie.value().to_owned();
-        match tamar_identity::resolve_session(&state.db, &token, state.ledger.now()).await {
-            Ok(Some(account)) => {
-                session = Session { actor: account.actor(), account: Some(account), token: Some(token) };
+        match tamar_identity::resolve_session_at(&state.db, &token, state.ledger.now()).await {
+            Ok(Some((account, at))) => {
+                session = Session { actor: account.actor(), account: Some(account), token: Some(token), authenticated_at: Some(at) };
             }
             Ok(None) => {}
             Err(error) => {

@@ -14,6 +14,7 @@ mod csrf;
 pub mod error;
 pub mod extract;
 pub mod i18n;
+pub mod oidc;
 pub mod ops;
 pub mod openapi;
 pub mod pages;
@@ -44,7 +45,10 @@ pub struct WebConfig {
     pub request_timeout: Duration,
     pub body_limit: usize,
     /// The address people reach Tamar at, for links in email: `https://www.example.gov.hk`.
+    /// It is also the OpenID Connect issuer.
     pub public_url: String,
+    /// Key for pairwise subject identifiers. Never logged.
+    pub pairwise_key: Vec<u8>,
 }
 
 impl std::fmt::Debug for WebConfig {
@@ -55,6 +59,7 @@ impl std::fmt::Debug for WebConfig {
             .field("request_timeout", &self.request_timeout)
             .field("body_limit", &self.body_limit)
             .field("public_url", &self.public_url)
+            .field("pairwise_key", &"[redacted]")
             .finish()
     }
 }
@@ -78,6 +83,7 @@ pub fn app(state: AppState) -> Router {
         .merge(pages::routes())
         .nest("/api/v1", api::routes())
         .merge(ops::routes())
+        .merge(oidc::routes())
         .fallback(error::not_found)
         .with_state(state.clone());
 

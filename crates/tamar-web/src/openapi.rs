@@ -20,6 +20,14 @@ use utoipa::OpenApi;
         crate::api::ledger::sth,
         crate::api::ledger::inclusion,
         crate::api::ledger::consistency,
+        crate::oidc::discovery,
+        crate::oidc::jwks,
+        crate::oidc::token,
+        crate::oidc::userinfo,
+        crate::oidc::userinfo_post,
+        crate::oidc::register_client,
+        crate::oidc::list_clients,
+        crate::oidc::rotate_keys,
         crate::ops::healthz,
         crate::ops::readyz,
         crate::ops::metrics,
@@ -29,6 +37,7 @@ use utoipa::OpenApi;
         (name = "departments", description = "Bureaux and departments: the tenants"),
         (name = "account", description = "The signed-in person"),
         (name = "ledger", description = "The tamper-evident log"),
+        (name = "oidc", description = "Sign in with Tamar: the OpenID Connect provider"),
         (name = "operations", description = "Health and metrics"),
     )
 )]

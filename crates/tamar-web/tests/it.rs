@@ -170,10 +170,11 @@ const DH_OFFICER: &str = "dh.officer@tamar.test";
 const CITIZEN: &str = "citizen@tamar.test";
 
 async fn setup(db: Db) -> TestApp {
-    Migrator::new(&db, &[tamar_ledger::MIGRATIONS, tamar_tenancy::MIGRATIONS, tamar_identity::MIGRATIONS])
+    Migrator::new(&db, &[tamar_ledger::MIGRATIONS, tamar_tenancy::MIGRATIONS, tamar_identity::MIGRATIONS, tamar_oidc::MIGRATIONS])
         .run()
         .await
         .unwrap();
+    tamar_oidc::SigningKeys::ensure(&db, chrono::Utc::now()).await.unwrap();
     let ledger = Ledger::start(db.clone(), SigningKey::from_bytes(&[9u8; 32]), Arc::new(SystemClock));
     let system = Actor::System;
     let mut ids = Vec::new();
@@ -203,6 +204,7 @@ async fn setup(db: Db) -> TestApp {
         request_timeout: Duration::from_secs(10),
         body_limit: 64 * 1024,
         public_url: "https://tamar.test".into(),
+        pairwise_key: vec![6u8; 32],
     };
     let outbox = blob_dir.path().join("outbox");
     let mailer = tamar_notify::Mailer::open(&tamar_notify::MailConfig::Outbox { path: outbox }, "Tamar <no-reply@tamar.test>").unwrap();
@@ -433,6 +435,12 @@ store_test!(authorization_matrix, |db| async move {
         ("/en/office/verifications", [IN, NO, OK, NO, NO]),
         ("/en/account/two-factor", [IN, OK, OK, OK, OK]),
         ("/en/sign-in/code", [IN; 5]),
+        ("/.well-known/openid-configuration", [OK; 5]),
+        ("/oidc/jwks", [OK; 5]),
+        ("/oidc/userinfo", [AUTH; 5]),
+        ("/api/v1/oidc/clients", [AUTH, NO, NO, NO, OK]),
+        ("/oidc/token", [S::METHOD_NOT_ALLOWED; 5]),
+        ("/api/v1/oidc/keys/rotate", [S::METHOD_NOT_ALLOWED; 5]),
         ("/api/v1/openapi.json", [OK; 5]),
         ("/api/v1/departments", [OK; 5]),
         ("/api/v1/departments/DH", [OK; 5]),
@@ -747,6 +755,195 @@ store_test!(officers_must_set_up_two_factor_sign_in, |db| async move {
     let (stranger, token) = app.browser().await;
     let reply = app.post_form("/en/sign-in/code", &stranger, &[("csrf_token", &token), ("code", &codes[1])]).await;
     assert_eq!(reply.location(), "/en/sign-in");
+    Ok(()) as R
+});
+
+mod sign_in_with_tamar {
+    use super::*;
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
+    use sha2::{Digest, Sha256};
+
+    pub struct Rp {
+        pub id: String,
+        pub secret: String,
+        pub redirect: String,
+    }
+
+    pub async fn register(app: &TestApp, admin: &Browser, host: &str, scopes: &str) -> Rp {
+        let body = serde_json::json!({
+            "name": {"en": format!("Service at {host}"), "tc": "服務", "sc": "服务"},
+            "purpose": {"en": "To process your application", "tc": "處理你的申請", "sc": "处理你的申请"},
+            "redirect_uris": [format!("https://{host}/callback")],
+            "post_logout_redirect_uris": [format!("https://{host}/bye")],
+            "scopes": scopes.split(' ').collect::<Vec<_>>(),
+        });
+        let reply = app.json(Method::POST, "/api/v1/oidc/clients", admin, &body.to_string()).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        let j = reply.json();
+        Rp { id: j["client_id"].as_str().unwrap().into(), secret: j["client_secret"].as_str().unwrap().into(), redirect: format!("https://{host}/callback") }
+    }
+
+    pub fn authorize_url(rp: &Rp, verifier: &str, extra: &str) -> String {
+        let challenge = B64URL.encode(Sha256::digest(verifier.as_bytes()));
+        format!(
+            "/en/oidc/authorize?response_type=code&client_id={}&redirect_uri={}&scope=openid%20profile%20email&state=xyz&nonce=n-0S6&code_challenge={challenge}&code_challenge_method=S256{extra}",
+            rp.id,
+            crate::urlencode(&rp.redirect)
+        )
+    }
+
+    /// Follows the authorization request as the signed-in browser, allowing on the consent page.
+    pub async fn code_for(app: &TestApp, browser: &Browser, token: &str, url: &str) -> String {
+        let mut reply = app.get(url, browser).await;
+        if reply.status == StatusCode::OK {
+            assert!(reply.body.contains("would like to know who you are"), "{}", reply.body);
+            let mut fields: Vec<(String, String)> = Vec::new();
+            for (i, _) in reply.body.match_indices("<input type=\"hidden\" name=\"") {
+                let rest = &reply.body[i + 27..];
+                let name = rest.split('"').next().unwrap().to_owned();
+                let value = rest.split("value=\"").nth(1).unwrap().split('"').next().unwrap().replace("&amp;", "&");
+                if name != "csrf_token" {
+                    fields.push((name, value));
+                }
+            }
+            fields.push(("csrf_token".into(), token.into()));
+            fields.push(("decision".into(), "allow".into()));
+            reply = app.post_form("/en/oidc/authorize", browser, &fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect::<Vec<_>>()).await;
+        }
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+        let location = reply.location().to_owned();
+        assert!(location.contains("state=xyz") && location.contains("iss=https%3A%2F%2Ftamar.test"), "{location}");
+        location.split("code=").nth(1).unwrap().split('&').next().unwrap().to_owned()
+    }
+
+    pub async fn exchange(app: &TestApp, rp: &Rp, code: &str, verifier: &str, redirect: &str) -> Reply {
+        let basic = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", rp.id, rp.secret));
+        let body = serde_urlencoded::to_string([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirect), ("code_verifier", verifier)]).unwrap();
+        let req = Request::post("/oidc/token")
+            .header(header::AUTHORIZATION, format!("Basic {basic}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        app.send(req).await
+    }
+
+    pub fn verify_id_token(jwks: &Value, id_token: &str, audience: &str) -> Value {
+        let header = jsonwebtoken::decode_header(id_token).unwrap();
+        let kid = header.kid.unwrap();
+        let key = jwks["keys"].as_array().unwrap().iter().find(|k| k["kid"] == kid.as_str()).expect("the signing key is published");
+        let decoding = jsonwebtoken::DecodingKey::from_rsa_components(key["n"].as_str().unwrap(), key["e"].as_str().unwrap()).unwrap();
+        let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+        validation.set_audience(&[audience]);
+        validation.set_issuer(&["https://tamar.test"]);
+        jsonwebtoken::decode::<Value>(id_token, &decoding, &validation).unwrap().claims
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("v", s)]).unwrap().trim_start_matches("v=").to_owned()
+}
+
+store_test!(openid_connect_code_flow_with_pkce, |db| async move {
+    use sign_in_with_tamar::*;
+    let app = setup(db).await;
+    let (admin, _) = app.sign_in(ADMIN).await;
+    let a = register(&app, &admin, "a.example.hk", "openid profile email").await;
+    let b = register(&app, &admin, "b.example.hk", "openid profile email").await;
+    let (citizen, token) = app.sign_in(CITIZEN).await;
+    let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk-long-enough";
+
+    // Discovery and keys.
+    let discovery = app.get("/.well-known/openid-configuration", &Browser::default()).await.json();
+    assert_eq!(discovery["issuer"], "https://tamar.test");
+    assert_eq!(discovery["code_challenge_methods_supported"][0], "S256");
+    let jwks = app.get("/oidc/jwks", &Browser::default()).await.json();
+
+    // The whole flow, with consent the first time.
+    let code = code_for(&app, &citizen, &token, &authorize_url(&a, verifier, "")).await;
+    let tokens = exchange(&app, &a, &code, verifier, &a.redirect).await;
+    assert_eq!(tokens.status, StatusCode::OK, "{}", tokens.body);
+    assert_eq!(tokens.headers.get(header::CACHE_CONTROL).unwrap(), "no-store");
+    let tokens = tokens.json();
+    let claims = verify_id_token(&jwks, tokens["id_token"].as_str().unwrap(), &a.id);
+    assert_eq!(claims["nonce"], "n-0S6");
+    assert_eq!(claims["acr"], "urn:tamar:loa:1");
+    let sub_a = claims["sub"].as_str().unwrap().to_owned();
+
+    // The code works once; a second try also revokes what it gave.
+    let replay = exchange(&app, &a, &code, verifier, &a.redirect).await;
+    assert_eq!((replay.status, replay.json()["error"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_grant")));
+    let bearer = |t: &str| Request::get("/oidc/userinfo").header(header::AUTHORIZATION, format!("Bearer {t}")).body(Body::empty()).unwrap();
+    assert_eq!(app.send(bearer(tokens["access_token"].as_str().unwrap())).await.status, StatusCode::UNAUTHORIZED);
+
+    // Consent is remembered: straight back with a code. UserInfo gives the consented claims.
+    let code = code_for(&app, &citizen, &token, &authorize_url(&a, verifier, "")).await;
+    let tokens = exchange(&app, &a, &code, verifier, &a.redirect).await.json();
+    let info = app.send(bearer(tokens["access_token"].as_str().unwrap())).await.json();
+    assert_eq!(info["sub"], sub_a.as_str(), "the subject is stable");
+    assert_eq!(info["email"], CITIZEN);
+    assert!(info.get("hkid_masked").is_none(), "not consented, not released");
+
+    // Another client sees another subject for the same person.
+    let code = code_for(&app, &citizen, &token, &authorize_url(&b, verifier, "")).await;
+    let tokens_b = exchange(&app, &b, &code, verifier, &b.redirect).await.json();
+    let sub_b = verify_id_token(&jwks, tokens_b["id_token"].as_str().unwrap(), &b.id)["sub"].as_str().unwrap().to_owned();
+    assert_ne!(sub_a, sub_b);
+
+    // PKCE and redirect_uri are enforced.
+    let code = code_for(&app, &citizen, &token, &authorize_url(&a, verifier, "")).await;
+    let wrong = exchange(&app, &a, &code, "another-verifier-that-is-long-enough-to-be-valid-x", &a.redirect).await;
+    assert_eq!(wrong.json()["error"], "invalid_grant");
+    let code = code_for(&app, &citizen, &token, &authorize_url(&a, verifier, "")).await;
+    assert_eq!(exchange(&app, &a, &code, verifier, "https://a.example.hk/other").await.json()["error"], "invalid_grant");
+    let code = code_for(&app, &citizen, &token, &authorize_url(&a, verifier, "")).await;
+    assert_eq!(exchange(&app, &b, &code, verifier, &a.redirect).await.json()["error"], "invalid_grant", "another client's code");
+    let no_pkce = app.get(&authorize_url(&a, verifier, "").replace("&code_challenge_method=S256", ""), &citizen).await;
+    assert!(no_pkce.location().starts_with("https://a.example.hk/callback?error=invalid_request"), "{}", no_pkce.location());
+    let bad_redirect = app.get(&authorize_url(&a, verifier, "").replace("a.example.hk%2Fcallback", "evil.example%2Fcallback"), &citizen).await;
+    assert_eq!(bad_redirect.status, StatusCode::BAD_REQUEST, "never redirect to an unregistered address");
+    let prefix = app.get(&authorize_url(&a, verifier, "").replace("%2Fcallback", "%2Fcallback%2Fmore"), &citizen).await;
+    assert_eq!(prefix.status, StatusCode::BAD_REQUEST, "exact match only");
+    let wrong_secret = exchange(&app, &Rp { id: a.id.clone(), secret: "nope".into(), redirect: a.redirect.clone() }, "x", verifier, &a.redirect).await;
+    assert_eq!((wrong_secret.status, wrong_secret.json()["error"].as_str()), (StatusCode::UNAUTHORIZED, Some("invalid_client")));
+
+    // Asking for a level the account does not have.
+    let l2 = app.get(&authorize_url(&a, verifier, "&acr_values=urn%3Atamar%3Aloa%3A2"), &citizen).await;
+    assert!(l2.location().contains("error=access_denied"), "{}", l2.location());
+
+    // Anonymous people are sent to sign in first, and back.
+    let anon = app.get(&authorize_url(&a, verifier, ""), &Browser::default()).await;
+    assert!(anon.location().starts_with("/en/sign-in?next=%2Fen%2Foidc%2Fauthorize"), "{}", anon.location());
+
+    // Withdrawn consent: tokens stop working, and the next request asks again.
+    let page = app.get("/en/account", &citizen).await;
+    assert!(page.body.contains("Service at a.example.hk"));
+    let revoke = app.post_form(&format!("/en/account/consents/{}/revoke", a.id), &citizen, &[("csrf_token", &token)]).await;
+    assert_eq!(revoke.status, StatusCode::SEE_OTHER);
+    let again = app.get(&authorize_url(&a, verifier, ""), &citizen).await;
+    assert_eq!(again.status, StatusCode::OK, "the consent screen again");
+
+    // Every token and every release of claims is in the citizen's access log.
+    app.ledger.sync().await?;
+    let log = app.get("/api/v1/me/accesses", &citizen).await.json();
+    let actions: Vec<&str> = log.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert!(actions.contains(&"oidc.token.issue") && actions.contains(&"oidc.claims.release") && actions.contains(&"oidc.consent.revoke"));
+
+    // Key rotation: the old key stays published; new tokens use the new one.
+    let rotated = app.json(Method::POST, "/api/v1/oidc/keys/rotate", &admin, "").await;
+    assert_eq!(rotated.status, StatusCode::OK);
+    assert_eq!(app.json(Method::POST, "/api/v1/oidc/keys/rotate", &citizen, "").await.status, StatusCode::FORBIDDEN);
+    let jwks = app.get("/oidc/jwks", &Browser::default()).await.json();
+    assert_eq!(jwks["keys"].as_array().unwrap().len(), 2);
+    let code = code_for(&app, &citizen, &token, &authorize_url(&b, verifier, "")).await;
+    let id_token = exchange(&app, &b, &code, verifier, &b.redirect).await.json()["id_token"].as_str().unwrap().to_owned();
+    assert_eq!(jsonwebtoken::decode_header(&id_token).unwrap().kid.as_deref(), rotated.json()["kid"].as_str());
+    verify_id_token(&jwks, &id_token, &b.id);
+
+    // RP-initiated logout goes back only to a registered address.
+    let out = app.get(&format!("/oidc/logout?id_token_hint={id_token}&post_logout_redirect_uri={}&state=s1", urlencode("https://b.example.hk/bye")), &citizen).await;
+    assert_eq!(out.location(), "https://b.example.hk/bye?state=s1");
+    assert_eq!(app.get("/en/account", &citizen).await.status, StatusCode::SEE_OTHER, "signed out of Tamar");
     Ok(()) as R
 });
 

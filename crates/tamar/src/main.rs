@@ -112,7 +112,7 @@ fn init_logging(config: &Config) {
 }
 
 async fn serve(config: &Config, demo: bool) -> anyhow::Result<ExitCode> {
-    let platform = Platform::open(config).await?;
+    let mut platform = Platform::open(config).await?;
     if demo {
         let created = demo::seed(&platform.db, &platform.ledger).await?;
         if created == 0 {
@@ -124,6 +124,10 @@ async fn serve(config: &Config, demo: bool) -> anyhow::Result<ExitCode> {
     // address appears is not missed.
     let shutdown = shutdown_signal()?;
     let addr = listener.local_addr()?;
+    // With port 0 the address is known only now; links and the OIDC issuer need it.
+    if config.public_url.is_none() {
+        platform.web.public_url = format!("http://{addr}");
+    }
     announce(addr, config, demo);
     tracing::info!(%addr, "serving");
     let app = tamar_web::app(platform.state());

@@ -15,7 +15,7 @@ use crate::config::Config;
 
 /// Every crate's migrations, in dependency order.
 pub fn migrations() -> Vec<&'static [Migration]> {
-    vec![tamar_ledger::MIGRATIONS, tamar_tenancy::MIGRATIONS, tamar_identity::MIGRATIONS]
+    vec![tamar_ledger::MIGRATIONS, tamar_tenancy::MIGRATIONS, tamar_identity::MIGRATIONS, tamar_oidc::MIGRATIONS]
 }
 
 pub struct Platform {
@@ -70,6 +70,9 @@ impl Platform {
         let csrf_key = tamar_store::load_or_create_secret(&config.csrf_key_path()).context("cannot read the CSRF key")?;
         let hkid_key = tamar_identity::HkidKey(config.hkid_key().context("cannot read the HKID key")?);
         let mailer = Arc::new(tamar_notify::Mailer::open(&config.mail(), &config.mail_from).context("cannot set up email")?);
+        let pairwise_key = tamar_store::load_or_create_secret(&config.data_dir.join("keys").join("oidc-pairwise.key"))
+            .context("cannot read the pairwise subject key")?;
+        tamar_oidc::SigningKeys::ensure(&db, chrono::Utc::now()).await.context("cannot prepare the ID token signing key")?;
         let ledger = Ledger::start(db.clone(), key, Arc::new(SystemClock));
         let web = WebConfig {
             csrf_key: csrf_key.to_vec(),
@@ -77,6 +80,7 @@ impl Platform {
             request_timeout: Duration::from_secs(config.request_timeout_secs),
             body_limit: config.body_limit_bytes,
             public_url: config.public_url(),
+            pairwise_key: pairwise_key.to_vec(),
         };
         Ok(Platform { db, blobs, ledger, mailer, hkid_key, web })
     }

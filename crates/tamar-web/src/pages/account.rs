@@ -128,6 +128,13 @@ struct AccessRow {
     why: String,
 }
 
+struct ConsentRow {
+    client_id: String,
+    name: String,
+    what: String,
+    since: String,
+}
+
 struct SessionRow {
     id: String,
     started: String,
@@ -145,6 +152,7 @@ struct AccountPage {
     department: Option<String>,
     accesses: Vec<AccessRow>,
     sessions: Vec<SessionRow>,
+    consents: Vec<ConsentRow>,
     notice: Option<String>,
     can_verify_identity: bool,
 }
@@ -224,8 +232,18 @@ pub async fn account(
         .collect();
     let notice = q
         .notice
-        .filter(|n| matches!(n.as_str(), "email-verified" | "email-sent" | "session-ended" | "identity-submitted"))
+        .filter(|n| matches!(n.as_str(), "email-verified" | "email-sent" | "session-ended" | "identity-submitted" | "consent-revoked"))
         .map(|n| page.t(&format!("notice-{n}")));
+    let consents = tamar_oidc::flow::consents_of(&state.db, &user.account)
+        .await?
+        .into_iter()
+        .map(|c| ConsentRow {
+            name: c.client.name.get(page.lang).to_owned(),
+            what: c.scopes.iter().filter(|s| *s != "openid").map(|s| page.t(&format!("oidc-scope-{s}"))).collect::<Vec<_>>().join("; "),
+            since: c.granted_at.with_timezone(&hong_kong()).format("%Y-%m-%d").to_string(),
+            client_id: c.client.client_id,
+        })
+        .collect();
     let can_verify_identity =
         user.account.kind == AccountKind::Citizen && user.account.assurance == tamar_identity::Assurance::L1;
     render(&AccountPage {
@@ -236,6 +254,7 @@ pub async fn account(
         department,
         accesses,
         sessions,
+        consents,
         notice,
         can_verify_identity,
     })

@@ -1,0 +1,174 @@
+//! "Sign in with Tamar": an OpenID Connect provider for department systems and third-party
+//! apps, as iAM Smart is for Hong Kong.
+//!
+//! The authorization code flow only, with PKCE (S256) required of every client; redirect URIs
+//! match exactly; codes are single-use and short-lived; subjects are pairwise, so that two
+//! clients cannot link the same person; claims are released only with the person's consent,
+//! remembered per client and revocable; every token issued and every release of claims is a
+//! read of personal data in the tamper-evident log.
+//!
+//! Architecture invariant: this crate knows OAuth and OpenID Connect, not HTTP. The web layer
+//! turns its results into redirects and JSON.
+
+pub mod clients;
+pub mod flow;
+pub mod keys;
+
+use tamar_core::{Code, HasCode};
+use tamar_store::{Backend, Migration, StoreError};
+
+pub use clients::{Client, NewClient, RegisteredClient};
+pub use flow::{AuthorizationRequest, Claims, Consent, Provider, Rejection, TokenRequest, TokenResponse, ValidRequest};
+pub use keys::SigningKeys;
+
+/// The assurance levels, as `acr` values.
+pub const ACR_VALUES: [&str; 3] = ["urn:tamar:loa:1", "urn:tamar:loa:2", "urn:tamar:loa:3"];
+
+/// Scopes a client may ask for, and the claims each releases.
+pub const SCOPES: [(&str, &[&str]); 5] = [
+    ("openid", &["sub"]),
+    ("profile", &["name", "name#zh-Hant"]),
+    ("email", &["email", "email_verified"]),
+    ("hkid", &["hkid_masked"]),
+    ("birthdate", &["birthdate"]),
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum OidcError {
+    /// RFC 6749 `invalid_request`.
+    #[error("invalid_request: {0}")]
+    InvalidRequest(&'static str),
+    #[error("invalid_client")]
+    InvalidClient,
+    #[error("invalid_grant: {0}")]
+    InvalidGrant(&'static str),
+    #[error("unsupported_grant_type")]
+    UnsupportedGrantType,
+    #[error("invalid_scope")]
+    InvalidScope,
+    #[error("access_denied: {0}")]
+    AccessDenied(&'static str),
+    #[error("invalid_token")]
+    InvalidToken,
+    #[error("only platform administrators may do this")]
+    Forbidden,
+    #[error("invalid {field}: {reason}")]
+    Invalid { field: &'static str, reason: &'static str },
+    #[error("signing failed: {0}")]
+    Signing(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Ledger(#[from] tamar_ledger::LedgerError),
+    #[error(transparent)]
+    Identity(#[from] tamar_identity::IdentityError),
+}
+
+impl OidcError {
+    /// The error code of RFC 6749 §5.2 and OpenID Connect, for redirects and token responses.
+    pub fn oauth_code(&self) -> &'static str {
+        match self {
+            OidcError::InvalidRequest(_) | OidcError::Invalid { .. } => "invalid_request",
+            OidcError::InvalidClient => "invalid_client",
+            OidcError::InvalidGrant(_) => "invalid_grant",
+            OidcError::UnsupportedGrantType => "unsupported_grant_type",
+            OidcError::InvalidScope => "invalid_scope",
+            OidcError::AccessDenied(_) => "access_denied",
+            OidcError::InvalidToken => "invalid_token",
+            _ => "server_error",
+        }
+    }
+
+    pub fn description(&self) -> String {
+        match self {
+            OidcError::InvalidRequest(why) | OidcError::InvalidGrant(why) | OidcError::AccessDenied(why) => (*why).to_owned(),
+            OidcError::Store(_) | OidcError::Ledger(_) | OidcError::Signing(_) => "the server could not complete the request".into(),
+            other => other.to_string(),
+        }
+    }
+}
+
+impl HasCode for OidcError {
+    fn code(&self) -> Code {
+        match self {
+            OidcError::InvalidRequest(_) | OidcError::InvalidScope | OidcError::UnsupportedGrantType => Code::BadRequest,
+            OidcError::Invalid { .. } => Code::InvalidInput,
+            OidcError::InvalidClient | OidcError::InvalidToken => Code::Unauthenticated,
+            OidcError::InvalidGrant(_) => Code::BadRequest,
+            OidcError::AccessDenied(_) | OidcError::Forbidden => Code::Forbidden,
+            OidcError::Signing(_) => Code::Internal,
+            OidcError::Store(e) => e.code(),
+            OidcError::Ledger(e) => e.code(),
+            OidcError::Identity(e) => e.code(),
+        }
+    }
+}
+
+pub static MIGRATIONS: &[Migration] = &[Migration { id: "oidc_0001_provider", statements: create_tables }];
+
+fn create_tables(backend: Backend) -> Vec<String> {
+    use sea_query::{ColumnDef, Index, Table};
+    let keys = Table::create()
+        .table("oidc_keys")
+        .col(ColumnDef::new("kid").string().not_null().primary_key())
+        .col(ColumnDef::new("private_der").blob().not_null())
+        .col(ColumnDef::new("n").text().not_null())
+        .col(ColumnDef::new("e").string().not_null())
+        .col(ColumnDef::new("created_at").big_integer().not_null())
+        .to_owned();
+    let clients = Table::create()
+        .table("oidc_clients")
+        .col(ColumnDef::new("client_id").string().not_null().primary_key())
+        .col(ColumnDef::new("secret_hash").string().not_null())
+        .col(ColumnDef::new("name_en").string().not_null())
+        .col(ColumnDef::new("name_tc").string().not_null())
+        .col(ColumnDef::new("name_sc").string().not_null())
+        .col(ColumnDef::new("purpose_en").text().not_null())
+        .col(ColumnDef::new("purpose_tc").text().not_null())
+        .col(ColumnDef::new("purpose_sc").text().not_null())
+        .col(ColumnDef::new("redirect_uris").text().not_null())
+        .col(ColumnDef::new("post_logout_redirect_uris").text().not_null())
+        .col(ColumnDef::new("scopes").string().not_null())
+        .col(ColumnDef::new("sector").string().not_null())
+        .col(ColumnDef::new("created_at").big_integer().not_null())
+        .to_owned();
+    let consents = Table::create()
+        .table("oidc_consents")
+        .col(ColumnDef::new("account_id").string().not_null())
+        .col(ColumnDef::new("client_id").string().not_null())
+        .col(ColumnDef::new("scopes").string().not_null())
+        .col(ColumnDef::new("granted_at").big_integer().not_null())
+        .primary_key(Index::create().col("account_id").col("client_id"))
+        .to_owned();
+    let codes = Table::create()
+        .table("oidc_codes")
+        .col(ColumnDef::new("code_hash").string().not_null().primary_key())
+        .col(ColumnDef::new("client_id").string().not_null())
+        .col(ColumnDef::new("account_id").string().not_null())
+        .col(ColumnDef::new("redirect_uri").text().not_null())
+        .col(ColumnDef::new("scope").string().not_null())
+        .col(ColumnDef::new("nonce").text().null())
+        .col(ColumnDef::new("code_challenge").string().not_null())
+        .col(ColumnDef::new("acr").string().not_null())
+        .col(ColumnDef::new("auth_time").big_integer().not_null())
+        .col(ColumnDef::new("expires_at").big_integer().not_null())
+        .col(ColumnDef::new("used_at").big_integer().null())
+        .to_owned();
+    let tokens = Table::create()
+        .table("oidc_access_tokens")
+        .col(ColumnDef::new("token_hash").string().not_null().primary_key())
+        .col(ColumnDef::new("code_hash").string().not_null())
+        .col(ColumnDef::new("client_id").string().not_null())
+        .col(ColumnDef::new("account_id").string().not_null())
+        .col(ColumnDef::new("scope").string().not_null())
+        .col(ColumnDef::new("expires_at").big_integer().not_null())
+        .to_owned();
+    vec![
+        backend.schema(&keys),
+        backend.schema(&clients),
+        backend.schema(&consents),
+        backend.schema(&codes),
+        backend.schema(&tokens),
+        backend.schema(&Index::create().name("oidc_access_tokens_code").table("oidc_access_tokens").col("code_hash").to_owned()),
+    ]
+}

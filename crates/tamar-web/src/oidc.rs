@@ -1,0 +1,403 @@
+//! "Sign in with Tamar": the OpenID Connect endpoints. Protocol errors follow RFC 6749 (`error`,
+//! `error_description`), not Tamar's `{code, message}`, because relying-party libraries read
+//! them.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use tamar_core::{Code, Lang};
+use tamar_oidc::flow::{self, Rejection};
+use tamar_oidc::{AuthorizationRequest, OidcError, Provider, SigningKeys, TokenRequest, ValidRequest};
+
+use crate::extract::{ApiJson, Authorized, CurrentSession, PlatformAdmins, SignedIn};
+use crate::pages::{PageContext, render};
+use crate::{AppState, WebError};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/.well-known/openid-configuration", get(discovery))
+        .route("/oidc/jwks", get(jwks))
+        .route("/oidc/authorize", get(authorize_entry))
+        .route("/{lang}/oidc/authorize", get(authorize).post(consent))
+        .route("/oidc/token", post(token))
+        .route("/oidc/userinfo", get(userinfo).post(userinfo_post))
+        .route("/oidc/logout", get(logout))
+        .route("/{lang}/account/consents/{client_id}/revoke", post(revoke_consent))
+        .route("/api/v1/oidc/clients", get(list_clients).post(register_client))
+        .route("/api/v1/oidc/keys/rotate", post(rotate_keys))
+}
+
+fn issuer(state: &AppState) -> String {
+    state.config.public_url.trim_end_matches('/').to_owned()
+}
+
+fn provider(state: &AppState) -> (String, Vec<u8>) {
+    (issuer(state), state.config.pairwise_key.clone())
+}
+
+/// OpenID Provider metadata (OpenID Connect Discovery 1.0).
+#[utoipa::path(get, path = "/.well-known/openid-configuration", tag = "oidc", responses((status = 200, description = "Provider metadata")))]
+pub async fn discovery(State(state): State<AppState>) -> Response {
+    let iss = issuer(&state);
+    let body = serde_json::json!({
+        "issuer": iss,
+        "authorization_endpoint": format!("{iss}/oidc/authorize"),
+        "token_endpoint": format!("{iss}/oidc/token"),
+        "userinfo_endpoint": format!("{iss}/oidc/userinfo"),
+        "jwks_uri": format!("{iss}/oidc/jwks"),
+        "end_session_endpoint": format!("{iss}/oidc/logout"),
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": ["authorization_code"],
+        "subject_types_supported": ["pairwise"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "code_challenge_methods_supported": ["S256"],
+        "scopes_supported": tamar_oidc::SCOPES.iter().map(|(s, _)| *s).collect::<Vec<_>>(),
+        "claims_supported": tamar_oidc::SCOPES.iter().flat_map(|(_, c)| c.iter().copied()).chain(["iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "at_hash"]).collect::<Vec<_>>(),
+        "acr_values_supported": tamar_oidc::ACR_VALUES,
+        "ui_locales_supported": ["en", "zh-HK", "zh-CN"],
+        "claims_locales_supported": ["en", "zh-Hant"],
+        "authorization_response_iss_parameter_supported": true,
+    });
+    ([(header::CACHE_CONTROL, "public, max-age=300")], axum::Json(body)).into_response()
+}
+
+/// The provider's public signing keys.
+#[utoipa::path(get, path = "/oidc/jwks", tag = "oidc", responses((status = 200, body = tamar_oidc::keys::Jwks)))]
+pub async fn jwks(State(state): State<AppState>) -> Result<Response, WebError> {
+    let set = SigningKeys::jwks(&state.db, state.ledger.now()).await?;
+    Ok(([(header::CACHE_CONTROL, "public, max-age=300")], axum::Json(set)).into_response())
+}
+
+fn lang_of(req: &AuthorizationRequest, headers: &HeaderMap) -> Lang {
+    let locales = req.ui_locales.clone().unwrap_or_default().replace(' ', ",");
+    let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    Lang::negotiate(&format!("{locales},{accept}"))
+}
+
+/// The authorization endpoint sends people to the page in their language.
+pub async fn authorize_entry(headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
+    let query = query.unwrap_or_default();
+    let req: AuthorizationRequest = serde_urlencoded::from_str(&query).unwrap_or_default();
+    let lang = lang_of(&req, &headers);
+    Redirect::to(&format!("/{}/oidc/authorize?{query}", lang.prefix())).into_response()
+}
+
+fn to_client(redirect_uri: &str, params: &[(&str, String)]) -> Response {
+    let sep = if redirect_uri.contains('?') { '&' } else { '?' };
+    let query = serde_urlencoded::to_string(params).unwrap_or_default();
+    Redirect::to(&format!("{redirect_uri}{sep}{query}")).into_response()
+}
+
+fn error_to_client(state: &AppState, redirect_uri: &str, client_state: Option<String>, error: &OidcError) -> Response {
+    let mut params = vec![("error", error.oauth_code().to_owned()), ("error_description", error.description()), ("iss", issuer(state))];
+    if let Some(s) = client_state {
+        params.push(("state", s));
+    }
+    to_client(redirect_uri, &params)
+}
+
+#[derive(Template)]
+#[template(path = "oidc/consent.html")]
+struct ConsentPage {
+    page: PageContext,
+    client_name: String,
+    purpose: String,
+    claims: Vec<String>,
+    params: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "oidc/problem.html")]
+struct ProblemPage {
+    page: PageContext,
+    message: String,
+}
+
+async fn problem(page: PageContext, error: &OidcError) -> Result<Response, WebError> {
+    let message = match error {
+        OidcError::InvalidClient => page.t("oidc-unknown-client"),
+        OidcError::InvalidRequest(_) => page.t("oidc-bad-redirect"),
+        _ => page.t("error-internal"),
+    };
+    Ok((StatusCode::BAD_REQUEST, render(&ProblemPage { page, message })?).into_response())
+}
+
+/// After the checks: sign in (again) if needed, ask for consent if not given, else issue a code.
+async fn proceed(
+    state: &AppState,
+    page: PageContext,
+    session: &crate::extract::Session,
+    valid: ValidRequest,
+    raw: &AuthorizationRequest,
+    query: &str,
+) -> Result<Response, WebError> {
+    let now = state.ledger.now();
+    let fresh = session.authenticated_at.is_some_and(|at| now - at < chrono::Duration::seconds(120));
+    let too_old = match (valid.max_age, session.authenticated_at) {
+        (Some(max), Some(at)) => (now - at).num_seconds() > max,
+        _ => false,
+    };
+    let Some(account) = session.account.clone() else {
+        let back = format!("{}?{query}", page.href("/oidc/authorize"));
+        return Ok(Redirect::to(&format!("{}?next={}", page.href("/sign-in"), crate::error::urlencode(&back))).into_response());
+    };
+    if (valid.prompt_login || too_old) && !fresh {
+        // Step-up: prove it is still you. The session is replaced by a fresh one.
+        let back = format!("{}?{}", page.href("/oidc/authorize"), query.replace("prompt=login", "prompt=").replace("max_age=", "max_age_done="));
+        return Ok(Redirect::to(&format!("{}?next={}", page.href("/sign-in"), crate::error::urlencode(&back))).into_response());
+    }
+    if tamar_identity::mfa::mfa_required(&session.actor) && !account.mfa {
+        return Err(WebError::new(Code::MfaRequired));
+    }
+    if !flow::has_consent(&state.db, &account, &valid.client, &valid.scopes).await? {
+        let claims = valid
+            .scopes
+            .iter()
+            .filter(|s| *s != "openid")
+            .map(|s| page.t(&format!("oidc-scope-{s}")))
+            .collect();
+        let params = serde_urlencoded::from_str::<Vec<(String, String)>>(&serde_urlencoded::to_string(raw).unwrap_or_default()).unwrap_or_default();
+        let client_name = valid.client.name.get(page.lang).to_owned();
+        let purpose = valid.client.purpose.get(page.lang).to_owned();
+        return Ok(render(&ConsentPage { page, client_name, purpose, claims, params })?.into_response());
+    }
+    let auth_time = session.authenticated_at.unwrap_or(now);
+    match flow::issue_code(&state.db, &state.ledger, &valid, &account, auth_time).await {
+        Ok(code) => {
+            let mut params = vec![("code", code), ("iss", issuer(state))];
+            if let Some(s) = valid.state.clone() {
+                params.push(("state", s));
+            }
+            Ok(to_client(&valid.redirect_uri, &params))
+        }
+        Err(error @ OidcError::AccessDenied(_)) => Ok(error_to_client(state, &valid.redirect_uri, valid.state.clone(), &error)),
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub async fn authorize(
+    page: PageContext,
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+    RawQuery(query): RawQuery,
+) -> Result<Response, WebError> {
+    let query = query.unwrap_or_default();
+    let raw: AuthorizationRequest = serde_urlencoded::from_str(&query).map_err(|_| WebError::new(Code::InvalidQuery))?;
+    match raw.validate(&state.db).await {
+        Ok(valid) => proceed(&state, page, &session, valid, &raw, &query).await,
+        Err(Rejection::Here(error)) => problem(page, &error).await,
+        Err(Rejection::AtClient { redirect_uri, state: client_state, error }) => Ok(error_to_client(&state, &redirect_uri, client_state, &error)),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ConsentForm {
+    decision: String,
+    #[serde(flatten)]
+    request: AuthorizationRequest,
+}
+
+pub async fn consent(
+    page: PageContext,
+    State(state): State<AppState>,
+    user: Authorized<SignedIn>,
+    CurrentSession(session): CurrentSession,
+    crate::extract::FormData(form): crate::extract::FormData<ConsentForm>,
+) -> Result<Response, WebError> {
+    let query = serde_urlencoded::to_string(&form.request).unwrap_or_default();
+    let valid = match form.request.validate(&state.db).await {
+        Ok(valid) => valid,
+        Err(Rejection::Here(error)) => return problem(page, &error).await,
+        Err(Rejection::AtClient { redirect_uri, state: s, error }) => return Ok(error_to_client(&state, &redirect_uri, s, &error)),
+    };
+    if form.decision != "allow" {
+        let denied = OidcError::AccessDenied("the person did not agree to share their details");
+        return Ok(error_to_client(&state, &valid.redirect_uri, valid.state.clone(), &denied));
+    }
+    flow::grant_consent(&state.db, &state.ledger, &user.account, &valid.client, &valid.scopes).await?;
+    proceed(&state, page, &session, valid, &form.request, &query).await
+}
+
+#[derive(Serialize)]
+struct OAuthError {
+    error: &'static str,
+    error_description: String,
+}
+
+fn oauth_error(error: &OidcError) -> Response {
+    if matches!(error, OidcError::Store(_) | OidcError::Ledger(_) | OidcError::Signing(_)) {
+        tracing::error!(%error, "OpenID Connect request failed");
+    }
+    let status = match error {
+        OidcError::InvalidClient | OidcError::InvalidToken => StatusCode::UNAUTHORIZED,
+        OidcError::Store(_) | OidcError::Ledger(_) | OidcError::Signing(_) | OidcError::Identity(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    let mut response = (status, axum::Json(OAuthError { error: error.oauth_code(), error_description: error.description() })).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    match error {
+        OidcError::InvalidClient => {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"tamar\""));
+        }
+        OidcError::InvalidToken => {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer error=\"invalid_token\""));
+        }
+        _ => {}
+    }
+    response
+}
+
+#[derive(Default, Deserialize)]
+pub struct TokenForm {
+    grant_type: Option<String>,
+    code: Option<String>,
+    redirect_uri: Option<String>,
+    code_verifier: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+}
+
+fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let encoded = value.strip_prefix("Basic ")?;
+    let decoded = String::from_utf8(base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?).ok()?;
+    let (id, secret) = decoded.split_once(':')?;
+    let unescape = |s: &str| serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("v={s}")).ok().and_then(|v| v.into_iter().next()).map(|(_, v)| v);
+    Some((unescape(id)?, unescape(secret)?))
+}
+
+/// The token endpoint: a code and its PKCE verifier for an ID token and an access token.
+#[utoipa::path(post, path = "/oidc/token", tag = "oidc", responses((status = 200, body = tamar_oidc::TokenResponse), (status = 400, description = "RFC 6749 error")))]
+pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+    let form: TokenForm = match serde_urlencoded::from_bytes(&body) {
+        Ok(form) => form,
+        Err(_) => return oauth_error(&OidcError::InvalidRequest("the body must be application/x-www-form-urlencoded")),
+    };
+    let credentials = basic_credentials(&headers).or_else(|| Some((form.client_id.clone()?, form.client_secret.clone()?)));
+    let Some((client_id, secret)) = credentials else { return oauth_error(&OidcError::InvalidClient) };
+    let client = match tamar_oidc::clients::authenticate(&state.db, &client_id, &secret).await {
+        Ok(client) => client,
+        Err(e) => return oauth_error(&e),
+    };
+    if form.grant_type.as_deref() != Some("authorization_code") {
+        return oauth_error(&OidcError::UnsupportedGrantType);
+    }
+    let (iss, key) = provider(&state);
+    let request = TokenRequest {
+        code: form.code.as_deref().unwrap_or(""),
+        redirect_uri: form.redirect_uri.as_deref().unwrap_or(""),
+        code_verifier: form.code_verifier.as_deref().unwrap_or(""),
+    };
+    match flow::exchange(&state.db, &state.ledger, &Provider { issuer: &iss, pairwise_key: &key }, &client, request).await {
+        Ok(tokens) => ([(header::CACHE_CONTROL, "no-store"), (header::PRAGMA, "no-cache")], axum::Json(tokens)).into_response(),
+        Err(e) => oauth_error(&e),
+    }
+}
+
+/// The UserInfo endpoint: the consented claims for a bearer access token.
+#[utoipa::path(get, path = "/oidc/userinfo", tag = "oidc", responses((status = 200, description = "Claims"), (status = 401, description = "invalid_token")))]
+pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let token = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).unwrap_or("").trim();
+    let (iss, key) = provider(&state);
+    match flow::userinfo(&state.db, &state.ledger, &Provider { issuer: &iss, pairwise_key: &key }, token).await {
+        Ok(claims) => ([(header::CACHE_CONTROL, "no-store")], axum::Json(claims)).into_response(),
+        Err(e) => oauth_error(&e),
+    }
+}
+
+/// The UserInfo endpoint, by POST (OpenID Connect Core §5.3.1 allows both).
+#[utoipa::path(post, path = "/oidc/userinfo", tag = "oidc", operation_id = "userinfo_post",
+    responses((status = 200, description = "Claims"), (status = 401, description = "invalid_token")))]
+pub async fn userinfo_post(state: State<AppState>, headers: HeaderMap) -> Response {
+    userinfo(state, headers).await
+}
+
+#[derive(Deserialize)]
+pub struct LogoutQuery {
+    id_token_hint: Option<String>,
+    post_logout_redirect_uri: Option<String>,
+    state: Option<String>,
+}
+
+/// RP-initiated logout: ends the Tamar session, and goes back to the client if it asked and is
+/// allowed to.
+pub async fn logout(
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+    headers: HeaderMap,
+    crate::extract::ApiQuery(q): crate::extract::ApiQuery<LogoutQuery>,
+) -> Result<Response, WebError> {
+    if let (Some(token), Some(account)) = (&session.token, &session.account) {
+        tamar_identity::end_session(&state.db, &state.ledger, &account.actor(), token).await?;
+    }
+    let target = match (&q.id_token_hint, &q.post_logout_redirect_uri) {
+        (Some(hint), Some(uri)) => flow::end_session_target(&state.db, &issuer(&state), hint, uri).await.unwrap_or(None),
+        _ => None,
+    };
+    let lang = Lang::negotiate(headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or(""));
+    let mut response = match target {
+        Some(uri) => match q.state {
+            Some(s) => to_client(&uri, &[("state", s)]),
+            None => Redirect::to(&uri).into_response(),
+        },
+        None => Redirect::to(&format!("/{}/", lang.prefix())).into_response(),
+    };
+    let expired = format!("{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0", crate::extract::SESSION_COOKIE);
+    if let Ok(value) = HeaderValue::from_str(&expired) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    Ok(response)
+}
+
+pub async fn revoke_consent(
+    page: PageContext,
+    State(state): State<AppState>,
+    user: Authorized<SignedIn>,
+    Path((_, client_id)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    flow::revoke_consent(&state.db, &state.ledger, &user.account, &client_id).await?;
+    Ok(crate::pages::see_other(&format!("{}?notice=consent-revoked#consents", page.href("/account"))))
+}
+
+/// Registers a relying party (platform administrators). The secret is in this answer only.
+#[utoipa::path(post, path = "/api/v1/oidc/clients", tag = "oidc", request_body = tamar_oidc::NewClient,
+    responses((status = 201, body = tamar_oidc::RegisteredClient), (status = 401, body = crate::error::ApiErrorBody),
+        (status = 403, body = crate::error::ApiErrorBody), (status = 422, body = crate::error::ApiErrorBody)))]
+pub async fn register_client(
+    State(state): State<AppState>,
+    admin: Authorized<PlatformAdmins>,
+    ApiJson(new): ApiJson<tamar_oidc::NewClient>,
+) -> Result<(StatusCode, axum::Json<tamar_oidc::RegisteredClient>), WebError> {
+    let registered = tamar_oidc::clients::register(&state.db, &state.ledger, &admin.actor, new).await?;
+    Ok((StatusCode::CREATED, axum::Json(registered)))
+}
+
+/// The registered relying parties (platform administrators).
+#[utoipa::path(get, path = "/api/v1/oidc/clients", tag = "oidc",
+    responses((status = 200, body = Vec<tamar_oidc::Client>), (status = 401, body = crate::error::ApiErrorBody), (status = 403, body = crate::error::ApiErrorBody)))]
+pub async fn list_clients(State(state): State<AppState>, _admin: Authorized<PlatformAdmins>) -> Result<axum::Json<Vec<tamar_oidc::Client>>, WebError> {
+    Ok(axum::Json(tamar_oidc::clients::list(&state.db).await?))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Rotated {
+    /// The key that signs from now on.
+    pub kid: String,
+}
+
+/// Starts signing with a new key; the old one stays published for a while (platform administrators).
+#[utoipa::path(post, path = "/api/v1/oidc/keys/rotate", tag = "oidc",
+    responses((status = 200, body = Rotated), (status = 401, body = crate::error::ApiErrorBody), (status = 403, body = crate::error::ApiErrorBody)))]
+pub async fn rotate_keys(State(state): State<AppState>, _admin: Authorized<PlatformAdmins>) -> Result<axum::Json<Rotated>, WebError> {
+    let kid = SigningKeys::rotate(&state.db, state.ledger.now()).await?;
+    Ok(axum::Json(Rotated { kid }))
+}
+
