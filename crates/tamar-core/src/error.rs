@@ -73,6 +73,7 @@ codes! {
     InvalidCode => "invalid_code", Unauthenticated;
     TotpAlreadyEnabled => "totp_already_enabled", Conflict;
     MfaRequired => "mfa_required", Forbidden;
+    ReauthenticationRequired => "reauthentication_required", Forbidden;
     Forbidden => "forbidden", Forbidden;
     CsrfFailed => "csrf_failed", Forbidden;
     NotFound => "not_found", NotFound;

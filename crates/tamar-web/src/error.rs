@@ -144,6 +144,14 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     } else if code == Code::MfaRequired {
         // Officers set up their second factor before anything else.
         Redirect::to(&format!("/{}/account/two-factor", lang.prefix())).into_response()
+    } else if code == Code::ReauthenticationRequired {
+        let mut back = path.clone();
+        if let Some(q) = &query {
+            back = format!("{back}?{q}");
+        }
+        // A form posted to a sensitive action cannot be replayed; come back to the page it was on.
+        let back = if back.contains("/admin/") || back.contains("/office") { back.split('?').next().unwrap_or("/").to_owned() } else { back };
+        Redirect::to(&format!("/{}/sign-in?again=1&next={}", lang.prefix(), urlencode(&back))).into_response()
     } else if status == StatusCode::UNAUTHORIZED {
         // People who need to sign in are taken to the sign-in page, and back afterwards.
         let mut back = path.clone();

@@ -239,3 +239,25 @@ impl Policy for Citizens {
         matches!(actor, Actor::Citizen { .. })
     }
 }
+
+/// How recently someone must have signed in for a sensitive action.
+pub const STEP_UP_WINDOW: chrono::Duration = chrono::Duration::minutes(10);
+
+/// `Authorized<P>` for a sensitive action: the holder must also have proved who they are in the
+/// last [`STEP_UP_WINDOW`]. Otherwise pages ask for the password again, and the API answers
+/// `reauthentication_required`.
+pub struct StepUp<P: Policy>(pub Authorized<P>);
+
+impl<S: Send + Sync, P: Policy> FromRequestParts<S> for StepUp<P> {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let authorized = Authorized::<P>::from_request_parts(parts, state).await?;
+        let session = parts.extensions.get::<Session>().cloned().unwrap_or_else(Session::anonymous);
+        let recent = session.authenticated_at.is_some_and(|at| chrono::Utc::now() - at < STEP_UP_WINDOW);
+        if !recent {
+            return Err(WebError::new(Code::ReauthenticationRequired));
+        }
+        Ok(StepUp(authorized))
+    }
+}

@@ -14,7 +14,7 @@ use tamar_core::{Code, Lang};
 use tamar_oidc::flow::{self, Rejection};
 use tamar_oidc::{AuthorizationRequest, OidcError, Provider, SigningKeys, TokenRequest, ValidRequest};
 
-use crate::extract::{ApiJson, Authorized, CurrentSession, PlatformAdmins, SignedIn};
+use crate::extract::{ApiJson, Authorized, CurrentSession, PlatformAdmins, SignedIn, StepUp};
 use crate::pages::{PageContext, render};
 use crate::{AppState, WebError};
 
@@ -373,7 +373,7 @@ pub async fn revoke_consent(
         (status = 403, body = crate::error::ApiErrorBody), (status = 422, body = crate::error::ApiErrorBody)))]
 pub async fn register_client(
     State(state): State<AppState>,
-    admin: Authorized<PlatformAdmins>,
+    StepUp(admin): StepUp<PlatformAdmins>,
     ApiJson(new): ApiJson<tamar_oidc::NewClient>,
 ) -> Result<(StatusCode, axum::Json<tamar_oidc::RegisteredClient>), WebError> {
     let registered = tamar_oidc::clients::register(&state.db, &state.ledger, &admin.actor, new).await?;
@@ -396,7 +396,7 @@ pub struct Rotated {
 /// Starts signing with a new key; the old one stays published for a while (platform administrators).
 #[utoipa::path(post, path = "/api/v1/oidc/keys/rotate", tag = "oidc",
     responses((status = 200, body = Rotated), (status = 401, body = crate::error::ApiErrorBody), (status = 403, body = crate::error::ApiErrorBody)))]
-pub async fn rotate_keys(State(state): State<AppState>, _admin: Authorized<PlatformAdmins>) -> Result<axum::Json<Rotated>, WebError> {
+pub async fn rotate_keys(State(state): State<AppState>, _admin: StepUp<PlatformAdmins>) -> Result<axum::Json<Rotated>, WebError> {
     let kid = SigningKeys::rotate(&state.db, state.ledger.now()).await?;
     Ok(axum::Json(Rotated { kid }))
 }

@@ -15,6 +15,7 @@ use utoipa::OpenApi;
         crate::api::departments::get,
         crate::api::departments::create,
         crate::api::departments::officers,
+        crate::api::departments::create_officer,
         crate::api::me::profile,
         crate::api::me::accesses,
         crate::api::ledger::sth,

@@ -947,6 +947,46 @@ store_test!(openid_connect_code_flow_with_pkce, |db| async move {
     Ok(()) as R
 });
 
+store_test!(department_admins_open_officer_accounts_with_a_fresh_sign_in, |db| async move {
+    let app = setup(db).await;
+    let (immd_admin, _) = app.sign_in(IMMD_ADMIN).await;
+    let (dh_officer, _) = app.sign_in(DH_OFFICER).await;
+    let (citizen, _) = app.sign_in(CITIZEN).await;
+    let (admin, admin_token) = app.sign_in(ADMIN).await;
+    let officer = |email: &str| format!(r#"{{"email":"{email}","display_name":"New Officer","roles":["case-officer"],"password":"a first password for work"}}"#);
+    let cases = [
+        (&immd_admin, "IMMD", "a@immd.test", StatusCode::CREATED),
+        (&immd_admin, "DH", "b@dh.test", StatusCode::FORBIDDEN),
+        (&dh_officer, "DH", "c@dh.test", StatusCode::FORBIDDEN),
+        (&citizen, "DH", "d@dh.test", StatusCode::FORBIDDEN),
+        (&Browser::default(), "DH", "e@dh.test", StatusCode::UNAUTHORIZED),
+        (&admin, "DH", "f@dh.test", StatusCode::CREATED),
+        (&admin, "NOPE", "g@dh.test", StatusCode::NOT_FOUND),
+    ];
+    for (browser, code, email, status) in cases {
+        let reply = app.json(Method::POST, &format!("/api/v1/departments/{code}/officers"), browser, &officer(email)).await;
+        assert_eq!(reply.status, status, "{email}: {}", reply.body);
+    }
+    let created = app.get("/api/v1/departments/IMMD/officers", &immd_admin).await.json();
+    assert!(created.as_array().unwrap().iter().any(|o| o["email"] == "a@immd.test" && o["roles"][0] == "case-officer"));
+
+    // An hour later, the same session must prove itself again for a sensitive action.
+    let an_hour_ago = chrono::Utc::now().timestamp_millis() - 3_600_000;
+    app.db.execute_sql(&format!("UPDATE sessions SET authenticated_at = {an_hour_ago}")).await?;
+    let stale = app.json(Method::POST, "/api/v1/departments/IMMD/officers", &immd_admin, &officer("h@immd.test")).await;
+    assert_eq!((stale.status, stale.json()["code"].as_str()), (StatusCode::FORBIDDEN, Some("reauthentication_required")));
+    let page = app
+        .post_form("/en/admin/departments", &admin, &[("csrf_token", &admin_token), ("code", "LATE"), ("name_en", "X"), ("name_tc", "甲"), ("name_sc", "甲")])
+        .await;
+    assert_eq!(page.location(), "/en/sign-in?again=1&next=%2Fen%2Fadmin%2Fdepartments");
+    assert!(tamar_tenancy::by_code(&app.db, "LATE").await.is_err(), "nothing was created");
+    let again = app.get("/en/sign-in?again=1&next=%2Fen%2Fadmin%2Fdepartments", &Browser::default()).await;
+    assert!(again.body.contains("sign in again to continue"));
+    // Reading is not sensitive.
+    assert_eq!(app.get("/en/account", &admin).await.status, StatusCode::OK);
+    Ok(()) as R
+});
+
 #[test]
 fn every_message_exists_in_all_three_languages() {
     let keys = |lang: &str| -> std::collections::BTreeSet<String> {

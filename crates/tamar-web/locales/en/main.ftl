@@ -285,3 +285,5 @@ action-oidc-consent-grant = Agreed to share details with a service
 action-oidc-consent-revoke = Stopped sharing details with a service
 action-oidc-token-issue = A service signed you in
 action-oidc-claims-release = Your details were given to a service
+sign-in-again = For your security, sign in again to continue.
+error-reauthentication_required = For your security, sign in again to do this.

@@ -285,3 +285,5 @@ action-oidc-consent-grant = 同意与服务分享资料
 action-oidc-consent-revoke = 停止与服务分享资料
 action-oidc-token-issue = 服务让你登录
 action-oidc-claims-release = 你的资料已交予服务
+sign-in-again = 为保障你的安全，请再次登录以继续。
+error-reauthentication_required = 为保障你的安全，请再次登录后才进行此操作。

@@ -285,3 +285,5 @@ action-oidc-consent-grant = 同意與服務分享資料
 action-oidc-consent-revoke = 停止與服務分享資料
 action-oidc-token-issue = 服務讓你登入
 action-oidc-claims-release = 你的資料已交予服務
+sign-in-again = 為保障你的安全，請再次登入以繼續。
+error-reauthentication_required = 為保障你的安全，請再次登入後才進行此操作。

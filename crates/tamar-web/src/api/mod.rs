@@ -14,7 +14,7 @@ pub fn routes() -> Router<AppState> {
         .route("/openapi.json", get(crate::openapi::document))
         .route("/departments", get(departments::list).post(departments::create))
         .route("/departments/{code}", get(departments::get))
-        .route("/departments/{code}/officers", get(departments::officers))
+        .route("/departments/{code}/officers", get(departments::officers).post(departments::create_officer))
         .route("/me", get(me::profile))
         .route("/me/accesses", get(me::accesses))
         .route("/ledger/sth", get(ledger::sth))

@@ -27,11 +27,14 @@ struct SignInPage {
 #[derive(Deserialize)]
 pub struct NextQuery {
     next: Option<String>,
+    again: Option<String>,
 }
 
 pub async fn sign_in_form(page: PageContext, ApiQuery(q): ApiQuery<NextQuery>) -> Result<Html<String>, WebError> {
     let next = safe_next(q.next.as_deref().unwrap_or(""), page.lang);
-    render(&SignInPage { page: page.section("sign-in"), error: None, email: String::new(), next })
+    // Sent back for a sensitive action: say why.
+    let error = q.again.is_some().then(|| page.t("sign-in-again"));
+    render(&SignInPage { page: page.section("sign-in"), error, email: String::new(), next })
 }
 
 #[derive(Deserialize)]

@@ -54,7 +54,7 @@ pub async fn departments(
 pub async fn create_department(
     page: PageContext,
     State(state): State<AppState>,
-    admin: Authorized<PlatformAdmins>,
+    crate::extract::StepUp(admin): crate::extract::StepUp<PlatformAdmins>,
     crate::extract::FormData(form): crate::extract::FormData<DepartmentForm>,
 ) -> Result<Response, WebError> {
     let new = NewDepartment {

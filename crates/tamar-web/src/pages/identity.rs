@@ -202,7 +202,7 @@ pub struct DecisionForm {
 pub async fn decide(
     page: PageContext,
     State(state): State<AppState>,
-    officer: Authorized<IdentityVerifiers>,
+    crate::extract::StepUp(officer): crate::extract::StepUp<IdentityVerifiers>,
     Path((_, id)): Path<(String, String)>,
     FormData(form): FormData<DecisionForm>,
 ) -> Result<Response, WebError> {
