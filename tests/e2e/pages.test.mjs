@@ -181,6 +181,19 @@ test("the consent screen of Sign in with Tamar is accessible", async () => {
     await page.goto(`${base}/${lang}/oidc/authorize?client_id=${client.client_id}&redirect_uri=https%3A%2F%2Fevil.example%2F`);
     assert.deepEqual(await axe(page), [], `${lang}/oidc/authorize with a bad redirect`);
   }
+  // The signing page, as the service's request leads the citizen to it.
+  const basic = Buffer.from(`${client.client_id}:${client.client_secret}`).toString("base64");
+  const request = await citizen.request.post(`${base}/api/v1/signing/requests`, {
+    headers: { authorization: `Basic ${basic}` },
+    data: { document_hash: "a".repeat(64), document_name: "Rates demand note 2026" },
+  });
+  assert.equal(request.status(), 201);
+  const { id, short_code: code } = await request.json();
+  for (const lang of LANGS) {
+    await page.goto(`${base}/${lang}/sign/${id}`);
+    assert.ok((await page.textContent("main")).includes(code));
+    assert.deepEqual(await axe(page), [], `${lang}/sign`);
+  }
   await citizen.close();
 });
 

@@ -74,6 +74,8 @@ codes! {
     TotpAlreadyEnabled => "totp_already_enabled", Conflict;
     MfaRequired => "mfa_required", Forbidden;
     ReauthenticationRequired => "reauthentication_required", Forbidden;
+    AssuranceTooLow => "assurance_too_low", Forbidden;
+    Conflict => "conflict", Conflict;
     Forbidden => "forbidden", Forbidden;
     CsrfFailed => "csrf_failed", Forbidden;
     NotFound => "not_found", NotFound;

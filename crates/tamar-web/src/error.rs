@@ -116,7 +116,7 @@ pub fn request_lang(req: &Request) -> Lang {
 
 /// Paths for programs (JSON API and operations), as opposed to pages for people.
 pub(crate) fn is_api(path: &str) -> bool {
-    path.starts_with("/api/") || path.starts_with("/oidc/") || path.starts_with("/.well-known/") || matches!(path, "/healthz" | "/readyz" | "/metrics")
+    path.starts_with("/api/") || path.starts_with("/oidc/") || path.starts_with("/.well-known/") || path.starts_with("/signing/") || matches!(path, "/healthz" | "/readyz" | "/metrics")
 }
 
 pub async fn render_errors(req: Request, next: Next) -> Response {

@@ -18,6 +18,7 @@ pub mod oidc;
 pub mod ops;
 pub mod openapi;
 pub mod pages;
+pub mod signing;
 mod security;
 
 use std::sync::Arc;
@@ -73,6 +74,7 @@ pub struct AppState {
     pub ledger: Ledger,
     pub mailer: Arc<tamar_notify::Mailer>,
     pub hkid_key: tamar_identity::HkidKey,
+    pub signing: tamar_signing::SigningAuthority,
     pub config: Arc<WebConfig>,
 }
 
@@ -84,6 +86,7 @@ pub fn app(state: AppState) -> Router {
         .nest("/api/v1", api::routes())
         .merge(ops::routes())
         .merge(oidc::routes())
+        .merge(signing::routes())
         .fallback(error::not_found)
         .with_state(state.clone());
 

@@ -29,6 +29,10 @@ use utoipa::OpenApi;
         crate::oidc::register_client,
         crate::oidc::list_clients,
         crate::oidc::rotate_keys,
+        crate::signing::ca_certificate,
+        crate::signing::create,
+        crate::signing::outcome,
+        crate::signing::verify,
         crate::ops::healthz,
         crate::ops::readyz,
         crate::ops::metrics,
@@ -38,6 +42,7 @@ use utoipa::OpenApi;
         (name = "departments", description = "Bureaux and departments: the tenants"),
         (name = "account", description = "The signed-in person"),
         (name = "ledger", description = "The tamper-evident log"),
+        (name = "signing", description = "Digital signing with a Tamar-certified key"),
         (name = "oidc", description = "Sign in with Tamar: the OpenID Connect provider"),
         (name = "operations", description = "Health and metrics"),
     )

@@ -8,6 +8,8 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
+use sha2::Digest;
+use base64::Engine as _;
 use serde_json::Value;
 use tamar_core::{Actor, Code, Lang, LocalizedText, Role, SystemClock};
 use tamar_identity::{AccountKind, NewAccount};
@@ -170,7 +172,7 @@ const DH_OFFICER: &str = "dh.officer@tamar.test";
 const CITIZEN: &str = "citizen@tamar.test";
 
 async fn setup(db: Db) -> TestApp {
-    Migrator::new(&db, &[tamar_ledger::MIGRATIONS, tamar_tenancy::MIGRATIONS, tamar_identity::MIGRATIONS, tamar_oidc::MIGRATIONS])
+    Migrator::new(&db, &[tamar_ledger::MIGRATIONS, tamar_tenancy::MIGRATIONS, tamar_identity::MIGRATIONS, tamar_oidc::MIGRATIONS, tamar_signing::MIGRATIONS])
         .run()
         .await
         .unwrap();
@@ -214,6 +216,7 @@ async fn setup(db: Db) -> TestApp {
         ledger: ledger.clone(),
         mailer: Arc::new(mailer),
         hkid_key: tamar_identity::HkidKey([5u8; 32]),
+        signing: tamar_signing::SigningAuthority::ensure(&db, chrono::Utc::now()).await.unwrap(),
         config: Arc::new(config),
     };
     TestApp { codes_used: Default::default(), app: tamar_web::app(state), db, ledger, _blobs: blob_dir }
@@ -441,6 +444,11 @@ store_test!(authorization_matrix, |db| async move {
         ("/api/v1/oidc/clients", [AUTH, NO, NO, NO, OK]),
         ("/oidc/token", [S::METHOD_NOT_ALLOWED; 5]),
         ("/api/v1/oidc/keys/rotate", [S::METHOD_NOT_ALLOWED; 5]),
+        ("/signing/ca.pem", [OK; 5]),
+        ("/api/v1/signing/requests", [S::METHOD_NOT_ALLOWED; 5]),
+        ("/api/v1/signing/requests/abc", [AUTH; 5]),
+        ("/api/v1/signing/verify", [S::METHOD_NOT_ALLOWED; 5]),
+        ("/en/sign/abc", [IN, S::NOT_FOUND, NO, NO, NO]),
         ("/api/v1/openapi.json", [OK; 5]),
         ("/api/v1/departments", [OK; 5]),
         ("/api/v1/departments/DH", [OK; 5]),
@@ -984,6 +992,83 @@ store_test!(department_admins_open_officer_accounts_with_a_fresh_sign_in, |db| a
     assert!(again.body.contains("sign in again to continue"));
     // Reading is not sensitive.
     assert_eq!(app.get("/en/account", &admin).await.status, StatusCode::OK);
+    Ok(()) as R
+});
+
+store_test!(digital_signing_with_a_short_code_and_offline_verification, |db| async move {
+    use sign_in_with_tamar::*;
+    let app = setup(db).await;
+    let (admin, _) = app.sign_in(ADMIN).await;
+    let service = register(&app, &admin, "rvd.example.hk", "openid profile").await;
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", service.id, service.secret));
+    let as_service = |method: Method, path: String, body: String| {
+        Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Basic {basic}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let document = b"Tenancy agreement, Flat 12A, 1 Harbour Road";
+    let hash = hex::encode(sha2::Sha256::digest(document));
+    let created = app.send(as_service(Method::POST, "/api/v1/signing/requests".into(), format!(r#"{{"document_hash":"{hash}","document_name":"Tenancy agreement"}}"#))).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let created = created.json();
+    let (id, short_code) = (created["id"].as_str().unwrap().to_owned(), created["short_code"].as_str().unwrap().to_owned());
+    assert_eq!(short_code.len(), 4);
+    let bad = app.send(as_service(Method::POST, "/api/v1/signing/requests".into(), r#"{"document_hash":"xyz","document_name":"x"}"#.into())).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // An L1 citizen sees the request and the code, but cannot sign.
+    let (citizen, token) = app.sign_in(CITIZEN).await;
+    let page = app.get(&format!("/tc/sign/{id}"), &citizen).await;
+    assert!(page.body.contains(&short_code) && page.body.contains("第 2 級"));
+    let refused = app.post_form(&format!("/en/sign/{id}"), &citizen, &[("csrf_token", &token), ("decision", "sign")]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    // Verified (L2), the citizen signs.
+    let account = tamar_identity::authenticate(&app.db, CITIZEN, PASSWORD).await?;
+    tamar_identity::submit_identity(&app.db, &app.ledger, &tamar_identity::HkidKey([5u8; 32]), &account, "CA182361(1)", "1980-01-02").await?;
+    let verifier = tamar_identity::authenticate(&app.db, IMMD_ADMIN, PASSWORD).await?.actor();
+    let queue = tamar_identity::verification_queue(&app.db, &app.ledger, &verifier).await?;
+    tamar_identity::decide_verification(&app.db, &app.ledger, &verifier, &queue[0].id, true).await?;
+    let page = app.get(&format!("/en/sign/{id}"), &citizen).await;
+    assert!(page.body.contains("Sign the document"));
+    let signed = app.post_form(&format!("/en/sign/{id}"), &citizen, &[("csrf_token", &token), ("decision", "sign")]).await;
+    assert_eq!(signed.status, StatusCode::SEE_OTHER);
+    let again = app.post_form(&format!("/en/sign/{id}"), &citizen, &[("csrf_token", &token), ("decision", "sign")]).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "a request is signed once");
+
+    // The service collects the signature; another service cannot.
+    let outcome = app.send(as_service(Method::GET, format!("/api/v1/signing/requests/{id}"), String::new())).await.json();
+    assert_eq!(outcome["status"], "signed");
+    let other = register(&app, &admin, "other.example.hk", "openid").await;
+    let other_basic = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", other.id, other.secret));
+    let peek = Request::get(format!("/api/v1/signing/requests/{id}")).header(header::AUTHORIZATION, format!("Basic {other_basic}")).body(Body::empty()).unwrap();
+    assert_eq!(app.send(peek).await.status, StatusCode::NOT_FOUND);
+
+    // Anyone can verify it with the published CA; a changed document fails.
+    let verify = |doc_hash: String| {
+        serde_json::json!({"document_hash": doc_hash, "signature": outcome["signature"], "certificate": outcome["certificate"]}).to_string()
+    };
+    let good = app.json(Method::POST, "/api/v1/signing/verify", &Browser::default(), &verify(hash.clone())).await.json();
+    assert_eq!(good["valid"], true, "{good}");
+    assert!(good["signer"]["name"].as_str().unwrap().contains("citizen@tamar.test"));
+    let changed = hex::encode(sha2::Sha256::digest(b"Tenancy agreement, Flat 12B, 1 Harbour Road"));
+    let bad = app.json(Method::POST, "/api/v1/signing/verify", &Browser::default(), &verify(changed.clone())).await.json();
+    assert_eq!(bad["valid"], false);
+    let ca_pem = app.get("/signing/ca.pem", &Browser::default()).await.body;
+    let ca = tamar_signing::certificate_der(ca_pem.as_bytes())?;
+    let cert = tamar_signing::certificate_der(outcome["certificate"].as_str().unwrap().as_bytes())?;
+    let sig = base64::engine::general_purpose::STANDARD.decode(outcome["signature"].as_str().unwrap())?;
+    assert!(tamar_signing::verify_signature(&ca, &cert, &hex::decode(&hash)?, &sig, chrono::Utc::now()).is_ok());
+    assert!(tamar_signing::verify_signature(&ca, &cert, &hex::decode(&changed)?, &sig, chrono::Utc::now()).is_err());
+    // A certificate from another CA is refused.
+    let foreign = tamar_signing::SigningAuthority::ensure(&tamar_store::testing::TestDb::sqlite().await?.db, chrono::Utc::now()).await;
+    if let Ok(foreign) = foreign {
+        assert!(tamar_signing::verify_signature(foreign.certificate_der(), &cert, &hex::decode(&hash)?, &sig, chrono::Utc::now()).is_err());
+    }
     Ok(()) as R
 });
 

@@ -59,16 +59,41 @@ enum Command {
     Migrate(Data),
     /// Recompute the whole tamper-evident log from the database and check every signed head.
     VerifyLog(Data),
+    /// Check a Tamar digital signature offline, with the signing CA's published certificate.
+    VerifySignature(VerifySignatureArgs),
+}
+
+#[derive(Args)]
+struct VerifySignatureArgs {
+    /// The Tamar Signing CA certificate (PEM), from /signing/ca.pem.
+    #[arg(long)]
+    ca: PathBuf,
+    /// The signer's certificate (PEM).
+    #[arg(long)]
+    certificate: PathBuf,
+    /// The signature, base64.
+    #[arg(long)]
+    signature: String,
+    /// The signed document (its SHA-256 is computed) ...
+    #[arg(long, conflicts_with = "hash", required_unless_present = "hash")]
+    document: Option<PathBuf>,
+    /// ... or its SHA-256 in hexadecimal.
+    #[arg(long)]
+    hash: Option<String>,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::VerifySignature(args) = &cli.command {
+        return verify_signature(args);
+    }
     let overrides = match &cli.command {
         Command::Serve(p) => Overrides { addr: p.addr, data_dir: p.data.clone() },
         Command::Demo(p) => {
             Overrides { addr: p.addr, data_dir: Some(p.data.clone().unwrap_or_else(|| PathBuf::from("tamar-demo-data"))) }
         }
         Command::Migrate(d) | Command::VerifyLog(d) => Overrides { addr: None, data_dir: d.data.clone() },
+        Command::VerifySignature(_) => Overrides::default(),
     };
     let config = match Config::load(cli.config.as_deref(), overrides) {
         Ok(config) => config,
@@ -91,6 +116,7 @@ fn main() -> ExitCode {
             Command::Demo(_) => serve(&config, true).await,
             Command::Migrate(_) => migrate(&config).await,
             Command::VerifyLog(_) => verify_log(&config).await,
+            Command::VerifySignature(_) => Ok(ExitCode::from(2)),
         }
     });
     match outcome {
@@ -213,6 +239,43 @@ async fn verify_log(config: &Config) -> anyhow::Result<ExitCode> {
         Err(failure) => {
             println!("The log has been tampered with: {failure}");
             Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// Offline: needs no data folder and no database.
+fn verify_signature(args: &VerifySignatureArgs) -> ExitCode {
+    use base64::Engine;
+    use sha2::Digest;
+    let outcome = (|| -> anyhow::Result<Result<tamar_signing::Signer, String>> {
+        let ca = tamar_signing::certificate_der(&std::fs::read(&args.ca).with_context(|| format!("cannot read {}", args.ca.display()))?)?;
+        let cert = tamar_signing::certificate_der(
+            &std::fs::read(&args.certificate).with_context(|| format!("cannot read {}", args.certificate.display()))?,
+        )?;
+        let digest = match (&args.document, &args.hash) {
+            (Some(path), _) => sha2::Sha256::digest(std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?).to_vec(),
+            (None, Some(hex_text)) => hex::decode(hex_text.trim()).context("the hash is not hexadecimal")?,
+            (None, None) => anyhow::bail!("give --document or --hash"),
+        };
+        let signature = base64::engine::general_purpose::STANDARD.decode(args.signature.trim()).context("the signature is not base64")?;
+        Ok(match tamar_signing::verify_signature(&ca, &cert, &digest, &signature, chrono::Utc::now()) {
+            Ok(signer) => Ok(signer),
+            Err(tamar_signing::SigningError::BadSignature(why)) => Err(why.to_owned()),
+            Err(other) => return Err(other.into()),
+        })
+    })();
+    match outcome {
+        Ok(Ok(signer)) => {
+            println!("Valid: signed by {} ({}), certified by the Tamar Signing CA.", signer.name, signer.serial);
+            ExitCode::SUCCESS
+        }
+        Ok(Err(why)) => {
+            println!("Not valid: {why}.");
+            ExitCode::FAILURE
+        }
+        Err(error) => {
+            eprintln!("tamar: {error:#}");
+            ExitCode::from(2)
         }
     }
 }

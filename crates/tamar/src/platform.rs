@@ -15,7 +15,7 @@ use crate::config::Config;
 
 /// Every crate's migrations, in dependency order.
 pub fn migrations() -> Vec<&'static [Migration]> {
-    vec![tamar_ledger::MIGRATIONS, tamar_tenancy::MIGRATIONS, tamar_identity::MIGRATIONS, tamar_oidc::MIGRATIONS]
+    vec![tamar_ledger::MIGRATIONS, tamar_tenancy::MIGRATIONS, tamar_identity::MIGRATIONS, tamar_oidc::MIGRATIONS, tamar_signing::MIGRATIONS]
 }
 
 pub struct Platform {
@@ -24,6 +24,7 @@ pub struct Platform {
     pub ledger: Ledger,
     pub mailer: Arc<tamar_notify::Mailer>,
     pub hkid_key: tamar_identity::HkidKey,
+    pub signing: tamar_signing::SigningAuthority,
     pub web: WebConfig,
 }
 
@@ -73,6 +74,7 @@ impl Platform {
         let pairwise_key = tamar_store::load_or_create_secret(&config.data_dir.join("keys").join("oidc-pairwise.key"))
             .context("cannot read the pairwise subject key")?;
         tamar_oidc::SigningKeys::ensure(&db, chrono::Utc::now()).await.context("cannot prepare the ID token signing key")?;
+        let signing = tamar_signing::SigningAuthority::ensure(&db, chrono::Utc::now()).await.context("cannot prepare the signing CA")?;
         let ledger = Ledger::start(db.clone(), key, Arc::new(SystemClock));
         let web = WebConfig {
             csrf_key: csrf_key.to_vec(),
@@ -82,7 +84,7 @@ impl Platform {
             public_url: config.public_url(),
             pairwise_key: pairwise_key.to_vec(),
         };
-        Ok(Platform { db, blobs, ledger, mailer, hkid_key, web })
+        Ok(Platform { db, blobs, ledger, mailer, hkid_key, signing, web })
     }
 
     pub fn state(&self) -> AppState {
@@ -92,6 +94,7 @@ impl Platform {
             ledger: self.ledger.clone(),
             mailer: self.mailer.clone(),
             hkid_key: self.hkid_key.clone(),
+            signing: self.signing.clone(),
             config: Arc::new(self.web.clone()),
         }
     }

@@ -138,3 +138,83 @@ fn configuration_rejects_unknown_keys() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("applied ledger_0001_log"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_signature_offline() {
+    use std::sync::Arc;
+    use tamar_core::{AccountId, Actor, DepartmentId, LocalizedText, Role, SystemClock};
+    let test_db = TestDb::sqlite().await.unwrap();
+    let db = test_db.db.clone();
+    tamar_store::Migrator::new(&db, &[tamar_ledger::MIGRATIONS, tamar_identity::MIGRATIONS, tamar_oidc::MIGRATIONS, tamar_signing::MIGRATIONS])
+        .run()
+        .await
+        .unwrap();
+    let ledger = tamar_ledger::Ledger::start(db.clone(), tamar_ledger::SigningKey::from_bytes(&[1u8; 32]), Arc::new(SystemClock));
+    let authority = tamar_signing::SigningAuthority::ensure(&db, chrono::Utc::now()).await.unwrap();
+    let new = tamar_identity::NewAccount {
+        kind: tamar_identity::AccountKind::Citizen,
+        email: "signer@example.hk".into(),
+        display_name: "CHAN Tai-man".into(),
+        password: "a long enough passphrase".into(),
+        department: None,
+        roles: vec![],
+    };
+    let account = tamar_identity::create_account(&db, &ledger, &Actor::System, new).await.unwrap();
+    let key = tamar_identity::HkidKey([2u8; 32]);
+    tamar_identity::submit_identity(&db, &ledger, &key, &account, "G123456(A)", "1970-01-01").await.unwrap();
+    let verifier = Actor::Officer { account: AccountId::new(), department: DepartmentId::new(), roles: vec![Role::IdentityVerifier] };
+    let queue = tamar_identity::verification_queue(&db, &ledger, &verifier).await.unwrap();
+    tamar_identity::decide_verification(&db, &ledger, &verifier, &queue[0].id, true).await.unwrap();
+    let account = tamar_identity::authenticate(&db, "signer@example.hk", "a long enough passphrase").await.unwrap();
+    let client = tamar_oidc::clients::register(
+        &db,
+        &ledger,
+        &Actor::System,
+        tamar_oidc::NewClient {
+            name: LocalizedText::new("Lands Department e-Services", "地政總署電子服務", "地政总署电子服务"),
+            purpose: LocalizedText::new("To sign a lease", "簽署租約", "签署租约"),
+            redirect_uris: vec!["https://landsd.example.hk/callback".into()],
+            post_logout_redirect_uris: vec![],
+            scopes: vec!["openid".into()],
+        },
+    )
+    .await
+    .unwrap()
+    .client;
+
+    let dir = tempfile::tempdir().unwrap();
+    let document = dir.path().join("lease.txt");
+    std::fs::write(&document, "Lease of Government land, lot 1234").unwrap();
+    let hash = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(std::fs::read(&document).unwrap()))
+    };
+    let request = tamar_signing::create_request(&db, &ledger, &client, tamar_signing::NewSigningRequest { document_hash: hash, document_name: "Lease".into() })
+        .await
+        .unwrap();
+    tamar_signing::approve(&db, &ledger, &authority, &account, &request.id, "TAMAR-TEST").await.unwrap();
+    let outcome = tamar_signing::outcome_for_client(&db, &client, &request.id, &[0u8; 32], chrono::Utc::now()).await.unwrap();
+    std::fs::write(dir.path().join("ca.pem"), authority.certificate_pem()).unwrap();
+    std::fs::write(dir.path().join("signer.pem"), outcome.certificate.unwrap()).unwrap();
+    let signature = outcome.signature.unwrap();
+
+    let check = |doc: &Path| {
+        run(tamar(None)
+            .arg("verify-signature")
+            .arg("--ca")
+            .arg(dir.path().join("ca.pem"))
+            .arg("--certificate")
+            .arg(dir.path().join("signer.pem"))
+            .args(["--signature", &signature, "--document"])
+            .arg(doc))
+    };
+    let good = check(&document);
+    assert!(good.status.success(), "{}", String::from_utf8_lossy(&good.stdout));
+    assert!(String::from_utf8_lossy(&good.stdout).contains("signed by CHAN Tai-man (TAMAR-TEST)"));
+    let changed = dir.path().join("changed.txt");
+    std::fs::write(&changed, "Lease of Government land, lot 1235").unwrap();
+    let bad = check(&changed);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stdout).contains("Not valid"));
+    ledger.shutdown().await.unwrap();
+}

@@ -99,7 +99,7 @@ impl PageContext {
             .collect()
     }
 
-    fn section(mut self, section: &'static str) -> Self {
+    pub(crate) fn section(mut self, section: &'static str) -> Self {
         self.section = section;
         self
     }

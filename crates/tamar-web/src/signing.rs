@@ -1,0 +1,128 @@
+//! Digital signing (iAM Smart+): services ask through the API, people sign on a page.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use tamar_core::Code;
+use tamar_signing::{NewSigningRequest, RequestForPerson, Signer, SigningError, SigningOutcome, SigningRequest};
+
+use crate::extract::{ApiJson, Authorized, Citizens, FormData, StepUp};
+use crate::pages::{PageContext, render, see_other};
+use crate::{AppState, WebError};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/signing/ca.pem", get(ca_certificate))
+        .route("/api/v1/signing/requests", post(create))
+        .route("/api/v1/signing/requests/{id}", get(outcome))
+        .route("/api/v1/signing/verify", post(verify))
+        .route("/{lang}/sign/{id}", get(page).post(decide))
+}
+
+/// The Tamar Signing CA's certificate, for checking signatures offline.
+#[utoipa::path(get, path = "/signing/ca.pem", tag = "signing", responses((status = 200, description = "PEM certificate", content_type = "application/x-pem-file")))]
+pub async fn ca_certificate(State(state): State<AppState>) -> Response {
+    ([(header::CONTENT_TYPE, "application/x-pem-file"), (header::CACHE_CONTROL, "public, max-age=3600")], state.signing.certificate_pem()).into_response()
+}
+
+async fn client_of(state: &AppState, headers: &HeaderMap) -> Result<tamar_oidc::Client, WebError> {
+    let (id, secret) = crate::oidc::basic_credentials(headers).ok_or(WebError::new(Code::Unauthenticated))?;
+    tamar_oidc::clients::authenticate(&state.db, &id, &secret).await.map_err(|_| WebError::new(Code::Unauthenticated))
+}
+
+/// A service asks the person to sign a document (client credentials, HTTP Basic). Show the
+/// person `short_code`, and send them to `/{lang}/sign/{id}` on Tamar.
+#[utoipa::path(post, path = "/api/v1/signing/requests", tag = "signing", request_body = NewSigningRequest,
+    responses((status = 201, body = SigningRequest), (status = 401, body = crate::error::ApiErrorBody), (status = 422, body = crate::error::ApiErrorBody)))]
+pub async fn create(State(state): State<AppState>, headers: HeaderMap, ApiJson(new): ApiJson<NewSigningRequest>) -> Result<(StatusCode, axum::Json<SigningRequest>), WebError> {
+    let client = client_of(&state, &headers).await?;
+    let request = tamar_signing::create_request(&state.db, &state.ledger, &client, new).await?;
+    Ok((StatusCode::CREATED, axum::Json(request)))
+}
+
+/// The outcome of a request, for the service that made it.
+#[utoipa::path(get, path = "/api/v1/signing/requests/{id}", tag = "signing", params(("id" = String, Path, description = "Request id")),
+    responses((status = 200, body = SigningOutcome), (status = 401, body = crate::error::ApiErrorBody), (status = 404, body = crate::error::ApiErrorBody)))]
+pub async fn outcome(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Result<axum::Json<SigningOutcome>, WebError> {
+    let client = client_of(&state, &headers).await?;
+    Ok(axum::Json(tamar_signing::outcome_for_client(&state.db, &client, &id, &state.config.pairwise_key, state.ledger.now()).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyRequest {
+    /// SHA-256 of the document, hexadecimal.
+    pub document_hash: String,
+    /// The signature, base64.
+    pub signature: String,
+    /// The signer's certificate, PEM.
+    pub certificate: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct VerifyResult {
+    pub valid: bool,
+    pub signer: Option<Signer>,
+    /// Why not, when not valid.
+    pub reason: Option<String>,
+}
+
+/// Checks a signature against the Tamar Signing CA. Anyone may ask.
+#[utoipa::path(post, path = "/api/v1/signing/verify", tag = "signing", request_body = VerifyRequest,
+    responses((status = 200, body = VerifyResult), (status = 400, body = crate::error::ApiErrorBody)))]
+pub async fn verify(State(state): State<AppState>, ApiJson(req): ApiJson<VerifyRequest>) -> Result<axum::Json<VerifyResult>, WebError> {
+    let digest = hex::decode(req.document_hash.trim()).map_err(|_| WebError::new(Code::InvalidInput))?;
+    let signature = base64::engine::general_purpose::STANDARD.decode(req.signature.trim()).map_err(|_| WebError::new(Code::InvalidInput))?;
+    let certificate = tamar_signing::certificate_der(req.certificate.as_bytes())?;
+    let result = match tamar_signing::verify_signature(state.signing.certificate_der(), &certificate, &digest, &signature, state.ledger.now()) {
+        Ok(signer) => VerifyResult { valid: true, signer: Some(signer), reason: None },
+        Err(SigningError::BadSignature(why)) => VerifyResult { valid: false, signer: None, reason: Some(why.to_owned()) },
+        Err(other) => return Err(other.into()),
+    };
+    Ok(axum::Json(result))
+}
+
+#[derive(Template)]
+#[template(path = "sign.html")]
+struct SignPage {
+    page: PageContext,
+    request: RequestForPerson,
+    client_name: String,
+    can_sign: bool,
+}
+
+pub async fn page(page: PageContext, State(state): State<AppState>, citizen: Authorized<Citizens>, Path((_, id)): Path<(String, String)>) -> Result<Html<String>, WebError> {
+    let request = tamar_signing::request_for_person(&state.db, &id, state.ledger.now()).await?;
+    let can_sign = citizen.account.assurance >= tamar_identity::Assurance::L2 && request.status == "pending" && !request.expired;
+    let client_name = request.client_name.get(page.lang).to_owned();
+    render(&SignPage { page: page.section("account"), request, client_name, can_sign })
+}
+
+#[derive(Deserialize)]
+pub struct Decision {
+    decision: String,
+}
+
+/// Signing is sensitive: a sign-in within the last ten minutes is needed (step-up).
+pub async fn decide(
+    page: PageContext,
+    State(state): State<AppState>,
+    StepUp(citizen): StepUp<Citizens>,
+    Path((_, id)): Path<(String, String)>,
+    FormData(form): FormData<Decision>,
+) -> Result<Response, WebError> {
+    match form.decision.as_str() {
+        "sign" => {
+            let serial = tamar_oidc::flow::pairwise_subject(&state.config.pairwise_key, "tamar-signing", citizen.account.id);
+            tamar_signing::approve(&state.db, &state.ledger, &state.signing, &citizen.account, &id, &format!("TAMAR-{}", &serial[..20.min(serial.len())])).await?
+        }
+        "decline" => tamar_signing::decline(&state.db, &state.ledger, &citizen.account, &id).await?,
+        _ => return Err(WebError::new(Code::InvalidForm)),
+    }
+    Ok(see_other(&page.href(&format!("/sign/{id}"))))
+}
