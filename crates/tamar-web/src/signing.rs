@@ -37,7 +37,7 @@ async fn client_of(state: &AppState, headers: &HeaderMap) -> Result<tamar_oidc::
 
 /// A service asks the person to sign a document (client credentials, HTTP Basic). Show the
 /// person `short_code`, and send them to `/{lang}/sign/{id}` on Tamar.
-#[utoipa::path(post, path = "/api/v1/signing/requests", tag = "signing", request_body = NewSigningRequest,
+#[utoipa::path(post, path = "/api/v1/signing/requests", tag = "signing", operation_id = "create_signing_request", request_body = NewSigningRequest,
     responses((status = 201, body = SigningRequest), (status = 401, body = crate::error::ApiErrorBody), (status = 422, body = crate::error::ApiErrorBody)))]
 pub async fn create(State(state): State<AppState>, headers: HeaderMap, ApiJson(new): ApiJson<NewSigningRequest>) -> Result<(StatusCode, axum::Json<SigningRequest>), WebError> {
     let client = client_of(&state, &headers).await?;
@@ -46,7 +46,7 @@ pub async fn create(State(state): State<AppState>, headers: HeaderMap, ApiJson(n
 }
 
 /// The outcome of a request, for the service that made it.
-#[utoipa::path(get, path = "/api/v1/signing/requests/{id}", tag = "signing", params(("id" = String, Path, description = "Request id")),
+#[utoipa::path(get, path = "/api/v1/signing/requests/{id}", tag = "signing", operation_id = "signing_request_outcome", params(("id" = String, Path, description = "Request id")),
     responses((status = 200, body = SigningOutcome), (status = 401, body = crate::error::ApiErrorBody), (status = 404, body = crate::error::ApiErrorBody)))]
 pub async fn outcome(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Result<axum::Json<SigningOutcome>, WebError> {
     let client = client_of(&state, &headers).await?;
@@ -73,7 +73,7 @@ pub struct VerifyResult {
 }
 
 /// Checks a signature against the Tamar Signing CA. Anyone may ask.
-#[utoipa::path(post, path = "/api/v1/signing/verify", tag = "signing", request_body = VerifyRequest,
+#[utoipa::path(post, path = "/api/v1/signing/verify", tag = "signing", operation_id = "verify_signature", request_body = VerifyRequest,
     responses((status = 200, body = VerifyResult), (status = 400, body = crate::error::ApiErrorBody)))]
 pub async fn verify(State(state): State<AppState>, ApiJson(req): ApiJson<VerifyRequest>) -> Result<axum::Json<VerifyResult>, WebError> {
     let digest = hex::decode(req.document_hash.trim()).map_err(|_| WebError::new(Code::InvalidInput))?;

@@ -546,6 +546,15 @@ store_test!(openapi_metrics_and_health, |db| async move {
         assert!(doc["paths"][path].is_object(), "{path} missing from OpenAPI");
     }
     assert!(doc["components"]["schemas"]["ApiErrorBody"].is_object());
+    // Operation ids are unique (code generators and validators need them to be).
+    let mut ids = std::collections::HashSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            if let Some(id) = op["operationId"].as_str() {
+                assert!(ids.insert(id.to_owned()), "operationId {id} repeats at {method} {path}");
+            }
+        }
+    }
 
     let sth = app.get("/api/v1/ledger/sth", &Browser::default()).await.json();
     assert!(sth["tree_size"].as_u64().unwrap() >= 6);
