@@ -20,7 +20,9 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
-# The fast linker that .cargo/config.toml names.
+# The fast linker that .cargo/config.toml names, and the C libraries that -sys crates link
+# (OpenSSL, for webauthn-rs).
 ensure_linker() {
   command -v clang >/dev/null && command -v mold >/dev/null || apt_install clang mold
+  apt_install pkg-config libssl-dev
 }

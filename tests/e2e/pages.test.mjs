@@ -47,7 +47,7 @@ before(async () => {
     let out = "";
     server.stdout.on("data", (chunk) => {
       out += chunk;
-      const url = out.match(/serving at (http:\/\/[0-9.:]+)\//);
+      const url = out.match(/serving at (http:\/\/[^/ ]+)\//);
       if (url && out.includes("authenticator app")) resolve(url[1]);
     });
     server.on("exit", (code) => reject(new Error(`tamar exited with ${code}: ${out}`)));
@@ -195,6 +195,30 @@ test("the consent screen of Sign in with Tamar is accessible", async () => {
     assert.deepEqual(await axe(page), [], `${lang}/sign`);
   }
   await citizen.close();
+});
+
+test("passkeys: add one, then sign in with it and no password", async () => {
+  const context = await signedIn("chan.taiman@example.hk");
+  const page = await context.newPage();
+  // Chromium's virtual authenticator stands in for the phone or security key.
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: { protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+  });
+  await page.goto(`${base}/en/account`);
+  await page.click("[data-passkey-register]");
+  await page.waitForFunction(() => document.body.textContent.includes("Passkeys on this account: 1"), null, { timeout: 10000 });
+  assert.deepEqual(await axe(page), [], "en/account with a passkey");
+  await Promise.all([page.waitForURL(/\/en\/$/), page.click("nav .link-button")]);
+  await page.goto(`${base}/en/sign-in?next=%2Fen%2Faccount`);
+  await page.click("[data-passkey-sign-in]");
+  await page.waitForURL(/\/en\/account$/, { timeout: 10000 }).catch(async (e) => {
+    throw new Error(`${e.message}; the page says: ${await page.textContent("[data-passkey-status]")}`);
+  });
+  const main = await page.textContent("main");
+  assert.ok(main.includes("Passkeys on this account: 1") && main.includes("Chan Tai-man"), "signed in by passkey");
+  await context.close();
 });
 
 test("keyboard only: skip link, then the language switcher", async () => {

@@ -40,7 +40,7 @@ def base_url():
     )
     url = None
     for line in server.stdout:
-        found = re.search(r"serving at (http://[0-9.:]+)/", line)
+        found = re.search(r"serving at (http://[^/ ]+)/", line)
         if found:
             url = found.group(1)
         if "authenticator app" in line:

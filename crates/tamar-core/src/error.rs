@@ -76,6 +76,7 @@ codes! {
     ReauthenticationRequired => "reauthentication_required", Forbidden;
     AssuranceTooLow => "assurance_too_low", Forbidden;
     Conflict => "conflict", Conflict;
+    PasskeyFailed => "passkey_failed", BadRequest;
     Forbidden => "forbidden", Forbidden;
     CsrfFailed => "csrf_failed", Forbidden;
     NotFound => "not_found", NotFound;

@@ -200,7 +200,8 @@ async fn insert(
     Ok(account)
 }
 
-pub(crate) const COLUMNS: [&str; 12] = [
+pub(crate) const COLUMNS: [&str; 13] = [
+    "passkey_added_at",
     "hkid_masked",
     "totp_confirmed_at",
     "id",
@@ -221,7 +222,9 @@ pub(crate) fn from_row(r: &AnyRow) -> Result<Account, StoreError> {
     let roles: String = row::get(r, "roles")?;
     let email_verified: Option<i64> = row::get(r, "email_verified_at")?;
     let identity_verified: Option<i64> = row::get(r, "identity_verified_at")?;
+    let passkey: Option<i64> = row::get(r, "passkey_added_at")?;
     let assurance = match (email_verified, identity_verified) {
+        (_, Some(_)) if passkey.is_some() => Assurance::L3,
         (_, Some(_)) => Assurance::L2,
         (Some(_), None) => Assurance::L1,
         (None, None) => Assurance::L0,

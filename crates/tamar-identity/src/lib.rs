@@ -8,6 +8,7 @@
 
 mod account;
 pub mod mfa;
+pub mod passkeys;
 mod password;
 pub mod policy;
 mod registration;
@@ -18,7 +19,7 @@ mod verification;
 pub use account::{Account, AccountKind, Assurance, NewAccount, create_account, date_of_birth, get_account, list_officers};
 pub use password::{hash_password, verify_password};
 pub use registration::{Registration, issue_email_verification, register, verify_email};
-pub use session::{SESSION_TTL, SessionInfo, authenticate, end_session, list_sessions, resolve_session, resolve_session_at, revoke_session, start_session};
+pub use session::{SESSION_TTL, SessionInfo, authenticate, end_session, list_sessions, resolve_session, resolve_session_at, revoke_session, start_session, start_session_by, SessionRecord};
 pub use verification::{HkidKey, PendingVerification, decide_verification, submit_identity, verification_queue};
 
 use tamar_core::{Code, HasCode};
@@ -52,6 +53,8 @@ pub enum IdentityError {
     InvalidCode,
     #[error("two-factor sign-in is already on")]
     TotpAlreadyEnabled,
+    #[error("passkey: {0}")]
+    Passkey(String),
     #[error("no such account")]
     NotFound,
     #[error("password hashing failed")]
@@ -79,6 +82,7 @@ impl HasCode for IdentityError {
             IdentityError::EmailNotVerified => Code::EmailNotVerified,
             IdentityError::InvalidCode => Code::InvalidCode,
             IdentityError::TotpAlreadyEnabled => Code::TotpAlreadyEnabled,
+            IdentityError::Passkey(_) => Code::PasskeyFailed,
             IdentityError::NotFound => Code::NotFound,
             IdentityError::Hashing => Code::Internal,
             IdentityError::Store(e) => e.code(),
@@ -91,7 +95,35 @@ pub static MIGRATIONS: &[Migration] = &[
     Migration { id: "identity_0001_accounts_sessions", statements: create_tables },
     Migration { id: "identity_0002_assurance", statements: assurance_tables },
     Migration { id: "identity_0003_totp", statements: totp_tables },
+    Migration { id: "identity_0004_passkeys", statements: passkey_tables },
 ];
+
+fn passkey_tables(backend: Backend) -> Vec<String> {
+    use sea_query::{ColumnDef, Index, Table};
+    let add = |table: &str, column: ColumnDef| backend.schema(&Table::alter().table(table.to_owned()).add_column(column).to_owned());
+    let passkeys = Table::create()
+        .table("passkeys")
+        .col(ColumnDef::new("credential_id").string().not_null().primary_key())
+        .col(ColumnDef::new("account_id").string().not_null())
+        .col(ColumnDef::new("passkey").text().not_null())
+        .col(ColumnDef::new("created_at").big_integer().not_null())
+        .col(ColumnDef::new("last_used_at").big_integer().null())
+        .to_owned();
+    let ceremonies = Table::create()
+        .table("passkey_ceremonies")
+        .col(ColumnDef::new("id").string().not_null().primary_key())
+        .col(ColumnDef::new("account_id").string().null())
+        .col(ColumnDef::new("state").text().not_null())
+        .col(ColumnDef::new("expires_at").big_integer().not_null())
+        .to_owned();
+    vec![
+        backend.schema(&passkeys),
+        backend.schema(&Index::create().name("passkeys_account").table("passkeys").col("account_id").to_owned()),
+        backend.schema(&ceremonies),
+        add("accounts", ColumnDef::new("passkey_added_at").big_integer().null().to_owned()),
+        add("sessions", ColumnDef::new("method").string().null().to_owned()),
+    ]
+}
 
 fn totp_tables(backend: Backend) -> Vec<String> {
     use sea_query::{ColumnDef, Table};

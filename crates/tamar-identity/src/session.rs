@@ -43,6 +43,17 @@ pub async fn authenticate(db: &Db, email: &str, password: &str) -> Result<Accoun
 /// Starts a session for a signed-in account; returns the token for the cookie. Only its hash is
 /// stored.
 pub async fn start_session(db: &Db, ledger: &Ledger, account: &Account, user_agent: Option<&str>) -> Result<String, IdentityError> {
+    start_session_by(db, ledger, account, user_agent, "password").await
+}
+
+/// Starts a session, recording how the person proved who they are (`password` or `passkey`).
+pub async fn start_session_by(
+    db: &Db,
+    ledger: &Ledger,
+    account: &Account,
+    user_agent: Option<&str>,
+    method: &str,
+) -> Result<String, IdentityError> {
     let user_agent: Option<String> = user_agent.map(|ua| ua.chars().filter(|c| !c.is_control()).take(200).collect());
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
@@ -52,7 +63,7 @@ pub async fn start_session(db: &Db, ledger: &Ledger, account: &Account, user_age
     tx.execute(
         &Query::insert()
             .into_table("sessions")
-            .columns(["token_hash", "account_id", "created_at", "expires_at", "authenticated_at", "user_agent"])
+            .columns(["token_hash", "account_id", "created_at", "expires_at", "authenticated_at", "user_agent", "method"])
             .values_panic([
                 token_hash(&token).into(),
                 account.id.to_string().into(),
@@ -60,13 +71,14 @@ pub async fn start_session(db: &Db, ledger: &Ledger, account: &Account, user_age
                 to_millis(now + SESSION_TTL).into(),
                 to_millis(now).into(),
                 user_agent.into(),
+                method.into(),
             ])
             .to_owned(),
     )
     .await?;
     let entry = LedgerEntry::change(&account.actor(), "identity.session.create", format!("account:{}", account.id), now)
         .about(account.id)
-        .because("sign in");
+        .because(if method == "passkey" { "sign in with a passkey" } else { "sign in" });
     tamar_ledger::record(&mut tx, &entry).await?;
     tx.commit().await?;
     ledger.notify();
@@ -75,22 +87,26 @@ pub async fn start_session(db: &Db, ledger: &Ledger, account: &Account, user_age
 
 /// The account behind a session token, if the session exists and has not expired.
 pub async fn resolve_session(db: &Db, token: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Option<Account>, IdentityError> {
-    Ok(resolve_session_at(db, token, now).await?.map(|(account, _)| account))
+    Ok(resolve_session_at(db, token, now).await?.map(|s| s.account))
+}
+
+/// A live session: whose, since when proven, and how.
+pub struct SessionRecord {
+    pub account: Account,
+    pub authenticated_at: chrono::DateTime<chrono::Utc>,
+    /// `password` or `passkey`.
+    pub method: String,
 }
 
 /// The account behind a session token, with the time its holder last proved who they are.
-pub async fn resolve_session_at(
-    db: &Db,
-    token: &str,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<Option<(Account, chrono::DateTime<chrono::Utc>)>, IdentityError> {
+pub async fn resolve_session_at(db: &Db, token: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Option<SessionRecord>, IdentityError> {
     if token.is_empty() || token.len() > 100 {
         return Ok(None);
     }
     let found = db
         .fetch_optional(
             &Query::select()
-                .columns(["account_id", "authenticated_at", "created_at"])
+                .columns(["account_id", "authenticated_at", "created_at", "method"])
                 .from("sessions")
                 .and_where(Expr::col("token_hash").eq(token_hash(token)))
                 .and_where(Expr::col("expires_at").gt(to_millis(now)))
@@ -104,7 +120,8 @@ pub async fn resolve_session_at(
     let account = db
         .fetch_optional(&Query::select().columns(COLUMNS).from("accounts").and_where(Expr::col("id").eq(account_id)).to_owned())
         .await?;
-    Ok(account.as_ref().map(from_row).transpose()?.map(|a| (a, at)))
+    let method = row::get::<Option<String>>(&session, "method")?.unwrap_or_else(|| "password".into());
+    Ok(account.as_ref().map(from_row).transpose()?.map(|account| SessionRecord { account, authenticated_at: at, method }))
 }
 
 /// Ends a session (signing out).

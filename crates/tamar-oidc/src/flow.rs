@@ -256,9 +256,43 @@ fn random_token() -> (String, String) {
     (token, hash)
 }
 
-/// Issues a single-use code for a consenting, signed-in person whose level is high enough.
-pub async fn issue_code(db: &Db, ledger: &Ledger, req: &ValidRequest, account: &Account, auth_time: chrono::DateTime<chrono::Utc>) -> Result<String, OidcError> {
-    if level(account.assurance) < req.acr {
+/// The level a session holds: the account's, but level 3 only when the person signed in with a
+/// passkey in this session.
+pub fn session_level(account: &Account, by_passkey: bool) -> usize {
+    let account_level = level(account.assurance);
+    if by_passkey { account_level } else { account_level.min(2) }
+}
+
+/// What to do when a service asks for a level: go on, sign in again with a passkey (step-up),
+/// or refuse because the account cannot reach it.
+#[derive(Debug, PartialEq, Eq)]
+pub enum LevelCheck {
+    Enough,
+    StepUp,
+    Unreachable,
+}
+
+pub fn check_level(req: &ValidRequest, account: &Account, by_passkey: bool) -> LevelCheck {
+    if session_level(account, by_passkey) >= req.acr {
+        LevelCheck::Enough
+    } else if level(account.assurance) >= req.acr {
+        LevelCheck::StepUp
+    } else {
+        LevelCheck::Unreachable
+    }
+}
+
+/// Issues a single-use code for a consenting, signed-in person whose session holds the level asked.
+pub async fn issue_code(
+    db: &Db,
+    ledger: &Ledger,
+    req: &ValidRequest,
+    account: &Account,
+    by_passkey: bool,
+    auth_time: chrono::DateTime<chrono::Utc>,
+) -> Result<String, OidcError> {
+    let held = session_level(account, by_passkey);
+    if held < req.acr {
         return Err(OidcError::AccessDenied("the service needs a higher level of assurance than this account has"));
     }
     let (code, hash) = random_token();
@@ -275,7 +309,7 @@ pub async fn issue_code(db: &Db, ledger: &Ledger, req: &ValidRequest, account: &
                 req.scopes.join(" ").into(),
                 req.nonce.clone().into(),
                 req.code_challenge.clone().into(),
-                acr_of(account.assurance).into(),
+                ACR_VALUES[held.clamp(1, 3) - 1].into(),
                 to_millis(auth_time).into(),
                 to_millis(now + CODE_TTL).into(),
             ])
@@ -485,4 +519,62 @@ pub async fn end_session_target(db: &Db, issuer: &str, id_token_hint: &str, post
     let Some(client_id) = claims.get("aud").and_then(|a| a.as_str()) else { return Ok(None) };
     let Some(client) = clients::find(db, client_id).await? else { return Ok(None) };
     Ok(client.post_logout_redirect_uris.iter().find(|u| *u == post_logout_redirect_uri).cloned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tamar_core::{LocalizedText, Role};
+    use tamar_identity::AccountKind;
+
+    fn account(assurance: Assurance) -> Account {
+        Account {
+            id: AccountId::new(),
+            kind: AccountKind::Citizen,
+            email: "a@example.hk".into(),
+            display_name: "A".into(),
+            name_zh: None,
+            department: None,
+            roles: Vec::<Role>::new(),
+            assurance,
+            hkid_masked: None,
+            mfa: false,
+            created_at: chrono::Utc::now(),
+        }
+    }
+
+    fn asking(acr: usize) -> ValidRequest {
+        let text = LocalizedText::new("x", "x", "x");
+        ValidRequest {
+            client: Client {
+                client_id: "c".into(),
+                name: text.clone(),
+                purpose: text,
+                redirect_uris: vec![],
+                post_logout_redirect_uris: vec![],
+                scopes: vec![],
+                sector: "s".into(),
+            },
+            redirect_uri: String::new(),
+            scopes: vec![],
+            state: None,
+            nonce: None,
+            code_challenge: String::new(),
+            acr,
+            prompt_login: false,
+            max_age: None,
+        }
+    }
+
+    #[test]
+    fn level_three_needs_a_passkey_session() {
+        let l3 = account(Assurance::L3);
+        assert_eq!(check_level(&asking(3), &l3, true), LevelCheck::Enough);
+        assert_eq!(check_level(&asking(3), &l3, false), LevelCheck::StepUp, "a password session steps up");
+        assert_eq!(check_level(&asking(2), &l3, false), LevelCheck::Enough);
+        assert_eq!(check_level(&asking(3), &account(Assurance::L2), true), LevelCheck::Unreachable);
+        assert_eq!(check_level(&asking(2), &account(Assurance::L1), false), LevelCheck::Unreachable);
+        assert_eq!(session_level(&l3, false), 2);
+        assert_eq!(acr_of(Assurance::L3), "urn:tamar:loa:3");
+    }
 }

@@ -25,11 +25,13 @@ pub struct Session {
     pub token: Option<String>,
     /// When the holder last signed in with their credentials.
     pub authenticated_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// How: `password` or `passkey`.
+    pub method: Option<String>,
 }
 
 impl Session {
     pub(crate) fn anonymous() -> Self {
-        Self { actor: Actor::Anonymous, account: None, token: None, authenticated_at: None }
+        Self { actor: Actor::Anonymous, account: None, token: None, authenticated_at: None, method: None }
     }
 }
 
@@ -39,8 +41,14 @@ pub async fn resolve_session(State(state): State<AppState>, mut req: Request, ne
     if let Some(cookie) = jar.get(SESSION_COOKIE) {
         let token = cookie.value().to_owned();
         match tamar_identity::resolve_session_at(&state.db, &token, state.ledger.now()).await {
-            Ok(Some((account, at))) => {
-                session = Session { actor: account.actor(), account: Some(account), token: Some(token), authenticated_at: Some(at) };
+            Ok(Some(record)) => {
+                session = Session {
+                    actor: record.account.actor(),
+                    account: Some(record.account),
+                    token: Some(token),
+                    authenticated_at: Some(record.authenticated_at),
+                    method: Some(record.method),
+                };
             }
             Ok(None) => {}
             Err(error) => {
@@ -136,13 +144,15 @@ impl<S: Send + Sync, P: Policy> FromRequestParts<S> for Authorized<P> {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let session = parts.extensions.get::<Session>().cloned().unwrap_or_else(Session::anonymous);
+        let by_passkey = session.method.as_deref() == Some("passkey");
         let (Some(account), Some(token)) = (session.account, session.token) else {
             return Err(WebError::new(Code::Unauthenticated));
         };
         if !P::allows(&session.actor) {
             return Err(WebError::new(Code::Forbidden));
         }
-        if !P::BEFORE_MFA && tamar_identity::mfa::mfa_required(&session.actor) && !account.mfa {
+        // A passkey with user verification is already two factors.
+        if !P::BEFORE_MFA && tamar_identity::mfa::mfa_required(&session.actor) && !account.mfa && !by_passkey {
             return Err(WebError::new(Code::MfaRequired));
         }
         Ok(Authorized { actor: session.actor, account, token, _policy: PhantomData })

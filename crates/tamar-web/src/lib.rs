@@ -18,6 +18,7 @@ pub mod oidc;
 pub mod ops;
 pub mod openapi;
 pub mod pages;
+pub mod passkeys;
 pub mod signing;
 mod security;
 
@@ -87,6 +88,7 @@ pub fn app(state: AppState) -> Router {
         .merge(ops::routes())
         .merge(oidc::routes())
         .merge(signing::routes())
+        .merge(passkeys::routes())
         .fallback(error::not_found)
         .with_state(state.clone());
 

@@ -153,8 +153,21 @@ async fn proceed(
         let back = format!("{}?{}", page.href("/oidc/authorize"), query.replace("prompt=login", "prompt=").replace("max_age=", "max_age_done="));
         return Ok(Redirect::to(&format!("{}?next={}", page.href("/sign-in"), crate::error::urlencode(&back))).into_response());
     }
-    if tamar_identity::mfa::mfa_required(&session.actor) && !account.mfa {
+    let by_passkey = session.method.as_deref() == Some("passkey");
+    if tamar_identity::mfa::mfa_required(&session.actor) && !account.mfa && !by_passkey {
         return Err(WebError::new(Code::MfaRequired));
+    }
+    match flow::check_level(&valid, &account, by_passkey) {
+        flow::LevelCheck::Enough => {}
+        flow::LevelCheck::StepUp => {
+            // Level 3 needs this session to be a passkey's: sign in with it, and come back.
+            let back = format!("{}?{query}", page.href("/oidc/authorize"));
+            return Ok(Redirect::to(&format!("{}?passkey=1&next={}", page.href("/sign-in"), crate::error::urlencode(&back))).into_response());
+        }
+        flow::LevelCheck::Unreachable => {
+            let denied = OidcError::AccessDenied("the service needs a higher level of assurance than this account has");
+            return Ok(error_to_client(state, &valid.redirect_uri, valid.state.clone(), &denied));
+        }
     }
     if !flow::has_consent(&state.db, &account, &valid.client, &valid.scopes).await? {
         let claims = valid
@@ -169,7 +182,7 @@ async fn proceed(
         return Ok(render(&ConsentPage { page, client_name, purpose, claims, params })?.into_response());
     }
     let auth_time = session.authenticated_at.unwrap_or(now);
-    match flow::issue_code(&state.db, &state.ledger, &valid, &account, auth_time).await {
+    match flow::issue_code(&state.db, &state.ledger, &valid, &account, by_passkey, auth_time).await {
         Ok(code) => {
             let mut params = vec![("code", code), ("iss", issuer(state))];
             if let Some(s) = valid.state.clone() {

@@ -129,7 +129,9 @@ impl Config {
     }
 
     pub fn public_url(&self) -> String {
-        self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.addr))
+        self.public_url.clone().unwrap_or_else(|| {
+            if self.addr.ip().is_loopback() { format!("http://localhost:{}", self.addr.port()) } else { format!("http://{}", self.addr) }
+        })
     }
 
     /// The HKID key from configuration, else from its file in the data folder.

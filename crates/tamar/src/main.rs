@@ -151,10 +151,11 @@ async fn serve(config: &Config, demo: bool) -> anyhow::Result<ExitCode> {
     let shutdown = shutdown_signal()?;
     let addr = listener.local_addr()?;
     // With port 0 the address is known only now; links and the OIDC issuer need it.
+    // A browser needs a host name, not an address, for passkeys: loopback is `localhost`.
     if config.public_url.is_none() {
-        platform.web.public_url = format!("http://{addr}");
+        platform.web.public_url = if addr.ip().is_loopback() { format!("http://localhost:{}", addr.port()) } else { format!("http://{addr}") };
     }
-    announce(addr, config, demo);
+    announce(&platform.web.public_url, config, demo);
     tracing::info!(%addr, "serving");
     let app = tamar_web::app(platform.state());
     // The peer address feeds sign-in throttling.
@@ -167,10 +168,10 @@ async fn serve(config: &Config, demo: bool) -> anyhow::Result<ExitCode> {
 
 /// Prints where Tamar serves (and the demo accounts). A closed stdout must not stop a server,
 /// so write errors are ignored.
-fn announce(addr: std::net::SocketAddr, config: &Config, demo: bool) {
+fn announce(url: &str, config: &Config, demo: bool) {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "Tamar is serving at http://{addr}/ (English /en/, 繁體 /tc/, 简体 /sc/)");
+    let _ = writeln!(out, "Tamar is serving at {url}/ (English /en/, 繁體 /tc/, 简体 /sc/)");
     let _ = writeln!(out, "Data folder: {}", config.data_dir.display());
     if demo {
         let _ = writeln!(out, "Demo accounts (password for all: {}):", demo::DEMO_PASSWORD);

@@ -73,7 +73,7 @@ async fn demo_then_tamper(database_url: Option<String>, db: Option<Db>) {
     let url = database_url.as_deref();
 
     let (child, printed) = start_demo(&data, url);
-    assert!(printed.contains("Tamar is serving at http://127.0.0.1:"), "{printed}");
+    assert!(printed.contains("Tamar is serving at http://localhost:"), "{printed}");
     assert!(printed.contains("admin@tamar.gov.hk"), "{printed}");
     let log = stop(child);
     assert!(log.contains("in-flight requests finished"), "{log}");

@@ -28,12 +28,17 @@ struct SignInPage {
 pub struct NextQuery {
     next: Option<String>,
     again: Option<String>,
+    passkey: Option<String>,
 }
 
 pub async fn sign_in_form(page: PageContext, ApiQuery(q): ApiQuery<NextQuery>) -> Result<Html<String>, WebError> {
     let next = safe_next(q.next.as_deref().unwrap_or(""), page.lang);
     // Sent back for a sensitive action: say why.
-    let error = q.again.is_some().then(|| page.t("sign-in-again"));
+    let error = if q.passkey.is_some() {
+        Some(page.t("sign-in-passkey-needed"))
+    } else {
+        q.again.is_some().then(|| page.t("sign-in-again"))
+    };
     render(&SignInPage { page: page.section("sign-in"), error, email: String::new(), next })
 }
 
@@ -156,6 +161,7 @@ struct AccountPage {
     accesses: Vec<AccessRow>,
     sessions: Vec<SessionRow>,
     consents: Vec<ConsentRow>,
+    passkeys: usize,
     notice: Option<String>,
     can_verify_identity: bool,
 }
@@ -247,6 +253,7 @@ pub async fn account(
             client_id: c.client.client_id,
         })
         .collect();
+    let passkeys = tamar_identity::passkeys::Passkeys::count(&state.db, &user.account).await?;
     let can_verify_identity =
         user.account.kind == AccountKind::Citizen && user.account.assurance == tamar_identity::Assurance::L1;
     render(&AccountPage {
@@ -258,6 +265,7 @@ pub async fn account(
         accesses,
         sessions,
         consents,
+        passkeys,
         notice,
         can_verify_identity,
     })

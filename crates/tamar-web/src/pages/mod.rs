@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(public::choose_language))
         .route("/static/tamar.css", get(public::stylesheet))
         .route("/static/favicon.svg", get(public::favicon))
+        .route("/static/passkeys.js", get(public::passkeys_script))
         .route("/{lang}", get(public::to_home))
         .route("/{lang}/", get(public::home))
         .route("/{lang}/departments", get(public::departments))

@@ -29,6 +29,11 @@ pub async fn to_home(PageLang(lang): PageLang) -> Redirect {
 
 const STYLESHEET: &str = include_str!("../../static/tamar.css");
 const FAVICON: &str = include_str!("../../static/favicon.svg");
+const PASSKEYS: &str = include_str!("../../static/passkeys.js");
+
+pub async fn passkeys_script() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], PASSKEYS)
+}
 
 pub async fn stylesheet() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], STYLESHEET)

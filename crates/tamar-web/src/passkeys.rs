@@ -1,0 +1,87 @@
+//! The JSON side of passkeys: the browser's script runs the WebAuthn ceremonies against these.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use serde::{Deserialize, Serialize};
+use tamar_identity::passkeys::Passkeys;
+use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
+
+use crate::extract::{ApiJson, SignedIn, StepUp};
+use crate::{AppState, WebError};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/me/passkeys/registration", post(start_registration))
+        .route("/api/v1/me/passkeys", post(finish_registration))
+        .route("/api/v1/passkeys/sign-in/options", post(start_sign_in))
+        .route("/api/v1/passkeys/sign-in", post(finish_sign_in))
+}
+
+fn relying_party(state: &AppState) -> Result<Passkeys, WebError> {
+    Ok(Passkeys::new(&state.config.public_url)?)
+}
+
+#[derive(Serialize)]
+struct Ceremony<T> {
+    ceremony: String,
+    options: T,
+}
+
+/// Starts adding a passkey (a sensitive action: a recent sign-in is needed).
+pub async fn start_registration(State(state): State<AppState>, StepUp(user): StepUp<SignedIn>) -> Result<Response, WebError> {
+    let (ceremony, options) = relying_party(&state)?.start_registration(&state.db, &user.account, state.ledger.now()).await?;
+    Ok(axum::Json(Ceremony { ceremony, options }).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct Registration {
+    ceremony: String,
+    credential: RegisterPublicKeyCredential,
+}
+
+pub async fn finish_registration(
+    State(state): State<AppState>,
+    StepUp(user): StepUp<SignedIn>,
+    ApiJson(body): ApiJson<Registration>,
+) -> Result<StatusCode, WebError> {
+    relying_party(&state)?.finish_registration(&state.db, &state.ledger, &user.account, &body.ceremony, &body.credential).await?;
+    Ok(StatusCode::CREATED)
+}
+
+pub async fn start_sign_in(State(state): State<AppState>) -> Result<Response, WebError> {
+    let (ceremony, options) = relying_party(&state)?.start_sign_in(&state.db, state.ledger.now()).await?;
+    Ok(axum::Json(Ceremony { ceremony, options }).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct SignIn {
+    ceremony: String,
+    credential: PublicKeyCredential,
+}
+
+#[derive(Serialize)]
+struct SignedInReply {
+    signed_in: bool,
+}
+
+/// Passwordless sign-in: a session by passkey, which counts as two factors.
+pub async fn finish_sign_in(State(state): State<AppState>, headers: HeaderMap, ApiJson(body): ApiJson<SignIn>) -> Result<Response, WebError> {
+    let account = relying_party(&state)?.finish_sign_in(&state.db, &state.ledger, &body.ceremony, &body.credential).await?;
+    let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
+    let token = tamar_identity::start_session_by(&state.db, &state.ledger, &account, user_agent, "passkey").await?;
+    let cookie = cookie::Cookie::build((crate::extract::SESSION_COOKIE, token))
+        .path("/")
+        .http_only(true)
+        .same_site(cookie::SameSite::Lax)
+        .secure(state.config.secure_cookies)
+        .max_age(cookie::time::Duration::seconds(tamar_identity::SESSION_TTL.num_seconds()))
+        .build();
+    let mut response = axum::Json(SignedInReply { signed_in: true }).into_response();
+    if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    Ok(response)
+}
