@@ -58,6 +58,10 @@ pub struct Account {
     pub hkid_masked: Option<String>,
     /// Two-factor sign-in (TOTP) is on.
     pub mfa: bool,
+    /// Postal address, for services the person lets fill in forms (e-ME).
+    pub address: Option<String>,
+    /// Phone number, likewise.
+    pub phone: Option<String>,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -161,6 +165,8 @@ async fn insert(
         assurance: if email_verified { Assurance::L1 } else { Assurance::L0 },
         hkid_masked: None,
         mfa: false,
+        address: None,
+        phone: None,
         created_at: ledger.now(),
     };
     let roles = account.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",");
@@ -200,7 +206,9 @@ async fn insert(
     Ok(account)
 }
 
-pub(crate) const COLUMNS: [&str; 13] = [
+pub(crate) const COLUMNS: [&str; 15] = [
+    "address",
+    "phone",
     "passkey_added_at",
     "hkid_masked",
     "totp_confirmed_at",
@@ -242,6 +250,8 @@ pub(crate) fn from_row(r: &AnyRow) -> Result<Account, StoreError> {
         assurance,
         hkid_masked: row::get(r, "hkid_masked")?,
         mfa: row::get::<Option<i64>>(r, "totp_confirmed_at")?.is_some(),
+        address: row::get(r, "address")?,
+        phone: row::get(r, "phone")?,
         created_at: from_millis(row::get(r, "created_at")?),
     })
 }
@@ -305,4 +315,37 @@ pub async fn date_of_birth(db: &Db, id: AccountId) -> Result<Option<String>, Ide
         Some(r) if row::get::<Option<i64>>(&r, "identity_verified_at")?.is_some() => Ok(row::get(&r, "date_of_birth")?),
         _ => Ok(None),
     }
+}
+
+/// Updates the contact details a person keeps for pre-filling forms. Empty clears.
+pub async fn update_contact(db: &Db, ledger: &Ledger, account: &Account, address: &str, phone: &str) -> Result<(), IdentityError> {
+    let address = address.trim();
+    let phone = phone.trim();
+    if address.chars().count() > 300 || address.chars().any(|c| c.is_control() && c != '\n' && c != '\r') {
+        return Err(IdentityError::Invalid { field: "address", reason: "at most 300 characters" });
+    }
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    let phone_ok = phone.is_empty()
+        || (phone.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)) && (8..=15).contains(&digits) && phone.len() <= 25);
+    if !phone_ok {
+        return Err(IdentityError::Invalid { field: "phone", reason: "8 to 15 digits" });
+    }
+    let now = ledger.now();
+    let mut tx = db.begin().await?;
+    tx.execute(
+        &Query::update()
+            .table("accounts")
+            .value("address", Some(address.replace('\r', "")).filter(|a| !a.is_empty()))
+            .value("phone", Some(phone.to_owned()).filter(|p| !p.is_empty()))
+            .and_where(Expr::col("id").eq(account.id.to_string()))
+            .to_owned(),
+    )
+    .await?;
+    let entry = LedgerEntry::change(&account.actor(), "identity.contact.update", format!("account:{}", account.id), now)
+        .about(account.id)
+        .because("keep contact details for forms");
+    tamar_ledger::record(&mut tx, &entry).await?;
+    tx.commit().await?;
+    ledger.notify();
+    Ok(())
 }

@@ -16,7 +16,7 @@ mod session;
 pub mod throttle;
 mod verification;
 
-pub use account::{Account, AccountKind, Assurance, NewAccount, create_account, date_of_birth, get_account, list_officers};
+pub use account::{Account, AccountKind, Assurance, NewAccount, create_account, date_of_birth, get_account, list_officers, update_contact};
 pub use password::{hash_password, verify_password};
 pub use registration::{Registration, issue_email_verification, register, verify_email};
 pub use session::{SESSION_TTL, SessionInfo, authenticate, end_session, list_sessions, resolve_session, resolve_session_at, revoke_session, start_session, start_session_by, SessionRecord};
@@ -96,7 +96,14 @@ pub static MIGRATIONS: &[Migration] = &[
     Migration { id: "identity_0002_assurance", statements: assurance_tables },
     Migration { id: "identity_0003_totp", statements: totp_tables },
     Migration { id: "identity_0004_passkeys", statements: passkey_tables },
+    Migration { id: "identity_0005_contact", statements: contact_columns },
 ];
+
+fn contact_columns(backend: Backend) -> Vec<String> {
+    use sea_query::{ColumnDef, Table};
+    let add = |column: ColumnDef| backend.schema(&Table::alter().table("accounts").add_column(column).to_owned());
+    vec![add(ColumnDef::new("address").text().null().to_owned()), add(ColumnDef::new("phone").string().null().to_owned())]
+}
 
 fn passkey_tables(backend: Backend) -> Vec<String> {
     use sea_query::{ColumnDef, Index, Table};

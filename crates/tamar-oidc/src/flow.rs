@@ -498,6 +498,16 @@ pub async fn userinfo(db: &Db, ledger: &Ledger, provider: &Provider<'_>, access_
                     claims.insert("birthdate".into(), date.clone().into());
                 }
             }
+            "address" => {
+                if let Some(address) = &account.address {
+                    claims.insert("address".into(), serde_json::json!({ "formatted": address, "country": "HK" }));
+                }
+            }
+            "phone" => {
+                if let Some(phone) = &account.phone {
+                    claims.insert("phone_number".into(), phone.clone().into());
+                }
+            }
             _ => {}
         }
     }
@@ -539,6 +549,8 @@ mod tests {
             assurance,
             hkid_masked: None,
             mfa: false,
+            address: None,
+            phone: None,
             created_at: chrono::Utc::now(),
         }
     }

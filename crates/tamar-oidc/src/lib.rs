@@ -25,12 +25,14 @@ pub use keys::SigningKeys;
 pub const ACR_VALUES: [&str; 3] = ["urn:tamar:loa:1", "urn:tamar:loa:2", "urn:tamar:loa:3"];
 
 /// Scopes a client may ask for, and the claims each releases.
-pub const SCOPES: [(&str, &[&str]); 5] = [
+pub const SCOPES: [(&str, &[&str]); 7] = [
     ("openid", &["sub"]),
     ("profile", &["name", "name#zh-Hant"]),
     ("email", &["email", "email_verified"]),
     ("hkid", &["hkid_masked"]),
     ("birthdate", &["birthdate"]),
+    ("address", &["address"]),
+    ("phone", &["phone_number"]),
 ];
 
 #[derive(Debug, thiserror::Error)]

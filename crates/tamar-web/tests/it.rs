@@ -437,6 +437,7 @@ store_test!(authorization_matrix, |db| async move {
         ("/en/account/identity", [IN, OK, NO, NO, NO]),
         ("/en/office/verifications", [IN, NO, OK, NO, NO]),
         ("/en/account/two-factor", [IN, OK, OK, OK, OK]),
+        ("/en/account/contact", [IN, OK, OK, OK, OK]),
         ("/en/sign-in/code", [IN; 5]),
         ("/.well-known/openid-configuration", [OK; 5]),
         ("/oidc/jwks", [OK; 5]),
@@ -919,6 +920,24 @@ store_test!(openid_connect_code_flow_with_pkce, |db| async move {
     assert_eq!(info["sub"], sub_a.as_str(), "the subject is stable");
     assert_eq!(info["email"], CITIZEN);
     assert!(info.get("hkid_masked").is_none(), "not consented, not released");
+
+    // e-ME: contact details go only to a client the person lets have them.
+    let form = app.get("/en/account/contact", &citizen).await;
+    assert_eq!(form.status, StatusCode::OK);
+    let bad = app.post_form("/en/account/contact", &citizen, &[("csrf_token", &token), ("address", "Flat 1"), ("phone", "12")]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let saved = app
+        .post_form("/en/account/contact", &citizen, &[("csrf_token", &token), ("address", "Flat 12A, 1 Harbour Road, Wan Chai"), ("phone", "+852 9123 4567")])
+        .await;
+    assert_eq!(saved.location(), "/en/account?notice=contact-saved");
+    let e_me = register(&app, &admin, "forms.example.hk", "openid address phone").await;
+    let url = authorize_url(&e_me, verifier, "").replace("scope=openid%20profile%20email", "scope=openid%20address%20phone");
+    let code = code_for(&app, &citizen, &token, &url).await;
+    let e_tokens = exchange(&app, &e_me, &code, verifier, &e_me.redirect).await.json();
+    let filled = app.send(bearer(e_tokens["access_token"].as_str().unwrap())).await.json();
+    assert_eq!(filled["address"]["formatted"], "Flat 12A, 1 Harbour Road, Wan Chai");
+    assert_eq!(filled["phone_number"], "+852 9123 4567");
+    assert!(filled.get("email").is_none(), "only what was consented");
 
     // Another client sees another subject for the same person.
     let code = code_for(&app, &citizen, &token, &authorize_url(&b, verifier, "")).await;

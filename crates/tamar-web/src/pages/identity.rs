@@ -215,3 +215,40 @@ pub async fn decide(
     let notice = if approve { "approved" } else { "rejected" };
     Ok(see_other(&format!("{}?notice={notice}", page.href("/office/verifications"))))
 }
+
+#[derive(Default, Deserialize)]
+pub struct ContactForm {
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    phone: String,
+}
+
+#[derive(Template)]
+#[template(path = "account/contact.html")]
+struct ContactPage {
+    page: PageContext,
+    form: ContactForm,
+    error: Option<String>,
+}
+
+pub async fn contact_form(page: PageContext, user: Authorized<SignedIn>) -> Result<Html<String>, WebError> {
+    let form = ContactForm { address: user.account.address.clone().unwrap_or_default(), phone: user.account.phone.clone().unwrap_or_default() };
+    render(&ContactPage { page: page.section("account"), form, error: None })
+}
+
+pub async fn save_contact(
+    page: PageContext,
+    State(state): State<AppState>,
+    user: Authorized<SignedIn>,
+    FormData(form): FormData<ContactForm>,
+) -> Result<Response, WebError> {
+    match tamar_identity::update_contact(&state.db, &state.ledger, &user.account, &form.address, &form.phone).await {
+        Ok(()) => Ok(see_other(&format!("{}?notice=contact-saved", page.href("/account")))),
+        Err(error @ IdentityError::Invalid { .. }) => {
+            let error = Some(message(page.lang, &error));
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&ContactPage { page: page.section("account"), form, error })?).into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
