@@ -1022,7 +1022,20 @@ store_test!(department_admins_open_officer_accounts_with_a_fresh_sign_in, |db| a
         let reply = app.json(Method::POST, &format!("/api/v1/departments/{code}/officers"), browser, &officer(email)).await;
         assert_eq!(reply.status, status, "{email}: {}", reply.body);
     }
+    // The same through the office page's form.
+    let immd_token = csrf_token(&app.get("/en/office", &immd_admin).await.body);
+    let opened = app
+        .post_form("/en/office/officers", &immd_admin, &[("csrf_token", &immd_token), ("email", "form@immd.test"), ("display_name", "Form Officer"), ("password", "another first password"), ("role-identity-verifier", "on")])
+        .await;
+    assert_eq!(opened.location(), "/en/office?notice=officer-created#officers");
+    let weak = app.post_form("/en/office/officers", &immd_admin, &[("csrf_token", &immd_token), ("email", "weak@immd.test"), ("display_name", "W"), ("password", "password1")]).await;
+    assert_eq!(weak.location(), "/en/office?problem=weak_password#new-officer");
+    let dh_token = csrf_token(&app.get("/en/account", &dh_officer).await.body);
+    let not_admin = app.post_form("/en/office/officers", &dh_officer, &[("csrf_token", &dh_token), ("email", "x@dh.test"), ("display_name", "X"), ("password", "another first password")]).await;
+    assert_eq!(not_admin.status, StatusCode::FORBIDDEN);
+    assert!(not_admin.body.contains("forbidden") && !not_admin.body.contains("csrf_failed"), "refused for the role, not the form");
     let created = app.get("/api/v1/departments/IMMD/officers", &immd_admin).await.json();
+    assert!(created.as_array().unwrap().iter().any(|o| o["email"] == "form@immd.test" && o["roles"][0] == "identity-verifier"));
     assert!(created.as_array().unwrap().iter().any(|o| o["email"] == "a@immd.test" && o["roles"][0] == "case-officer"));
 
     // An hour later, the same session must prove itself again for a sensitive action.

@@ -79,6 +79,12 @@ pub async fn create_department(
     }
 }
 
+#[derive(Deserialize)]
+pub struct OfficeQuery {
+    notice: Option<String>,
+    problem: Option<String>,
+}
+
 struct OfficerRow {
     name: String,
     email: String,
@@ -94,11 +100,19 @@ struct OfficePage {
     roles: Vec<String>,
     officers: Option<Vec<OfficerRow>>,
     verifier: bool,
+    all_roles: Vec<(&'static str, String)>,
+    notice: Option<String>,
+    problem: Option<String>,
 }
 
 /// An officer's own department. Department administrators also see its officers; each one
 /// shown is a logged read.
-pub async fn office(page: PageContext, State(state): State<AppState>, officer: Authorized<Officers>) -> Result<Html<String>, WebError> {
+pub async fn office(
+    page: PageContext,
+    State(state): State<AppState>,
+    officer: Authorized<Officers>,
+    ApiQuery(q): ApiQuery<OfficeQuery>,
+) -> Result<Html<String>, WebError> {
     let Some(department_id) = officer.actor.department() else { return Err(WebError::new(Code::Forbidden)) };
     let department = tamar_tenancy::by_id(&state.db, department_id).await?;
     let role_label = |r: &tamar_core::Role| i18n::t(page.lang, &format!("role-{}", r.as_str()));
@@ -119,5 +133,35 @@ pub async fn office(page: PageContext, State(state): State<AppState>, officer: A
     };
     let name = department.name.get(page.lang).to_owned();
     let verifier = officer.actor.has_role(tamar_core::Role::IdentityVerifier);
-    render(&OfficePage { page: page.section("office"), department, name, roles, officers, verifier })
+    let all_roles = tamar_core::Role::ALL.iter().map(|r| (r.as_str(), role_label(r))).collect();
+    let notice = q.notice.filter(|n| n == "officer-created").map(|n| page.t(&format!("notice-{n}")));
+    let problem = q.problem.filter(|p| tamar_core::Code::ALL.iter().any(|c| c.as_str() == p)).map(|p| page.t(&format!("error-{p}")));
+    render(&OfficePage { page: page.section("office"), department, name, roles, officers, verifier, all_roles, notice, problem })
+}
+
+/// A department administrator opens an officer's account in their own department.
+pub async fn create_officer(
+    page: PageContext,
+    State(state): State<AppState>,
+    crate::extract::StepUp(admin): crate::extract::StepUp<crate::extract::DepartmentAdmins>,
+    crate::extract::FormData(form): crate::extract::FormData<std::collections::HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    let field = |name: &str| form.get(name).cloned().unwrap_or_default();
+    let roles = tamar_core::Role::ALL.into_iter().filter(|r| form.contains_key(&format!("role-{}", r.as_str()))).collect();
+    let new = tamar_identity::NewAccount {
+        kind: tamar_identity::AccountKind::Officer,
+        email: field("email"),
+        display_name: field("display_name"),
+        password: field("password"),
+        department: admin.actor.department(),
+        roles,
+    };
+    match tamar_identity::create_account(&state.db, &state.ledger, &admin.actor, new).await {
+        Ok(_) => Ok(see_other(&format!("{}?notice=officer-created#officers", page.href("/office")))),
+        Err(error @ (tamar_identity::IdentityError::Invalid { .. } | tamar_identity::IdentityError::WeakPassword(_) | tamar_identity::IdentityError::EmailTaken)) => {
+            let code = tamar_core::HasCode::code(&error);
+            Ok(see_other(&format!("{}?problem={}#new-officer", page.href("/office"), code.as_str())))
+        }
+        Err(other) => Err(other.into()),
+    }
 }

@@ -44,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         .route("/{lang}/office/verifications", get(identity::verification_queue))
         .route("/{lang}/office/verifications/{id}", post(identity::decide))
         .route("/{lang}/office", get(admin::office))
+        .route("/{lang}/office/officers", post(admin::create_officer))
         .route("/{lang}/admin/departments", get(admin::departments).post(admin::create_department))
 }
 
