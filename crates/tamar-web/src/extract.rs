@@ -271,3 +271,26 @@ impl<S: Send + Sync, P: Policy> FromRequestParts<S> for StepUp<P> {
         Ok(StepUp(authorized))
     }
 }
+
+/// Adds a `Set-Cookie` header to a response.
+pub(crate) fn set_cookie(response: &mut Response, cookie: impl std::fmt::Display) {
+    if let Ok(value) = axum::http::HeaderValue::from_str(&cookie.to_string()) {
+        response.headers_mut().append(axum::http::header::SET_COOKIE, value);
+    }
+}
+
+/// The cookie of a new session: HttpOnly, SameSite=Lax, Secure when served over TLS.
+pub(crate) fn session_cookie(token: String, secure: bool) -> cookie::Cookie<'static> {
+    cookie::Cookie::build((SESSION_COOKIE, token))
+        .path("/")
+        .http_only(true)
+        .same_site(cookie::SameSite::Lax)
+        .secure(secure)
+        .max_age(cookie::time::Duration::seconds(tamar_identity::SESSION_TTL.num_seconds()))
+        .build()
+}
+
+/// A cookie that tells the browser to forget `name`.
+pub(crate) fn expired_cookie(name: &'static str) -> cookie::Cookie<'static> {
+    cookie::Cookie::build((name, "")).path("/").http_only(true).same_site(cookie::SameSite::Lax).max_age(cookie::time::Duration::ZERO).build()
+}

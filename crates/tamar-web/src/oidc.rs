@@ -363,10 +363,7 @@ pub async fn logout(
         },
         None => Redirect::to(&format!("/{}/", lang.prefix())).into_response(),
     };
-    let expired = format!("{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0", crate::extract::SESSION_COOKIE);
-    if let Ok(value) = HeaderValue::from_str(&expired) {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
+    crate::extract::set_cookie(&mut response, crate::extract::expired_cookie(crate::extract::SESSION_COOKIE));
     Ok(response)
 }
 

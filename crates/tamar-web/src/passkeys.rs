@@ -2,7 +2,7 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde::{Deserialize, Serialize};
@@ -72,16 +72,7 @@ pub async fn finish_sign_in(State(state): State<AppState>, headers: HeaderMap, A
     let account = relying_party(&state)?.finish_sign_in(&state.db, &state.ledger, &body.ceremony, &body.credential).await?;
     let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
     let token = tamar_identity::start_session_by(&state.db, &state.ledger, &account, user_agent, "passkey").await?;
-    let cookie = cookie::Cookie::build((crate::extract::SESSION_COOKIE, token))
-        .path("/")
-        .http_only(true)
-        .same_site(cookie::SameSite::Lax)
-        .secure(state.config.secure_cookies)
-        .max_age(cookie::time::Duration::seconds(tamar_identity::SESSION_TTL.num_seconds()))
-        .build();
     let mut response = axum::Json(SignedInReply { signed_in: true }).into_response();
-    if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
+    crate::extract::set_cookie(&mut response, crate::extract::session_cookie(token, state.config.secure_cookies));
     Ok(response)
 }

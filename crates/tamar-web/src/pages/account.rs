@@ -2,15 +2,14 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde::Deserialize;
 use tamar_core::{DepartmentId, Lang};
 use tamar_identity::{Account, AccountKind, IdentityError};
 
 use super::{PageContext, render, safe_next, see_other};
-use crate::extract::{ApiQuery, Authorized, FormData, PeerAddr, SESSION_COOKIE, SignedIn};
+use crate::extract::{ApiQuery, Authorized, FormData, PeerAddr, SESSION_COOKIE, SignedIn, expired_cookie, session_cookie, set_cookie};
 use tamar_identity::throttle::{self, ThrottleKey};
 use crate::i18n;
 use crate::{AppState, WebError};
@@ -88,9 +87,7 @@ pub async fn sign_in(
         // The password was right; a second factor comes next, on its own page.
         let pending = super::two_factor::pending_cookie(&state, &account, now);
         let mut response = see_other(&format!("{}?next={}", page.href("/sign-in/code"), crate::error::urlencode(&next)));
-        if let Ok(value) = HeaderValue::from_str(&pending) {
-            response.headers_mut().append(header::SET_COOKIE, value);
-        }
+        set_cookie(&mut response, pending);
         return Ok(response);
     }
     start(&state, &account, &headers, &next).await
@@ -100,31 +97,15 @@ pub async fn sign_in(
 pub(crate) async fn start(state: &AppState, account: &Account, headers: &axum::http::HeaderMap, next: &str) -> Result<Response, WebError> {
     let user_agent = headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok());
     let token = tamar_identity::start_session(&state.db, &state.ledger, account, user_agent).await?;
-    let cookie = Cookie::build((SESSION_COOKIE, token))
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(state.config.secure_cookies)
-        .max_age(cookie_max_age())
-        .build();
     let mut response = see_other(next);
-    if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
+    set_cookie(&mut response, session_cookie(token, state.config.secure_cookies));
     Ok(response)
-}
-
-fn cookie_max_age() -> cookie::time::Duration {
-    cookie::time::Duration::seconds(tamar_identity::SESSION_TTL.num_seconds())
 }
 
 pub async fn sign_out(page: PageContext, State(state): State<AppState>, user: Authorized<crate::extract::AnySession>) -> Result<Response, WebError> {
     tamar_identity::end_session(&state.db, &state.ledger, &user.actor, &user.token).await?;
-    let expired = Cookie::build((SESSION_COOKIE, "")).path("/").max_age(cookie::time::Duration::ZERO).build();
     let mut response = see_other(&page.href("/"));
-    if let Ok(value) = HeaderValue::from_str(&expired.to_string()) {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
+    set_cookie(&mut response, expired_cookie(SESSION_COOKIE));
     Ok(response)
 }
 

@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
 use hmac::{Hmac, Mac};
@@ -88,10 +88,7 @@ pub async fn code(page: PageContext, State(state): State<AppState>, headers: Hea
         Ok(()) => {
             throttle::clear(&state.db, &keys[0]).await?;
             let mut response = super::account::start(&state, &account, &headers, &next).await?;
-            let expired = format!("{PENDING_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
-            if let Ok(value) = HeaderValue::from_str(&expired) {
-                response.headers_mut().append(header::SET_COOKIE, value);
-            }
+            crate::extract::set_cookie(&mut response, crate::extract::expired_cookie(PENDING_COOKIE));
             Ok(response)
         }
         Err(error @ (IdentityError::InvalidCode | IdentityError::TooManyAttempts)) => {
