@@ -7,7 +7,7 @@ use sea_query::{Expr, ExprTrait, Query};
 use sha2::{Digest, Sha256};
 use tamar_core::Actor;
 use tamar_ledger::{Ledger, LedgerEntry};
-use tamar_store::{Db, row, to_millis};
+use tamar_store::{Db, Sealer, row, to_millis};
 use totp_rs::{Algorithm, Secret, TOTP};
 
 use crate::{Account, IdentityError};
@@ -45,7 +45,17 @@ fn enrolment(secret: String, account: &Account) -> Result<TotpEnrolment, Identit
 }
 
 /// Starts (or restarts) enrolment with a new secret, unless a second factor is already on.
-pub async fn begin_totp(db: &Db, account: &Account) -> Result<TotpEnrolment, IdentityError> {
+fn context(account: &Account) -> String {
+    format!("totp:{}", account.id)
+}
+
+/// The stored secret, unsealed.
+fn unseal(sealer: &Sealer, account: &Account, stored: &str) -> Result<String, IdentityError> {
+    let bytes = sealer.open(stored, &context(account))?;
+    String::from_utf8(bytes).map_err(|_| IdentityError::InvalidCode)
+}
+
+pub async fn begin_totp(db: &Db, sealer: &Sealer, account: &Account) -> Result<TotpEnrolment, IdentityError> {
     if account.mfa {
         return Err(IdentityError::TotpAlreadyEnabled);
     }
@@ -55,7 +65,7 @@ pub async fn begin_totp(db: &Db, account: &Account) -> Result<TotpEnrolment, Ide
     db.execute(
         &Query::update()
             .table("accounts")
-            .value("totp_secret", secret.clone())
+            .value("totp_secret", sealer.seal(secret.as_bytes(), &context(account)))
             .and_where(Expr::col("id").eq(account.id.to_string()))
             .and_where(Expr::col("totp_confirmed_at").is_null())
             .to_owned(),
@@ -65,12 +75,12 @@ pub async fn begin_totp(db: &Db, account: &Account) -> Result<TotpEnrolment, Ide
 }
 
 /// The enrolment in progress, to show its QR code again.
-pub async fn pending_totp(db: &Db, account: &Account) -> Result<Option<TotpEnrolment>, IdentityError> {
+pub async fn pending_totp(db: &Db, sealer: &Sealer, account: &Account) -> Result<Option<TotpEnrolment>, IdentityError> {
     let r = db
         .fetch_one(&Query::select().column("totp_secret").from("accounts").and_where(Expr::col("id").eq(account.id.to_string())).to_owned())
         .await?;
     match row::get::<Option<String>>(&r, "totp_secret")? {
-        Some(secret) if !account.mfa => Ok(Some(enrolment(secret, account)?)),
+        Some(stored) if !account.mfa => Ok(Some(enrolment(unseal(sealer, account, &stored)?, account)?)),
         _ => Ok(None),
     }
 }
@@ -87,8 +97,8 @@ fn new_recovery_code() -> String {
 }
 
 /// Confirms enrolment with a first code; returns the recovery codes, shown once.
-pub async fn confirm_totp(db: &Db, ledger: &Ledger, account: &Account, code: &str) -> Result<Vec<String>, IdentityError> {
-    let Some(pending) = pending_totp(db, account).await? else { return Err(IdentityError::TotpAlreadyEnabled) };
+pub async fn confirm_totp(db: &Db, ledger: &Ledger, sealer: &Sealer, account: &Account, code: &str) -> Result<Vec<String>, IdentityError> {
+    let Some(pending) = pending_totp(db, sealer, account).await? else { return Err(IdentityError::TotpAlreadyEnabled) };
     let now = ledger.now();
     let step = check_code(&totp(&pending.secret, account)?, code, now).ok_or(IdentityError::InvalidCode)?;
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
@@ -134,7 +144,7 @@ fn check_code(totp: &TOTP, code: &str, now: chrono::DateTime<chrono::Utc>) -> Op
 
 /// Checks a second factor at sign-in: a TOTP code, each accepted once, or an unused recovery
 /// code, which is then spent.
-pub async fn verify_second_factor(db: &Db, ledger: &Ledger, account: &Account, code: &str) -> Result<(), IdentityError> {
+pub async fn verify_second_factor(db: &Db, ledger: &Ledger, sealer: &Sealer, account: &Account, code: &str) -> Result<(), IdentityError> {
     if !account.mfa {
         return Err(IdentityError::InvalidCode);
     }
@@ -152,7 +162,7 @@ pub async fn verify_second_factor(db: &Db, ledger: &Ledger, account: &Account, c
     let last: Option<i64> = row::get(&r, "totp_last_step")?;
     let mut tx = db.begin().await?;
     let matched_step = match &secret {
-        Some(secret) => check_code(&totp(secret, account)?, code, now),
+        Some(stored) => check_code(&totp(&unseal(sealer, account, stored)?, account)?, code, now),
         None => None,
     };
     let how = if let Some(step) = matched_step {
@@ -201,12 +211,12 @@ pub async fn verify_second_factor(db: &Db, ledger: &Ledger, account: &Account, c
 }
 
 /// For the demo and tests: turns TOTP on with a given secret, without the enrolment dance.
-pub async fn enable_totp_with_secret(db: &Db, account: &Account, secret_base32: &str) -> Result<(), IdentityError> {
+pub async fn enable_totp_with_secret(db: &Db, sealer: &Sealer, account: &Account, secret_base32: &str) -> Result<(), IdentityError> {
     totp(secret_base32, account)?;
     db.execute(
         &Query::update()
             .table("accounts")
-            .value("totp_secret", secret_base32.to_owned())
+            .value("totp_secret", sealer.seal(secret_base32.as_bytes(), &context(account)))
             .value("totp_confirmed_at", to_millis(chrono::Utc::now()))
             .and_where(Expr::col("id").eq(account.id.to_string()))
             .to_owned(),

@@ -37,3 +37,65 @@ pub fn load_or_create_secret(path: &Path) -> std::io::Result<[u8; 32]> {
     file.write_all(hex.as_bytes())?;
     Ok(secret)
 }
+
+/// Seals secrets that the platform must read back (TOTP secrets) with AES-256-GCM, so that a
+/// copy of the database alone does not give them away. `context` binds a sealed value to its
+/// place: a value moved to another row does not open.
+#[derive(Clone)]
+pub struct Sealer {
+    cipher: aes_gcm::Aes256Gcm,
+}
+
+impl std::fmt::Debug for Sealer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Sealer([key redacted])")
+    }
+}
+
+const SEALED_PREFIX: &str = "sealed:v1:";
+
+impl Sealer {
+    pub fn new(key: &[u8; 32]) -> Sealer {
+        use aes_gcm::KeyInit;
+        Sealer { cipher: aes_gcm::Aes256Gcm::new(key.into()) }
+    }
+
+    pub fn seal(&self, plaintext: &[u8], context: &str) -> String {
+        use aes_gcm::aead::{Aead, AeadCore, OsRng, Payload};
+        use base64::Engine;
+        let nonce = aes_gcm::Aes256Gcm::generate_nonce(&mut OsRng);
+        let sealed = self.cipher.encrypt(&nonce, Payload { msg: plaintext, aad: context.as_bytes() }).unwrap_or_default();
+        let mut bytes = nonce.to_vec();
+        bytes.extend_from_slice(&sealed);
+        format!("{SEALED_PREFIX}{}", base64::engine::general_purpose::STANDARD.encode(bytes))
+    }
+
+    pub fn open(&self, sealed: &str, context: &str) -> Result<Vec<u8>, crate::StoreError> {
+        use aes_gcm::aead::{Aead, Payload};
+        use base64::Engine;
+        let corrupt = || crate::StoreError::Corrupt("a sealed value does not open".into());
+        let body = sealed.strip_prefix(SEALED_PREFIX).ok_or_else(corrupt)?;
+        let bytes = base64::engine::general_purpose::STANDARD.decode(body).map_err(|_| corrupt())?;
+        if bytes.len() < 12 {
+            return Err(corrupt());
+        }
+        let (nonce, ciphertext) = bytes.split_at(12);
+        self.cipher.decrypt(aes_gcm::Nonce::from_slice(nonce), Payload { msg: ciphertext, aad: context.as_bytes() }).map_err(|_| corrupt())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Sealer;
+
+    #[test]
+    fn sealed_values_open_only_in_their_place() {
+        let sealer = Sealer::new(&[7u8; 32]);
+        let sealed = sealer.seal(b"JBSWY3DPEHPK3PXP", "totp:account-1");
+        assert!(!sealed.contains("JBSWY3DPEHPK3PXP"));
+        assert_eq!(sealer.open(&sealed, "totp:account-1").ok(), Some(b"JBSWY3DPEHPK3PXP".to_vec()));
+        assert!(sealer.open(&sealed, "totp:account-2").is_err(), "bound to its row");
+        assert!(Sealer::new(&[8u8; 32]).open(&sealed, "totp:account-1").is_err(), "another key");
+        assert!(sealer.open("JBSWY3DPEHPK3PXP", "totp:account-1").is_err());
+    }
+}

@@ -76,6 +76,8 @@ pub struct AppState {
     pub mailer: Arc<tamar_notify::Mailer>,
     pub hkid_key: tamar_identity::HkidKey,
     pub signing: tamar_signing::SigningAuthority,
+    /// Seals secrets kept in the database (TOTP secrets).
+    pub sealer: tamar_store::Sealer,
     pub config: Arc<WebConfig>,
 }
 

@@ -9,6 +9,7 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use sha2::Digest;
+use tamar_store::sea_query::ExprTrait as _;
 use base64::Engine as _;
 use serde_json::Value;
 use tamar_core::{Actor, Code, Lang, LocalizedText, Role, SystemClock};
@@ -22,6 +23,10 @@ use tower::ServiceExt;
 const PASSWORD: &str = "a long test password";
 
 const TOTP_KEY: &str = "TAMARTESTSECRETKEYFORTHEOFFICERS";
+
+fn sealer() -> tamar_store::Sealer {
+    tamar_store::Sealer::new(&[11u8; 32])
+}
 
 /// The TOTP code `offset` steps after now.
 fn totp_code(offset: u64) -> String {
@@ -194,7 +199,7 @@ async fn setup(db: Db) -> TestApp {
         let new = NewAccount { kind, email: email.into(), display_name: format!("Name of {email}"), password: PASSWORD.into(), department, roles };
         let account = tamar_identity::create_account(&db, &ledger, &system, new).await.unwrap();
         if kind != AccountKind::Citizen {
-            tamar_identity::mfa::enable_totp_with_secret(&db, &account, TOTP_KEY).await.unwrap();
+            tamar_identity::mfa::enable_totp_with_secret(&db, &sealer(), &account, TOTP_KEY).await.unwrap();
         }
     }
     ledger.sync().await.unwrap();
@@ -217,6 +222,7 @@ async fn setup(db: Db) -> TestApp {
         mailer: Arc::new(mailer),
         hkid_key: tamar_identity::HkidKey([5u8; 32]),
         signing: tamar_signing::SigningAuthority::ensure(&db, chrono::Utc::now()).await.unwrap(),
+        sealer: sealer(),
         config: Arc::new(config),
     };
     TestApp { codes_used: Default::default(), app: tamar_web::app(state), db, ledger, _blobs: blob_dir }
@@ -768,6 +774,10 @@ store_test!(officers_must_set_up_two_factor_sign_in, |db| async move {
     let codes: Vec<String> = done.body.match_indices("<li><code>").map(|(i, m)| done.body[i + m.len()..].split('<').next().unwrap().to_owned()).collect();
     assert_eq!(codes.len(), 10);
     assert_eq!(app.get("/en/office", &officer).await.status, StatusCode::OK);
+    // The secret is sealed in the database.
+    let stored = app.db.fetch_one(&tamar_store::sea_query::Query::select().column("totp_secret").from("accounts").and_where(tamar_store::sea_query::Expr::col("email").eq("new.officer@tamar.test")).to_owned()).await?;
+    let stored: String = tamar_store::row::get(&stored, "totp_secret")?;
+    assert!(stored.starts_with("sealed:v1:") && !stored.contains(key_marker_value(&setup.body).as_str()));
 
     // Next sign-in: the password, then a code. A used code and a wrong one fail; a recovery
     // code works once.
@@ -1131,6 +1141,12 @@ store_test!(digital_signing_with_a_short_code_and_offline_verification, |db| asy
     }
     Ok(()) as R
 });
+
+fn key_marker_value(body: &str) -> String {
+    let marker = "<code class=\"break\">";
+    let start = body.find(marker).unwrap() + marker.len();
+    body[start..].split('<').next().unwrap().to_owned()
+}
 
 #[test]
 fn every_message_exists_in_all_three_languages() {

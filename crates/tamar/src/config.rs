@@ -46,6 +46,10 @@ pub struct Config {
     /// Every node of one deployment must use the same key.
     #[serde(default)]
     pub hkid_hmac_key: Option<SecretString>,
+    /// The key that seals secrets kept in the database (64 hex digits); a key file in the data
+    /// folder by default. Every node of one deployment must use the same key.
+    #[serde(default)]
+    pub sealing_key: Option<SecretString>,
     /// Mark cookies Secure: set when users reach Tamar over HTTPS.
     #[serde(default)]
     pub secure_cookies: bool,
@@ -136,22 +140,12 @@ impl Config {
 
     /// The HKID key from configuration, else from its file in the data folder.
     pub fn hkid_key(&self) -> std::io::Result<[u8; 32]> {
-        match &self.hkid_hmac_key {
-            Some(hex) => {
-                let text = hex.expose_secret().trim();
-                let mut key = [0u8; 32];
-                if text.len() != 64 {
-                    return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "hkid_hmac_key: expected 64 hex digits"));
-                }
-                for (i, pair) in text.as_bytes().chunks_exact(2).enumerate() {
-                    let digits = std::str::from_utf8(pair).unwrap_or("zz");
-                    key[i] = u8::from_str_radix(digits, 16)
-                        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "hkid_hmac_key: not hex"))?;
-                }
-                Ok(key)
-            }
-            None => tamar_store::load_or_create_secret(&self.data_dir.join("keys").join("hkid-hmac.key")),
-        }
+        key_from(self.hkid_hmac_key.as_ref(), "hkid_hmac_key", &self.data_dir.join("keys").join("hkid-hmac.key"))
+    }
+
+    /// The sealing key from configuration, else from its file in the data folder.
+    pub fn sealing_key(&self) -> std::io::Result<[u8; 32]> {
+        key_from(self.sealing_key.as_ref(), "sealing_key", &self.data_dir.join("keys").join("sealing.key"))
     }
 
     pub fn ledger_key_path(&self) -> PathBuf {
@@ -161,6 +155,22 @@ impl Config {
     pub fn csrf_key_path(&self) -> PathBuf {
         self.data_dir.join("keys").join("csrf.key")
     }
+}
+
+/// A 32-byte key: 64 hex digits from configuration, or a key file made on first use.
+fn key_from(configured: Option<&SecretString>, name: &str, file: &Path) -> std::io::Result<[u8; 32]> {
+    let Some(hex) = configured else { return tamar_store::load_or_create_secret(file) };
+    let invalid = |why: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{name}: {why}"));
+    let text = hex.expose_secret().trim();
+    if text.len() != 64 {
+        return Err(invalid("expected 64 hex digits"));
+    }
+    let mut key = [0u8; 32];
+    for (i, pair) in text.as_bytes().chunks_exact(2).enumerate() {
+        let digits = std::str::from_utf8(pair).map_err(|_| invalid("not hex"))?;
+        key[i] = u8::from_str_radix(digits, 16).map_err(|_| invalid("not hex"))?;
+    }
+    Ok(key)
 }
 
 #[cfg(test)]

@@ -80,7 +80,7 @@ pub const ACCOUNTS: &[DemoAccount] = &[
 ];
 
 /// Loads the demo data; returns how many records were new.
-pub async fn seed(db: &Db, ledger: &Ledger) -> anyhow::Result<usize> {
+pub async fn seed(db: &Db, ledger: &Ledger, sealer: &tamar_store::Sealer) -> anyhow::Result<usize> {
     let system = Actor::System;
     let mut created = 0;
     let bar = progress((DEPARTMENTS.len() + ACCOUNTS.len()) as u64, "demo data");
@@ -111,7 +111,7 @@ pub async fn seed(db: &Db, ledger: &Ledger) -> anyhow::Result<usize> {
             Ok(account) => {
                 created += 1;
                 if account.kind != AccountKind::Citizen {
-                    tamar_identity::mfa::enable_totp_with_secret(db, &account, DEMO_TOTP_KEY).await?;
+                    tamar_identity::mfa::enable_totp_with_secret(db, sealer, &account, DEMO_TOTP_KEY).await?;
                 }
                 new_accounts.push(account);
             }

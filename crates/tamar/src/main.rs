@@ -140,7 +140,7 @@ fn init_logging(config: &Config) {
 async fn serve(config: &Config, demo: bool) -> anyhow::Result<ExitCode> {
     let mut platform = Platform::open(config).await?;
     if demo {
-        let created = demo::seed(&platform.db, &platform.ledger).await?;
+        let created = demo::seed(&platform.db, &platform.ledger, &platform.sealer).await?;
         if created == 0 {
             eprintln!("Reusing the demo data in {}", config.data_dir.display());
         }

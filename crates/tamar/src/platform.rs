@@ -25,6 +25,7 @@ pub struct Platform {
     pub mailer: Arc<tamar_notify::Mailer>,
     pub hkid_key: tamar_identity::HkidKey,
     pub signing: tamar_signing::SigningAuthority,
+    pub sealer: tamar_store::Sealer,
     pub web: WebConfig,
 }
 
@@ -74,6 +75,7 @@ impl Platform {
         let pairwise_key = tamar_store::load_or_create_secret(&config.data_dir.join("keys").join("oidc-pairwise.key"))
             .context("cannot read the pairwise subject key")?;
         tamar_oidc::SigningKeys::ensure(&db, chrono::Utc::now()).await.context("cannot prepare the ID token signing key")?;
+        let sealer = tamar_store::Sealer::new(&config.sealing_key().context("cannot read the sealing key")?);
         let signing = tamar_signing::SigningAuthority::ensure(&db, chrono::Utc::now()).await.context("cannot prepare the signing CA")?;
         let ledger = Ledger::start(db.clone(), key, Arc::new(SystemClock));
         let web = WebConfig {
@@ -84,7 +86,7 @@ impl Platform {
             public_url: config.public_url(),
             pairwise_key: pairwise_key.to_vec(),
         };
-        Ok(Platform { db, blobs, ledger, mailer, hkid_key, signing, web })
+        Ok(Platform { db, blobs, ledger, mailer, hkid_key, signing, sealer, web })
     }
 
     pub fn state(&self) -> AppState {
@@ -95,6 +97,7 @@ impl Platform {
             mailer: self.mailer.clone(),
             hkid_key: self.hkid_key.clone(),
             signing: self.signing.clone(),
+            sealer: self.sealer.clone(),
             config: Arc::new(self.web.clone()),
         }
     }

@@ -81,7 +81,7 @@ pub async fn code(page: PageContext, State(state): State<AppState>, headers: Hea
     let now = state.ledger.now();
     let keys = [ThrottleKey::account(&format!("second-factor:{id}"))];
     let outcome = match throttle::check(&state.db, &keys, now).await {
-        Ok(()) => tamar_identity::mfa::verify_second_factor(&state.db, &state.ledger, &account, &form.code).await,
+        Ok(()) => tamar_identity::mfa::verify_second_factor(&state.db, &state.ledger, &state.sealer, &account, &form.code).await,
         Err(e) => Err(e),
     };
     match outcome {
@@ -122,9 +122,9 @@ pub async fn setup_form(page: PageContext, State(state): State<AppState>, user: 
     if user.account.mfa {
         return render(&SetupPage { page: page.section("account"), enabled: true, required, secret: String::new(), qr_svg: String::new(), error: None, recovery_codes: vec![] });
     }
-    let enrolment = match tamar_identity::mfa::pending_totp(&state.db, &user.account).await? {
+    let enrolment = match tamar_identity::mfa::pending_totp(&state.db, &state.sealer, &user.account).await? {
         Some(e) => e,
-        None => tamar_identity::mfa::begin_totp(&state.db, &user.account).await?,
+        None => tamar_identity::mfa::begin_totp(&state.db, &state.sealer, &user.account).await?,
     };
     render(&SetupPage {
         page: page.section("account"),
@@ -144,7 +144,7 @@ pub async fn setup(
     FormData(form): FormData<CodeForm>,
 ) -> Result<Response, WebError> {
     let required = tamar_identity::mfa::mfa_required(&user.actor);
-    match tamar_identity::mfa::confirm_totp(&state.db, &state.ledger, &user.account, &form.code).await {
+    match tamar_identity::mfa::confirm_totp(&state.db, &state.ledger, &state.sealer, &user.account, &form.code).await {
         Ok(recovery_codes) => Ok(render(&SetupPage {
             page: page.section("account"),
             enabled: true,
@@ -156,7 +156,7 @@ pub async fn setup(
         })?
         .into_response()),
         Err(IdentityError::InvalidCode) => {
-            let enrolment = tamar_identity::mfa::pending_totp(&state.db, &user.account).await?;
+            let enrolment = tamar_identity::mfa::pending_totp(&state.db, &state.sealer, &user.account).await?;
             let (secret, qr_svg) = enrolment.map(|e| (e.secret, e.qr_svg)).unwrap_or_default();
             let error = Some(page.t("error-invalid_code"));
             let html = render(&SetupPage { page: page.section("account"), enabled: false, required, secret, qr_svg, error, recovery_codes: vec![] })?;
