@@ -20,7 +20,7 @@ pub use account::{Account, AccountKind, Assurance, NewAccount, create_account, d
 pub use password::{hash_password, verify_password};
 pub use registration::{Registration, issue_email_verification, register, verify_email};
 pub use session::{SESSION_TTL, SessionInfo, authenticate, end_session, list_sessions, resolve_session, resolve_session_at, revoke_session, start_session, start_session_by, SessionRecord};
-pub use verification::{HkidKey, PendingVerification, decide_verification, submit_identity, verification_queue};
+pub use verification::{HkidKey, PendingVerification, decide_verification, full_hkid, submit_identity, verification_queue};
 
 use tamar_core::{Code, HasCode};
 use tamar_store::{Backend, Migration, StoreError};
@@ -97,7 +97,14 @@ pub static MIGRATIONS: &[Migration] = &[
     Migration { id: "identity_0003_totp", statements: totp_tables },
     Migration { id: "identity_0004_passkeys", statements: passkey_tables },
     Migration { id: "identity_0005_contact", statements: contact_columns },
+    Migration { id: "identity_0006_sealed_hkid", statements: sealed_hkid_columns },
 ];
+
+fn sealed_hkid_columns(backend: Backend) -> Vec<String> {
+    use sea_query::{ColumnDef, Table};
+    let add = |table: &str| backend.schema(&Table::alter().table(table.to_owned()).add_column(ColumnDef::new("hkid_sealed").text().null()).to_owned());
+    vec![add("identity_verifications"), add("accounts")]
+}
 
 fn contact_columns(backend: Backend) -> Vec<String> {
     use sea_query::{ColumnDef, Table};

@@ -12,9 +12,13 @@ use tamar_store::{Db, StoreError, from_millis, row, to_millis};
 
 use crate::{Account, Assurance, IdentityError};
 
-/// The key of the HKID hash, from configuration. Never printed.
+/// The key of the HKID hash, from configuration, and the sealer that keeps the full number for
+/// the claims a person consents to release. Never printed.
 #[derive(Clone)]
-pub struct HkidKey(pub [u8; 32]);
+pub struct HkidKey {
+    hmac: [u8; 32],
+    sealer: tamar_store::Sealer,
+}
 
 impl std::fmt::Debug for HkidKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -23,10 +27,18 @@ impl std::fmt::Debug for HkidKey {
 }
 
 impl HkidKey {
+    pub fn new(hmac: [u8; 32], sealer: tamar_store::Sealer) -> Self {
+        Self { hmac, sealer }
+    }
+
+    fn context(account: AccountId) -> String {
+        format!("hkid:{account}")
+    }
+
     /// HMAC-SHA256 of the normalised number: equal numbers match, and the number cannot be
     /// read back without the key.
     pub fn digest(&self, hkid: &Hkid) -> String {
-        let mut mac = match Hmac::<Sha256>::new_from_slice(&self.0) {
+        let mut mac = match Hmac::<Sha256>::new_from_slice(&self.hmac) {
             Ok(mac) => mac,
             Err(_) => return String::new(),
         };
@@ -85,7 +97,7 @@ pub async fn submit_identity(
     tx.execute(
         &Query::insert()
             .into_table("identity_verifications")
-            .columns(["id", "account_id", "hkid_hash", "hkid_masked", "date_of_birth", "status", "submitted_at"])
+            .columns(["id", "account_id", "hkid_hash", "hkid_masked", "date_of_birth", "status", "submitted_at", "hkid_sealed"])
             .values_panic([
                 id.clone().into(),
                 citizen.id.to_string().into(),
@@ -94,6 +106,7 @@ pub async fn submit_identity(
                 birth.to_string().into(),
                 "pending".into(),
                 to_millis(now).into(),
+                key.sealer.seal(hkid.full().as_bytes(), &HkidKey::context(citizen.id)).into(),
             ])
             .to_owned(),
     )
@@ -172,7 +185,7 @@ pub async fn decide_verification(db: &Db, ledger: &Ledger, officer: &Actor, id: 
     let found = tx
         .fetch_optional(
             &Query::select()
-                .columns(["account_id", "hkid_hash", "hkid_masked", "date_of_birth"])
+                .columns(["account_id", "hkid_hash", "hkid_masked", "date_of_birth", "hkid_sealed"])
                 .from("identity_verifications")
                 .and_where(Expr::col("id").eq(id))
                 .and_where(Expr::col("status").eq("pending"))
@@ -194,6 +207,7 @@ pub async fn decide_verification(db: &Db, ledger: &Ledger, officer: &Actor, id: 
                     .value("hkid_hash", row::get::<String>(&found, "hkid_hash")?)
                     .value("hkid_masked", row::get::<String>(&found, "hkid_masked")?)
                     .value("date_of_birth", row::get::<String>(&found, "date_of_birth")?)
+                    .value("hkid_sealed", row::get::<Option<String>>(&found, "hkid_sealed")?)
                     .and_where(Expr::col("id").eq(account.clone()))
                     .to_owned(),
             )
@@ -222,4 +236,15 @@ pub async fn decide_verification(db: &Db, ledger: &Ledger, officer: &Actor, id: 
     tx.commit().await?;
     ledger.notify();
     Ok(())
+}
+
+/// The full HKID of a verified person, for a service they let have it.
+pub async fn full_hkid(db: &Db, key: &HkidKey, account: AccountId) -> Result<Option<String>, IdentityError> {
+    let found = db
+        .fetch_optional(&Query::select().column("hkid_sealed").from("accounts").and_where(Expr::col("id").eq(account.to_string())).to_owned())
+        .await?;
+    let Some(r) = found else { return Ok(None) };
+    let Some(sealed) = row::get::<Option<String>>(&r, "hkid_sealed")? else { return Ok(None) };
+    let bytes = key.sealer.open(&sealed, &HkidKey::context(account))?;
+    Ok(String::from_utf8(bytes).ok())
 }

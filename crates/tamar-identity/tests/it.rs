@@ -167,7 +167,7 @@ mod assurance {
     store_test!(identity_verification_by_an_officer, |db| async move {
         let clock = clock();
         let ledger = setup_at(&db, clock.clone()).await;
-        let key = HkidKey([9u8; 32]);
+        let key = HkidKey::new([9u8; 32], tamar_store::Sealer::new(&[9u8; 32]));
         let chan = citizen(&db, &ledger, "chan@example.hk").await;
         let verifier = Actor::Officer { account: AccountId::new(), department: DepartmentId::new(), roles: vec![Role::IdentityVerifier] };
         let clerk = Actor::Officer { account: AccountId::new(), department: DepartmentId::new(), roles: vec![Role::CaseOfficer] };
@@ -198,8 +198,8 @@ mod assurance {
 
         // The full number is stored nowhere: not in the account, the queue or the log.
         for (table, columns) in [
-            ("accounts", &["hkid_hash", "hkid_masked", "display_name"][..]),
-            ("identity_verifications", &["hkid_hash", "hkid_masked"][..]),
+            ("accounts", &["hkid_hash", "hkid_masked", "hkid_sealed", "display_name"][..]),
+            ("identity_verifications", &["hkid_hash", "hkid_masked", "hkid_sealed"][..]),
             ("ledger_entries", &["body", "object"][..]),
         ] {
             let rows = db.fetch_all(&sea_query::Query::select().columns(columns.iter().copied()).from(table).to_owned()).await?;
@@ -210,6 +210,9 @@ mod assurance {
                 }
             }
         }
+
+        // Sealed, it can be read back for a claim the person consents to.
+        assert_eq!(tamar_identity::full_hkid(&db, &key, chan.id).await?.as_deref(), Some("A123456(3)"));
 
         // The same HKID cannot verify a second account; a rejected submission leaves L1.
         let lee = citizen(&db, &ledger, "lee@example.hk").await;

@@ -362,6 +362,8 @@ pub struct TokenRequest<'a> {
 pub struct Provider<'a> {
     pub issuer: &'a str,
     pub pairwise_key: &'a [u8],
+    /// For the full HKID, released only under the `hkid_full` scope.
+    pub hkid_key: &'a tamar_identity::HkidKey,
 }
 
 /// Exchanges a code for tokens. A code works once: presented again, it also revokes the tokens
@@ -491,6 +493,11 @@ pub async fn userinfo(db: &Db, ledger: &Ledger, provider: &Provider<'_>, access_
             "hkid" => {
                 if let Some(masked) = &account.hkid_masked {
                     claims.insert("hkid_masked".into(), masked.clone().into());
+                }
+            }
+            "hkid_full" => {
+                if let Some(full) = tamar_identity::full_hkid(db, provider.hkid_key, account_id).await? {
+                    claims.insert("hkid".into(), full.into());
                 }
             }
             "birthdate" => {

@@ -25,11 +25,12 @@ pub use keys::SigningKeys;
 pub const ACR_VALUES: [&str; 3] = ["urn:tamar:loa:1", "urn:tamar:loa:2", "urn:tamar:loa:3"];
 
 /// Scopes a client may ask for, and the claims each releases.
-pub const SCOPES: [(&str, &[&str]); 7] = [
+pub const SCOPES: [(&str, &[&str]); 8] = [
     ("openid", &["sub"]),
     ("profile", &["name", "name#zh-Hant"]),
     ("email", &["email", "email_verified"]),
     ("hkid", &["hkid_masked"]),
+    ("hkid_full", &["hkid"]),
     ("birthdate", &["birthdate"]),
     ("address", &["address"]),
     ("phone", &["phone_number"]),

@@ -220,7 +220,7 @@ async fn setup(db: Db) -> TestApp {
         blobs,
         ledger: ledger.clone(),
         mailer: Arc::new(mailer),
-        hkid_key: tamar_identity::HkidKey([5u8; 32]),
+        hkid_key: tamar_identity::HkidKey::new([5u8; 32], tamar_store::Sealer::new(&[5u8; 32])),
         signing: tamar_signing::SigningAuthority::ensure(&db, chrono::Utc::now()).await.unwrap(),
         sealer: sealer(),
         config: Arc::new(config),
@@ -1099,7 +1099,7 @@ store_test!(digital_signing_with_a_short_code_and_offline_verification, |db| asy
 
     // Verified (L2), the citizen signs.
     let account = tamar_identity::authenticate(&app.db, CITIZEN, PASSWORD).await?;
-    tamar_identity::submit_identity(&app.db, &app.ledger, &tamar_identity::HkidKey([5u8; 32]), &account, "CA182361(1)", "1980-01-02").await?;
+    tamar_identity::submit_identity(&app.db, &app.ledger, &tamar_identity::HkidKey::new([5u8; 32], tamar_store::Sealer::new(&[5u8; 32])), &account, "CA182361(1)", "1980-01-02").await?;
     let verifier = tamar_identity::authenticate(&app.db, IMMD_ADMIN, PASSWORD).await?.actor();
     let queue = tamar_identity::verification_queue(&app.db, &app.ledger, &verifier).await?;
     tamar_identity::decide_verification(&app.db, &app.ledger, &verifier, &queue[0].id, true).await?;
@@ -1134,6 +1134,20 @@ store_test!(digital_signing_with_a_short_code_and_offline_verification, |db| asy
     let sig = base64::engine::general_purpose::STANDARD.decode(outcome["signature"].as_str().unwrap())?;
     assert!(tamar_signing::verify_signature(&ca, &cert, &hex::decode(&hash)?, &sig, chrono::Utc::now()).is_ok());
     assert!(tamar_signing::verify_signature(&ca, &cert, &hex::decode(&changed)?, &sig, chrono::Utc::now()).is_err());
+    // e-ME: the verified citizen lets a service have the masked and the full HKID.
+    let hkid_client = register(&app, &admin, "hkid.example.hk", "openid hkid hkid_full").await;
+    let verifier_code = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk-long-enough";
+    let url = authorize_url(&hkid_client, verifier_code, "").replace("scope=openid%20profile%20email", "scope=openid%20hkid%20hkid_full");
+    let code = code_for(&app, &citizen, &token, &url).await;
+    let tokens = exchange(&app, &hkid_client, &code, verifier_code, &hkid_client.redirect).await.json();
+    let claims = app
+        .send(Request::get("/oidc/userinfo").header(header::AUTHORIZATION, format!("Bearer {}", tokens["access_token"].as_str().unwrap())).body(Body::empty()).unwrap())
+        .await
+        .json();
+    assert_eq!(claims["hkid_masked"], "CA182***(1)");
+    assert_eq!(claims["hkid"], "CA182361(1)");
+    assert_eq!(verify_id_token(&app.get("/oidc/jwks", &Browser::default()).await.json(), tokens["id_token"].as_str().unwrap(), &hkid_client.id)["acr"], "urn:tamar:loa:2");
+
     // A certificate from another CA is refused.
     let foreign = tamar_signing::SigningAuthority::ensure(&tamar_store::testing::TestDb::sqlite().await?.db, chrono::Utc::now()).await;
     if let Ok(foreign) = foreign {

@@ -70,12 +70,12 @@ impl Platform {
         let blobs = Blobs::open(&config.blobs()).context("cannot open blob storage")?;
         let key = tamar_ledger::load_or_create_signing_key(&config.ledger_key_path())?;
         let csrf_key = tamar_store::load_or_create_secret(&config.csrf_key_path()).context("cannot read the CSRF key")?;
-        let hkid_key = tamar_identity::HkidKey(config.hkid_key().context("cannot read the HKID key")?);
+        let sealer = tamar_store::Sealer::new(&config.sealing_key().context("cannot read the sealing key")?);
+        let hkid_key = tamar_identity::HkidKey::new(config.hkid_key().context("cannot read the HKID key")?, sealer.clone());
         let mailer = Arc::new(tamar_notify::Mailer::open(&config.mail(), &config.mail_from).context("cannot set up email")?);
         let pairwise_key = tamar_store::load_or_create_secret(&config.data_dir.join("keys").join("oidc-pairwise.key"))
             .context("cannot read the pairwise subject key")?;
         tamar_oidc::SigningKeys::ensure(&db, chrono::Utc::now()).await.context("cannot prepare the ID token signing key")?;
-        let sealer = tamar_store::Sealer::new(&config.sealing_key().context("cannot read the sealing key")?);
         let signing = tamar_signing::SigningAuthority::ensure(&db, chrono::Utc::now()).await.context("cannot prepare the signing CA")?;
         let ledger = Ledger::start(db.clone(), key, Arc::new(SystemClock));
         let web = WebConfig {

@@ -160,7 +160,7 @@ async fn verify_signature_offline() {
         roles: vec![],
     };
     let account = tamar_identity::create_account(&db, &ledger, &Actor::System, new).await.unwrap();
-    let key = tamar_identity::HkidKey([2u8; 32]);
+    let key = tamar_identity::HkidKey::new([2u8; 32], tamar_store::Sealer::new(&[2u8; 32]));
     tamar_identity::submit_identity(&db, &ledger, &key, &account, "G123456(A)", "1970-01-01").await.unwrap();
     let verifier = Actor::Officer { account: AccountId::new(), department: DepartmentId::new(), roles: vec![Role::IdentityVerifier] };
     let queue = tamar_identity::verification_queue(&db, &ledger, &verifier).await.unwrap();

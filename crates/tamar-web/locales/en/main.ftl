@@ -334,3 +334,4 @@ office-first-password = First password
 office-first-password-hint = Give it to the officer in person. They set up two-factor sign-in when they first sign in.
 office-create-officer = Open the account
 notice-officer-created = The officer's account is open.
+oidc-scope-hkid_full = Your full HKID number

@@ -334,3 +334,4 @@ office-first-password = 首次登录密码
 office-first-password-hint = 请亲身交予该人员。他们首次登录时须设置双重认证登录。
 office-create-officer = 开设账户
 notice-officer-created = 已开设该人员的账户。
+oidc-scope-hkid_full = 你完整的香港身份证号码

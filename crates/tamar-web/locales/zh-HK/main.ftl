@@ -334,3 +334,4 @@ office-first-password = 首次登入密碼
 office-first-password-hint = 請親身交予該人員。他們首次登入時須設定雙重認證登入。
 office-create-officer = 開設帳戶
 notice-officer-created = 已開設該人員的帳戶。
+oidc-scope-hkid_full = 你完整的香港身份證號碼
