@@ -94,7 +94,7 @@ async function axe(page) {
 
 const PAGES = [
   [null, ["/", "/departments", "/departments/IMMD", "/transparency", "/sign-in", "/register", "/verify-email?token=x", "/no-such-page"]],
-  ["chan.taiman@example.hk", ["/account", "/account/identity", "/account/two-factor", "/account/contact"]],
+  ["chan.taiman@example.hk", ["/account", "/account/identity", "/account/two-factor", "/account/contact", "/account/password"]],
   ["wong.siuming@immd.gov.hk", ["/office", "/office/verifications", "/account"]],
   ["admin@tamar.gov.hk", ["/admin/departments"]],
 ];

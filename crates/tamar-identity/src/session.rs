@@ -209,3 +209,35 @@ pub async fn revoke_session(db: &Db, ledger: &Ledger, account: &Account, id: &st
     ledger.notify();
     Ok(())
 }
+
+/// Changes a password: the current one must be right, the new one must pass the rules. Every
+/// other session of the account ends, so that whoever knew the old password is signed out.
+pub async fn change_password(
+    db: &Db,
+    ledger: &Ledger,
+    account: &Account,
+    current_token: &str,
+    current: &str,
+    new: &str,
+) -> Result<(), IdentityError> {
+    authenticate(db, &account.email, current).await?;
+    crate::policy::check_new_password(new, &[&account.email, &account.display_name])?;
+    let hash = crate::hash_password(new)?;
+    let mut tx = db.begin().await?;
+    tx.execute(&Query::update().table("accounts").value("password_hash", hash).and_where(Expr::col("id").eq(account.id.to_string())).to_owned()).await?;
+    tx.execute(
+        &Query::delete()
+            .from_table("sessions")
+            .and_where(Expr::col("account_id").eq(account.id.to_string()))
+            .and_where(Expr::col("token_hash").ne(token_hash(current_token)))
+            .to_owned(),
+    )
+    .await?;
+    let entry = LedgerEntry::change(&account.actor(), "identity.password.change", format!("account:{}", account.id), ledger.now())
+        .about(account.id)
+        .because("change the password");
+    tamar_ledger::record(&mut tx, &entry).await?;
+    tx.commit().await?;
+    ledger.notify();
+    Ok(())
+}

@@ -444,6 +444,7 @@ store_test!(authorization_matrix, |db| async move {
         ("/en/office/verifications", [IN, NO, OK, NO, NO]),
         ("/en/account/two-factor", [IN, OK, OK, OK, OK]),
         ("/en/account/contact", [IN, OK, OK, OK, OK]),
+        ("/en/account/password", [IN, OK, OK, OK, OK]),
         ("/en/sign-in/code", [IN; 5]),
         ("/.well-known/openid-configuration", [OK; 5]),
         ("/oidc/jwks", [OK; 5]),
@@ -1161,6 +1162,23 @@ fn key_marker_value(body: &str) -> String {
     let start = body.find(marker).unwrap() + marker.len();
     body[start..].split('<').next().unwrap().to_owned()
 }
+
+store_test!(changing_the_password_signs_out_other_sessions, |db| async move {
+    let app = setup(db).await;
+    let (laptop, token) = app.sign_in(CITIZEN).await;
+    let (phone, _) = app.sign_in(CITIZEN).await;
+    let wrong = app.post_form("/en/account/password", &laptop, &[("csrf_token", &token), ("current", "not it"), ("new", "a brand new passphrase")]).await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    let weak = app.post_form("/en/account/password", &laptop, &[("csrf_token", &token), ("current", PASSWORD), ("new", "password1")]).await;
+    assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let done = app.post_form("/en/account/password", &laptop, &[("csrf_token", &token), ("current", PASSWORD), ("new", "a brand new passphrase")]).await;
+    assert_eq!(done.location(), "/en/account?notice=password-changed");
+    assert_eq!(app.get("/en/account", &laptop).await.status, StatusCode::OK, "this session stays");
+    assert_eq!(app.get("/en/account", &phone).await.status, StatusCode::SEE_OTHER, "the others end");
+    assert!(tamar_identity::authenticate(&app.db, CITIZEN, "a brand new passphrase").await.is_ok());
+    assert!(tamar_identity::authenticate(&app.db, CITIZEN, PASSWORD).await.is_err());
+    Ok(()) as R
+});
 
 #[test]
 fn every_message_exists_in_all_three_languages() {

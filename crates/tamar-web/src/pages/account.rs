@@ -222,7 +222,7 @@ pub async fn account(
         .collect();
     let notice = q
         .notice
-        .filter(|n| matches!(n.as_str(), "email-verified" | "email-sent" | "session-ended" | "identity-submitted" | "consent-revoked" | "contact-saved"))
+        .filter(|n| matches!(n.as_str(), "email-verified" | "email-sent" | "session-ended" | "identity-submitted" | "consent-revoked" | "contact-saved" | "password-changed"))
         .map(|n| page.t(&format!("notice-{n}")));
     let consents = tamar_oidc::flow::consents_of(&state.db, &user.account)
         .await?

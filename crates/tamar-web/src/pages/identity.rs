@@ -252,3 +252,40 @@ pub async fn save_contact(
         Err(other) => Err(other.into()),
     }
 }
+
+#[derive(Default, Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new: String,
+}
+
+#[derive(Template)]
+#[template(path = "account/password.html")]
+struct PasswordPage {
+    page: PageContext,
+    error: Option<String>,
+}
+
+pub async fn password_form(page: PageContext, _user: Authorized<SignedIn>) -> Result<Html<String>, WebError> {
+    render(&PasswordPage { page: page.section("account"), error: None })
+}
+
+/// Changing the password is sensitive: a recent sign-in is needed, and the current password.
+pub async fn change_password(
+    page: PageContext,
+    State(state): State<AppState>,
+    crate::extract::StepUp(user): crate::extract::StepUp<SignedIn>,
+    FormData(form): FormData<PasswordForm>,
+) -> Result<Response, WebError> {
+    match tamar_identity::change_password(&state.db, &state.ledger, &user.account, &user.token, &form.current, &form.new).await {
+        Ok(()) => Ok(see_other(&format!("{}?notice=password-changed", page.href("/account")))),
+        Err(error @ (IdentityError::InvalidCredentials | IdentityError::WeakPassword(_) | IdentityError::Invalid { .. })) => {
+            let status = if matches!(error, IdentityError::InvalidCredentials) { StatusCode::UNAUTHORIZED } else { StatusCode::UNPROCESSABLE_ENTITY };
+            let error = Some(message(page.lang, &error));
+            Ok((status, render(&PasswordPage { page: page.section("account"), error })?).into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
+}

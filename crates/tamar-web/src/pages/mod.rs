@@ -41,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/{lang}/account/sessions/{id}/end", post(identity::revoke_session))
         .route("/{lang}/account/identity", get(identity::identity_form).post(identity::submit_identity))
         .route("/{lang}/account/contact", get(identity::contact_form).post(identity::save_contact))
+        .route("/{lang}/account/password", get(identity::password_form).post(identity::change_password))
         .route("/{lang}/office/verifications", get(identity::verification_queue))
         .route("/{lang}/office/verifications/{id}", post(identity::decide))
         .route("/{lang}/office", get(admin::office))
