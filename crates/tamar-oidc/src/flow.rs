@@ -364,6 +364,8 @@ pub struct Provider<'a> {
     pub pairwise_key: &'a [u8],
     /// For the full HKID, released only under the `hkid_full` scope.
     pub hkid_key: &'a tamar_identity::HkidKey,
+    /// Unseals the ID token signing key.
+    pub sealer: &'a tamar_store::Sealer,
 }
 
 /// Exchanges a code for tokens. A code works once: presented again, it also revokes the tokens
@@ -436,7 +438,7 @@ pub async fn exchange(db: &Db, ledger: &Ledger, provider: &Provider<'_>, client:
         acr: row::get(&found, "acr")?,
         at_hash: B64URL.encode(&digest[..16]),
     };
-    let id_token = SigningKeys::sign(db, &claims).await?;
+    let id_token = SigningKeys::sign(db, provider.sealer, &claims).await?;
     let system = tamar_core::Actor::System;
     let entry = LedgerEntry::read(&system, "oidc.token.issue", format!("oidc-client:{}", client.client_id), now)
         .about(account_id)

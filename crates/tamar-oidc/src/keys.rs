@@ -9,7 +9,7 @@ use rsa::pkcs1::EncodeRsaPrivateKey;
 use rsa::traits::PublicKeyParts;
 use sea_query::{Order, Query};
 use serde::Serialize;
-use tamar_store::{Db, row, to_millis};
+use tamar_store::{Db, Sealer, row, to_millis};
 
 use crate::OidcError;
 
@@ -47,11 +47,12 @@ pub struct Jwks {
 pub struct SigningKeys;
 
 impl SigningKeys {
-    async fn all(db: &Db) -> Result<Vec<Key>, OidcError> {
+    /// The keys, newest first; private keys are unsealed only when `sealer` is given.
+    async fn all(db: &Db, sealer: Option<&Sealer>) -> Result<Vec<Key>, OidcError> {
         let rows = db
             .fetch_all(
                 &Query::select()
-                    .columns(["kid", "private_der", "n", "e", "created_at"])
+                    .columns(["kid", "private_der", "private_sealed", "n", "e", "created_at"])
                     .from("oidc_keys")
                     .order_by("created_at", Order::Desc)
                     .to_owned(),
@@ -59,9 +60,16 @@ impl SigningKeys {
             .await?;
         rows.iter()
             .map(|r| {
+                let kid: String = row::get(r, "kid")?;
+                let sealed: Option<String> = row::get(r, "private_sealed")?;
+                let private_der = match (sealed, sealer) {
+                    (Some(sealed), Some(sealer)) => sealer.open(&sealed, &format!("oidc-key:{kid}"))?,
+                    (Some(_), None) => Vec::new(),
+                    (None, _) => row::get(r, "private_der")?,
+                };
                 Ok(Key {
-                    kid: row::get(r, "kid")?,
-                    private_der: row::get(r, "private_der")?,
+                    kid,
+                    private_der,
                     n: row::get(r, "n")?,
                     e: row::get(r, "e")?,
                     created_at: tamar_store::from_millis(row::get(r, "created_at")?),
@@ -71,17 +79,18 @@ impl SigningKeys {
     }
 
     /// Makes a new signing key, which signs from now on.
-    pub async fn rotate(db: &Db, now: chrono::DateTime<chrono::Utc>) -> Result<String, OidcError> {
+    pub async fn rotate(db: &Db, sealer: &Sealer, now: chrono::DateTime<chrono::Utc>) -> Result<String, OidcError> {
         let key = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).map_err(|e| OidcError::Signing(e.to_string()))?;
         let der = key.to_pkcs1_der().map_err(|e| OidcError::Signing(e.to_string()))?.as_bytes().to_vec();
         let kid = uuid::Uuid::now_v7().simple().to_string();
         db.execute(
             &Query::insert()
                 .into_table("oidc_keys")
-                .columns(["kid", "private_der", "n", "e", "created_at"])
+                .columns(["kid", "private_der", "private_sealed", "n", "e", "created_at"])
                 .values_panic([
                     kid.clone().into(),
-                    der.into(),
+                    Vec::<u8>::new().into(),
+                    sealer.seal(&der, &format!("oidc-key:{kid}")).into(),
                     B64URL.encode(key.n().to_bytes_be()).into(),
                     B64URL.encode(key.e().to_bytes_be()).into(),
                     to_millis(now).into(),
@@ -93,17 +102,17 @@ impl SigningKeys {
     }
 
     /// Makes the first key, or a new one when the newest is due for rotation.
-    pub async fn ensure(db: &Db, now: chrono::DateTime<chrono::Utc>) -> Result<(), OidcError> {
-        let keys = Self::all(db).await?;
+    pub async fn ensure(db: &Db, sealer: &Sealer, now: chrono::DateTime<chrono::Utc>) -> Result<(), OidcError> {
+        let keys = Self::all(db, None).await?;
         if keys.first().is_none_or(|k| now - k.created_at > ROTATE_AFTER) {
-            Self::rotate(db, now).await?;
+            Self::rotate(db, sealer, now).await?;
         }
         Ok(())
     }
 
     /// The keys to publish: the newest, and the ones it replaced recently.
     pub async fn jwks(db: &Db, now: chrono::DateTime<chrono::Utc>) -> Result<Jwks, OidcError> {
-        let keys = Self::all(db).await?;
+        let keys = Self::all(db, None).await?;
         let mut published = Vec::new();
         let mut newer: Option<chrono::DateTime<chrono::Utc>> = None;
         for k in keys {
@@ -117,8 +126,8 @@ impl SigningKeys {
     }
 
     /// Signs claims with the newest key.
-    pub async fn sign<T: Serialize>(db: &Db, claims: &T) -> Result<String, OidcError> {
-        let key = Self::all(db).await?.into_iter().next().ok_or_else(|| OidcError::Signing("no signing key".into()))?;
+    pub async fn sign<T: Serialize>(db: &Db, sealer: &Sealer, claims: &T) -> Result<String, OidcError> {
+        let key = Self::all(db, Some(sealer)).await?.into_iter().next().ok_or_else(|| OidcError::Signing("no signing key".into()))?;
         let mut header = Header::new(Algorithm::RS256);
         header.kid = Some(key.kid);
         jsonwebtoken::encode(&header, claims, &EncodingKey::from_rsa_der(&key.private_der)).map_err(|e| OidcError::Signing(e.to_string()))
@@ -128,7 +137,7 @@ impl SigningKeys {
     pub async fn verify(db: &Db, token: &str, issuer: &str) -> Result<serde_json::Value, OidcError> {
         let header = jsonwebtoken::decode_header(token).map_err(|_| OidcError::InvalidToken)?;
         let kid = header.kid.ok_or(OidcError::InvalidToken)?;
-        let key = Self::all(db).await?.into_iter().find(|k| k.kid == kid).ok_or(OidcError::InvalidToken)?;
+        let key = Self::all(db, None).await?.into_iter().find(|k| k.kid == kid).ok_or(OidcError::InvalidToken)?;
         let decoding = DecodingKey::from_rsa_components(&key.n, &key.e).map_err(|_| OidcError::InvalidToken)?;
         let mut validation = Validation::new(Algorithm::RS256);
         validation.validate_exp = false;

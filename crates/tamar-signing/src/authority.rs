@@ -7,7 +7,7 @@ use rcgen::{
 };
 use sea_query::{Expr, ExprTrait, Query};
 use tamar_identity::Account;
-use tamar_store::{Db, row, to_millis};
+use tamar_store::{Db, Sealer, row, to_millis};
 
 use crate::SigningError;
 
@@ -21,6 +21,15 @@ fn cert_error(e: rcgen::Error) -> SigningError {
 pub struct SigningAuthority {
     key_der: Vec<u8>,
     cert_der: Vec<u8>,
+    sealer: Sealer,
+}
+
+/// A private key from its row: sealed (current) or in the clear (rows from before sealing).
+fn private_key(r: &tamar_store::AnyRow, sealer: &Sealer, context: &str) -> Result<Vec<u8>, SigningError> {
+    match row::get::<Option<String>>(r, "key_sealed")? {
+        Some(sealed) => Ok(sealer.open(&sealed, context)?),
+        None => Ok(row::get(r, "key_der")?),
+    }
 }
 
 impl std::fmt::Debug for SigningAuthority {
@@ -38,10 +47,13 @@ fn serial() -> SerialNumber {
 
 impl SigningAuthority {
     /// Loads the CA, creating it on first use.
-    pub async fn ensure(db: &Db, now: chrono::DateTime<chrono::Utc>) -> Result<SigningAuthority, SigningError> {
-        let found = db.fetch_optional(&Query::select().columns(["key_der", "cert_der"]).from("signing_ca").and_where(Expr::col("id").eq(1)).to_owned()).await?;
+    pub async fn ensure(db: &Db, sealer: &Sealer, now: chrono::DateTime<chrono::Utc>) -> Result<SigningAuthority, SigningError> {
+        let found = db
+            .fetch_optional(&Query::select().columns(["key_der", "key_sealed", "cert_der"]).from("signing_ca").and_where(Expr::col("id").eq(1)).to_owned())
+            .await?;
         if let Some(r) = found {
-            return Ok(SigningAuthority { key_der: row::get(&r, "key_der")?, cert_der: row::get(&r, "cert_der")? });
+            let key_der = private_key(&r, sealer, "signing-ca")?;
+            return Ok(SigningAuthority { key_der, cert_der: row::get(&r, "cert_der")?, sealer: sealer.clone() });
         }
         let key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).map_err(cert_error)?;
         let mut params = CertificateParams::new(Vec::<String>::new()).map_err(cert_error)?;
@@ -56,18 +68,18 @@ impl SigningAuthority {
         params.not_after = date_time_ymd(now.year() + 20, 1, 1);
         params.serial_number = Some(serial());
         let cert = params.self_signed(&key).map_err(cert_error)?;
-        let authority = SigningAuthority { key_der: key.serialize_der(), cert_der: cert.der().to_vec() };
+        let sealed = sealer.seal(&key.serialize_der(), "signing-ca");
         // Two nodes starting at once: the first insert wins, and both use the stored CA.
         let _ = db
             .execute(
                 &Query::insert()
                     .into_table("signing_ca")
-                    .columns(["id", "key_der", "cert_der"])
-                    .values_panic([1.into(), authority.key_der.clone().into(), authority.cert_der.clone().into()])
+                    .columns(["id", "key_der", "key_sealed", "cert_der"])
+                    .values_panic([1.into(), Vec::<u8>::new().into(), sealed.into(), cert.der().to_vec().into()])
                     .to_owned(),
             )
             .await;
-        Box::pin(Self::ensure(db, now)).await
+        Box::pin(Self::ensure(db, sealer, now)).await
     }
 
     pub fn certificate_der(&self) -> &[u8] {
@@ -89,7 +101,7 @@ impl SigningAuthority {
         let found = db
             .fetch_optional(
                 &Query::select()
-                    .columns(["key_der", "cert_der", "not_after"])
+                    .columns(["key_der", "key_sealed", "cert_der", "not_after"])
                     .from("signing_keys")
                     .and_where(Expr::col("account_id").eq(account.id.to_string()))
                     .to_owned(),
@@ -98,7 +110,7 @@ impl SigningAuthority {
         if let Some(r) = found
             && row::get::<i64>(&r, "not_after")? > to_millis(now + chrono::Duration::days(1))
         {
-            return Ok((row::get(&r, "key_der")?, row::get(&r, "cert_der")?));
+            return Ok((private_key(&r, &self.sealer, &format!("signing-key:{}", account.id))?, row::get(&r, "cert_der")?));
         }
         let ca_key = KeyPair::try_from(self.key_der.as_slice()).map_err(cert_error)?;
         let issuer = Issuer::from_ca_cert_der(&self.cert_der.clone().into(), ca_key).map_err(cert_error)?;
@@ -120,8 +132,14 @@ impl SigningAuthority {
         db.execute(
             &Query::insert()
                 .into_table("signing_keys")
-                .columns(["account_id", "key_der", "cert_der", "not_after"])
-                .values_panic([account.id.to_string().into(), key_der.clone().into(), cert_der.clone().into(), to_millis(not_after).into()])
+                .columns(["account_id", "key_der", "key_sealed", "cert_der", "not_after"])
+                .values_panic([
+                    account.id.to_string().into(),
+                    Vec::<u8>::new().into(),
+                    self.sealer.seal(&key_der, &format!("signing-key:{}", account.id)).into(),
+                    cert_der.clone().into(),
+                    to_millis(not_after).into(),
+                ])
                 .to_owned(),
         )
         .await?;

@@ -309,7 +309,7 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: axum
         redirect_uri: form.redirect_uri.as_deref().unwrap_or(""),
         code_verifier: form.code_verifier.as_deref().unwrap_or(""),
     };
-    match flow::exchange(&state.db, &state.ledger, &Provider { issuer: &iss, pairwise_key: &key, hkid_key: &state.hkid_key }, &client, request).await {
+    match flow::exchange(&state.db, &state.ledger, &Provider { issuer: &iss, pairwise_key: &key, hkid_key: &state.hkid_key, sealer: &state.sealer }, &client, request).await {
         Ok(tokens) => ([(header::CACHE_CONTROL, "no-store"), (header::PRAGMA, "no-cache")], axum::Json(tokens)).into_response(),
         Err(e) => oauth_error(&e),
     }
@@ -320,7 +320,7 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: axum
 pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let token = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).unwrap_or("").trim();
     let (iss, key) = provider(&state);
-    match flow::userinfo(&state.db, &state.ledger, &Provider { issuer: &iss, pairwise_key: &key, hkid_key: &state.hkid_key }, token).await {
+    match flow::userinfo(&state.db, &state.ledger, &Provider { issuer: &iss, pairwise_key: &key, hkid_key: &state.hkid_key, sealer: &state.sealer }, token).await {
         Ok(claims) => ([(header::CACHE_CONTROL, "no-store")], axum::Json(claims)).into_response(),
         Err(e) => oauth_error(&e),
     }
@@ -407,7 +407,7 @@ pub struct Rotated {
 #[utoipa::path(post, path = "/api/v1/oidc/keys/rotate", tag = "oidc",
     responses((status = 200, body = Rotated), (status = 401, body = crate::error::ApiErrorBody), (status = 403, body = crate::error::ApiErrorBody)))]
 pub async fn rotate_keys(State(state): State<AppState>, _admin: StepUp<PlatformAdmins>) -> Result<axum::Json<Rotated>, WebError> {
-    let kid = SigningKeys::rotate(&state.db, state.ledger.now()).await?;
+    let kid = SigningKeys::rotate(&state.db, &state.sealer, state.ledger.now()).await?;
     Ok(axum::Json(Rotated { kid }))
 }
 

@@ -181,7 +181,7 @@ async fn setup(db: Db) -> TestApp {
         .run()
         .await
         .unwrap();
-    tamar_oidc::SigningKeys::ensure(&db, chrono::Utc::now()).await.unwrap();
+    tamar_oidc::SigningKeys::ensure(&db, &sealer(), chrono::Utc::now()).await.unwrap();
     let ledger = Ledger::start(db.clone(), SigningKey::from_bytes(&[9u8; 32]), Arc::new(SystemClock));
     let system = Actor::System;
     let mut ids = Vec::new();
@@ -221,7 +221,7 @@ async fn setup(db: Db) -> TestApp {
         ledger: ledger.clone(),
         mailer: Arc::new(mailer),
         hkid_key: tamar_identity::HkidKey::new([5u8; 32], tamar_store::Sealer::new(&[5u8; 32])),
-        signing: tamar_signing::SigningAuthority::ensure(&db, chrono::Utc::now()).await.unwrap(),
+        signing: tamar_signing::SigningAuthority::ensure(&db, &sealer(), chrono::Utc::now()).await.unwrap(),
         sealer: sealer(),
         config: Arc::new(config),
     };
@@ -995,6 +995,17 @@ store_test!(openid_connect_code_flow_with_pkce, |db| async move {
     let actions: Vec<&str> = log.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert!(actions.contains(&"oidc.token.issue") && actions.contains(&"oidc.claims.release") && actions.contains(&"oidc.consent.revoke"));
 
+    // Private keys are sealed in the database.
+    for (table, sealed, clear) in [("oidc_keys", "private_sealed", "private_der"), ("signing_ca", "key_sealed", "key_der")] {
+        let rows = app.db.fetch_all(&tamar_store::sea_query::Query::select().columns([sealed, clear]).from(table).to_owned()).await?;
+        assert!(!rows.is_empty(), "{table}");
+        for r in &rows {
+            let value: String = tamar_store::row::get(r, sealed)?;
+            let der: Vec<u8> = tamar_store::row::get(r, clear)?;
+            assert!(value.starts_with("sealed:v1:") && der.is_empty(), "{table} holds a key in the clear");
+        }
+    }
+
     // Key rotation: the old key stays published; new tokens use the new one.
     let rotated = app.json(Method::POST, "/api/v1/oidc/keys/rotate", &admin, "").await;
     assert_eq!(rotated.status, StatusCode::OK);
@@ -1150,7 +1161,7 @@ store_test!(digital_signing_with_a_short_code_and_offline_verification, |db| asy
     assert_eq!(verify_id_token(&app.get("/oidc/jwks", &Browser::default()).await.json(), tokens["id_token"].as_str().unwrap(), &hkid_client.id)["acr"], "urn:tamar:loa:2");
 
     // A certificate from another CA is refused.
-    let foreign = tamar_signing::SigningAuthority::ensure(&tamar_store::testing::TestDb::sqlite().await?.db, chrono::Utc::now()).await;
+    let foreign = tamar_signing::SigningAuthority::ensure(&tamar_store::testing::TestDb::sqlite().await?.db, &sealer(), chrono::Utc::now()).await;
     if let Ok(foreign) = foreign {
         assert!(tamar_signing::verify_signature(foreign.certificate_der(), &cert, &hex::decode(&hash)?, &sig, chrono::Utc::now()).is_err());
     }

@@ -75,8 +75,8 @@ impl Platform {
         let mailer = Arc::new(tamar_notify::Mailer::open(&config.mail(), &config.mail_from).context("cannot set up email")?);
         let pairwise_key = tamar_store::load_or_create_secret(&config.data_dir.join("keys").join("oidc-pairwise.key"))
             .context("cannot read the pairwise subject key")?;
-        tamar_oidc::SigningKeys::ensure(&db, chrono::Utc::now()).await.context("cannot prepare the ID token signing key")?;
-        let signing = tamar_signing::SigningAuthority::ensure(&db, chrono::Utc::now()).await.context("cannot prepare the signing CA")?;
+        tamar_oidc::SigningKeys::ensure(&db, &sealer, chrono::Utc::now()).await.context("cannot prepare the ID token signing key")?;
+        let signing = tamar_signing::SigningAuthority::ensure(&db, &sealer, chrono::Utc::now()).await.context("cannot prepare the signing CA")?;
         let ledger = Ledger::start(db.clone(), key, Arc::new(SystemClock));
         let web = WebConfig {
             csrf_key: csrf_key.to_vec(),

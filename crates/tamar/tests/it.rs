@@ -150,7 +150,7 @@ async fn verify_signature_offline() {
         .await
         .unwrap();
     let ledger = tamar_ledger::Ledger::start(db.clone(), tamar_ledger::SigningKey::from_bytes(&[1u8; 32]), Arc::new(SystemClock));
-    let authority = tamar_signing::SigningAuthority::ensure(&db, chrono::Utc::now()).await.unwrap();
+    let authority = tamar_signing::SigningAuthority::ensure(&db, &tamar_store::Sealer::new(&[3u8; 32]), chrono::Utc::now()).await.unwrap();
     let new = tamar_identity::NewAccount {
         kind: tamar_identity::AccountKind::Citizen,
         email: "signer@example.hk".into(),
