@@ -52,7 +52,7 @@ impl SigningKeys {
         let rows = db
             .fetch_all(
                 &Query::select()
-                    .columns(["kid", "private_der", "private_sealed", "n", "e", "created_at"])
+                    .columns(["kid", "private_der", "n", "e", "created_at"])
                     .from("oidc_keys")
                     .order_by("created_at", Order::Desc)
                     .to_owned(),
@@ -61,11 +61,13 @@ impl SigningKeys {
         rows.iter()
             .map(|r| {
                 let kid: String = row::get(r, "kid")?;
-                let sealed: Option<String> = row::get(r, "private_sealed")?;
-                let private_der = match (sealed, sealer) {
-                    (Some(sealed), Some(sealer)) => sealer.open(&sealed, &format!("oidc-key:{kid}"))?,
-                    (Some(_), None) => Vec::new(),
-                    (None, _) => row::get(r, "private_der")?,
+                // `private_der` holds the sealed key, as text bytes.
+                let private_der = match sealer {
+                    Some(sealer) => {
+                        let stored = String::from_utf8(row::get(r, "private_der")?).map_err(|_| OidcError::Signing("a key is not sealed".into()))?;
+                        sealer.open(&stored, &format!("oidc-key:{kid}"))?
+                    }
+                    None => Vec::new(),
                 };
                 Ok(Key {
                     kid,
@@ -86,11 +88,10 @@ impl SigningKeys {
         db.execute(
             &Query::insert()
                 .into_table("oidc_keys")
-                .columns(["kid", "private_der", "private_sealed", "n", "e", "created_at"])
+                .columns(["kid", "private_der", "n", "e", "created_at"])
                 .values_panic([
                     kid.clone().into(),
-                    Vec::<u8>::new().into(),
-                    sealer.seal(&der, &format!("oidc-key:{kid}")).into(),
+                    sealer.seal(&der, &format!("oidc-key:{kid}")).into_bytes().into(),
                     B64URL.encode(key.n().to_bytes_be()).into(),
                     B64URL.encode(key.e().to_bytes_be()).into(),
                     to_millis(now).into(),

@@ -107,15 +107,7 @@ impl HasCode for OidcError {
     }
 }
 
-pub static MIGRATIONS: &[Migration] = &[
-    Migration { id: "oidc_0001_provider", statements: create_tables },
-    Migration { id: "oidc_0002_sealed_keys", statements: sealed_keys },
-];
-
-fn sealed_keys(backend: Backend) -> Vec<String> {
-    use sea_query::{ColumnDef, Table};
-    vec![backend.schema(&Table::alter().table("oidc_keys").add_column(ColumnDef::new("private_sealed").text().null()).to_owned())]
-}
+pub static MIGRATIONS: &[Migration] = &[Migration { id: "oidc_0001_provider", statements: create_tables }];
 
 fn create_tables(backend: Backend) -> Vec<String> {
     use sea_query::{ColumnDef, Index, Table};

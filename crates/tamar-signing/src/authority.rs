@@ -24,12 +24,11 @@ pub struct SigningAuthority {
     sealer: Sealer,
 }
 
-/// A private key from its row: sealed (current) or in the clear (rows from before sealing).
+/// A private key from its row. The `key_der` column holds the sealed key as text bytes.
 fn private_key(r: &tamar_store::AnyRow, sealer: &Sealer, context: &str) -> Result<Vec<u8>, SigningError> {
-    match row::get::<Option<String>>(r, "key_sealed")? {
-        Some(sealed) => Ok(sealer.open(&sealed, context)?),
-        None => Ok(row::get(r, "key_der")?),
-    }
+    let stored: Vec<u8> = row::get(r, "key_der")?;
+    let sealed = String::from_utf8(stored).map_err(|_| SigningError::Certificate("a signing key is not sealed".into()))?;
+    Ok(sealer.open(&sealed, context)?)
 }
 
 impl std::fmt::Debug for SigningAuthority {
@@ -49,7 +48,7 @@ impl SigningAuthority {
     /// Loads the CA, creating it on first use.
     pub async fn ensure(db: &Db, sealer: &Sealer, now: chrono::DateTime<chrono::Utc>) -> Result<SigningAuthority, SigningError> {
         let found = db
-            .fetch_optional(&Query::select().columns(["key_der", "key_sealed", "cert_der"]).from("signing_ca").and_where(Expr::col("id").eq(1)).to_owned())
+            .fetch_optional(&Query::select().columns(["key_der", "cert_der"]).from("signing_ca").and_where(Expr::col("id").eq(1)).to_owned())
             .await?;
         if let Some(r) = found {
             let key_der = private_key(&r, sealer, "signing-ca")?;
@@ -74,8 +73,8 @@ impl SigningAuthority {
             .execute(
                 &Query::insert()
                     .into_table("signing_ca")
-                    .columns(["id", "key_der", "key_sealed", "cert_der"])
-                    .values_panic([1.into(), Vec::<u8>::new().into(), sealed.into(), cert.der().to_vec().into()])
+                    .columns(["id", "key_der", "cert_der"])
+                    .values_panic([1.into(), sealed.into_bytes().into(), cert.der().to_vec().into()])
                     .to_owned(),
             )
             .await;
@@ -101,7 +100,7 @@ impl SigningAuthority {
         let found = db
             .fetch_optional(
                 &Query::select()
-                    .columns(["key_der", "key_sealed", "cert_der", "not_after"])
+                    .columns(["key_der", "cert_der", "not_after"])
                     .from("signing_keys")
                     .and_where(Expr::col("account_id").eq(account.id.to_string()))
                     .to_owned(),
@@ -132,11 +131,10 @@ impl SigningAuthority {
         db.execute(
             &Query::insert()
                 .into_table("signing_keys")
-                .columns(["account_id", "key_der", "key_sealed", "cert_der", "not_after"])
+                .columns(["account_id", "key_der", "cert_der", "not_after"])
                 .values_panic([
                     account.id.to_string().into(),
-                    Vec::<u8>::new().into(),
-                    self.sealer.seal(&key_der, &format!("signing-key:{}", account.id)).into(),
+                    self.sealer.seal(&key_der, &format!("signing-key:{}", account.id)).into_bytes().into(),
                     cert_der.clone().into(),
                     to_millis(not_after).into(),
                 ])

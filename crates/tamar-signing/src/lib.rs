@@ -55,16 +55,7 @@ impl HasCode for SigningError {
     }
 }
 
-pub static MIGRATIONS: &[Migration] = &[
-    Migration { id: "signing_0001_ca_requests", statements: create_tables },
-    Migration { id: "signing_0002_sealed_keys", statements: sealed_keys },
-];
-
-fn sealed_keys(backend: Backend) -> Vec<String> {
-    use sea_query::{ColumnDef, Table};
-    let add = |table: &str| backend.schema(&Table::alter().table(table.to_owned()).add_column(ColumnDef::new("key_sealed").text().null()).to_owned());
-    vec![add("signing_ca"), add("signing_keys")]
-}
+pub static MIGRATIONS: &[Migration] = &[Migration { id: "signing_0001_ca_requests", statements: create_tables }];
 
 fn create_tables(backend: Backend) -> Vec<String> {
     use sea_query::{ColumnDef, Table};

@@ -62,10 +62,14 @@ pub async fn migrate(db: &Db) -> anyhow::Result<Vec<&'static str>> {
 
 impl Platform {
     pub async fn open(config: &Config) -> anyhow::Result<Platform> {
-        let db = connect(config).await?;
+        let mut db = connect(config).await?;
         let applied = migrate(&db).await?;
         if !applied.is_empty() {
             tracing::info!(count = applied.len(), "database migrated");
+            // Connections opened before a schema change may hold statements prepared against the
+            // old schema: start the pool afresh.
+            db.close().await;
+            db = connect(config).await?;
         }
         let blobs = Blobs::open(&config.blobs()).context("cannot open blob storage")?;
         let key = tamar_ledger::load_or_create_signing_key(&config.ledger_key_path())?;
