@@ -294,3 +294,17 @@ pub(crate) fn session_cookie(token: String, secure: bool) -> cookie::Cookie<'sta
 pub(crate) fn expired_cookie(name: &'static str) -> cookie::Cookie<'static> {
     cookie::Cookie::build((name, "")).path("/").http_only(true).same_site(cookie::SameSite::Lax).max_age(cookie::time::Duration::ZERO).build()
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn session_cookies_are_secure_when_served_over_tls() {
+        let plain = super::session_cookie("t".into(), false).to_string();
+        let tls = super::session_cookie("t".into(), true).to_string();
+        for cookie in [&plain, &tls] {
+            assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"), "{cookie}");
+        }
+        assert!(!plain.contains("Secure") && tls.contains("Secure"), "{plain} / {tls}");
+        assert!(super::expired_cookie(super::SESSION_COOKIE).to_string().contains("Max-Age=0"));
+    }
+}
