@@ -86,6 +86,9 @@ codes! {
     TreeHeadNotFound => "tree_head_not_found", NotFound;
     MethodNotAllowed => "method_not_allowed", MethodNotAllowed;
     DepartmentCodeTaken => "department_code_taken", Conflict;
+    SlugTaken => "slug_taken", Conflict;
+    ContentState => "content_state", Conflict;
+    SecondReviewerRequired => "second_reviewer_required", Forbidden;
     EmailTaken => "email_taken", Conflict;
     PayloadTooLarge => "payload_too_large", PayloadTooLarge;
     UnsupportedMediaType => "unsupported_media_type", UnsupportedMediaType;

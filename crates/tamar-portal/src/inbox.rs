@@ -1,0 +1,254 @@
+//! MyGovHK inbox: messages and to-dos that departments send to a person.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_query::{Expr, ExprTrait, Order, Query};
+use serde::{Deserialize, Serialize};
+use tamar_core::{AccountId, Actor, DepartmentId, LocalizedText, Role};
+use tamar_ledger::{Ledger, LedgerEntry};
+use tamar_store::{AnyRow, Db, StoreError, from_millis, row, to_millis};
+
+use crate::content::TextInput;
+use crate::text::to_simplified;
+use crate::{MESSAGES, PortalError};
+
+tamar_core::id_type!(
+    /// A message in a person's inbox.
+    MessageId
+);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    /// For information.
+    Message,
+    /// Something the person must do, usually by a date.
+    Todo,
+}
+
+impl MessageKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::Message => "message",
+            MessageKind::Todo => "todo",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Message {
+    pub id: MessageId,
+    pub kind: MessageKind,
+    pub department: DepartmentId,
+    pub subject: LocalizedText,
+    pub body: LocalizedText,
+    /// For to-dos: the day it must be done by (Hong Kong time).
+    pub due_on: Option<NaiveDate>,
+    pub sent_at: DateTime<Utc>,
+    pub read_at: Option<DateTime<Utc>>,
+    pub done_at: Option<DateTime<Utc>>,
+}
+
+/// A message as a department sends it.
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewMessage {
+    pub to: AccountId,
+    pub kind: MessageKind,
+    pub subject: TextInput,
+    pub body: TextInput,
+    #[serde(default)]
+    pub due_on: Option<NaiveDate>,
+}
+
+fn text(field: &'static str, input: &TextInput, max: usize) -> Result<LocalizedText, PortalError> {
+    let en = input.en.trim();
+    let tc = input.tc.trim();
+    if en.is_empty() || tc.is_empty() {
+        return Err(PortalError::Invalid { field, reason: "English and Traditional Chinese are required" });
+    }
+    let sc = input.sc.as_deref().map(str::trim).filter(|s| !s.is_empty()).map_or_else(|| to_simplified(tc), str::to_owned);
+    for t in [en, tc, sc.as_str()] {
+        if t.chars().count() > max || t.chars().any(|c| c.is_control() && c != '\n') {
+            return Err(PortalError::Invalid { field, reason: "too long or contains control characters" });
+        }
+    }
+    Ok(LocalizedText::new(en, tc, sc))
+}
+
+const COLUMNS: [&str; 12] = [
+    "id", "account_id", "department_id", "kind", "subject", "body", "due_on", "sent_at", "sent_by", "read_at", "done_at", "hidden",
+];
+
+fn from_row(r: &AnyRow) -> Result<Message, StoreError> {
+    let json = |c: &str| -> Result<LocalizedText, StoreError> {
+        serde_json::from_str(&row::get::<String>(r, c)?).map_err(|e| StoreError::Corrupt(e.to_string()))
+    };
+    let kind: String = row::get(r, "kind")?;
+    Ok(Message {
+        id: row::parse(r, "id")?,
+        kind: if kind == "todo" { MessageKind::Todo } else { MessageKind::Message },
+        department: row::parse(r, "department_id")?,
+        subject: json("subject")?,
+        body: json("body")?,
+        due_on: row::get::<Option<String>>(r, "due_on")?.and_then(|d| d.parse().ok()),
+        sent_at: from_millis(row::get(r, "sent_at")?),
+        read_at: row::get::<Option<i64>>(r, "read_at")?.map(from_millis),
+        done_at: row::get::<Option<i64>>(r, "done_at")?.map(from_millis),
+    })
+}
+
+/// A department sends a message to the account `new.to` (the caller has checked that it is a
+/// person's account). Case officers and department administrators may; the
+/// platform itself sends on behalf of a department.
+pub async fn send(db: &Db, ledger: &Ledger, actor: &Actor, department: DepartmentId, new: NewMessage) -> Result<Message, PortalError> {
+    match actor {
+        Actor::System => {}
+        Actor::Officer { department: own, roles, .. }
+            if *own == department && (roles.contains(&Role::CaseOfficer) || roles.contains(&Role::DepartmentAdmin)) => {}
+        _ => return Err(PortalError::Forbidden),
+    }
+    let subject = text("subject", &new.subject, 200)?;
+    let body = text("body", &new.body, 8000)?;
+    if new.kind == MessageKind::Todo && new.due_on.is_none() {
+        return Err(PortalError::Invalid { field: "due_on", reason: "a to-do needs a due date" });
+    }
+    let now = ledger.now();
+    let message = Message {
+        id: MessageId::new(),
+        kind: new.kind,
+        department,
+        subject,
+        body,
+        due_on: new.due_on,
+        sent_at: now,
+        read_at: None,
+        done_at: None,
+    };
+    let json = |t: &LocalizedText| serde_json::to_string(t).map_err(|e| StoreError::Corrupt(e.to_string()));
+    let mut tx = db.begin().await?;
+    tx.execute(
+            &Query::insert()
+                .into_table(MESSAGES)
+                .columns(COLUMNS)
+                .values_panic([
+                    message.id.to_string().into(),
+                    new.to.to_string().into(),
+                    department.to_string().into(),
+                    message.kind.as_str().into(),
+                    json(&message.subject)?.into(),
+                    json(&message.body)?.into(),
+                    message.due_on.map(|d| d.to_string()).into(),
+                    to_millis(now).into(),
+                    actor.log_name().into(),
+                    None::<i64>.into(),
+                    None::<i64>.into(),
+                    0i32.into(),
+                ])
+                .to_owned(),
+        )
+        .await?;
+    let entry = LedgerEntry::change(actor, "portal.inbox.send", format!("message:{}", message.id), now)
+        .about(new.to)
+        .because("send a message to a person's inbox");
+    tamar_ledger::record(&mut tx, &entry).await?;
+    tx.commit().await?;
+    ledger.notify();
+    Ok(message)
+}
+
+/// A person's own inbox, newest first. Open to-dos come first.
+pub async fn list(db: &Db, owner: AccountId) -> Result<Vec<Message>, PortalError> {
+    let rows = db
+        .fetch_all(
+            &Query::select()
+                .columns(COLUMNS)
+                .from(MESSAGES)
+                .and_where(Expr::col("account_id").eq(owner.to_string()))
+                .and_where(Expr::col("hidden").eq(0))
+                .order_by("sent_at", Order::Desc)
+                .to_owned(),
+        )
+        .await?;
+    let mut out: Vec<Message> = rows.iter().map(from_row).collect::<Result<_, _>>()?;
+    out.sort_by_key(|m| !(m.kind == MessageKind::Todo && m.done_at.is_none()));
+    Ok(out)
+}
+
+/// How many unread messages and open to-dos a person has.
+pub async fn unread(db: &Db, owner: AccountId) -> Result<usize, PortalError> {
+    Ok(list(db, owner).await?.iter().filter(|m| m.read_at.is_none() || (m.kind == MessageKind::Todo && m.done_at.is_none())).count())
+}
+
+/// Opens one of the person's own messages, marking it read.
+pub async fn open(db: &Db, owner: AccountId, id: MessageId, now: DateTime<Utc>) -> Result<Message, PortalError> {
+    let found = db
+        .fetch_optional(
+            &Query::select()
+                .columns(COLUMNS)
+                .from(MESSAGES)
+                .and_where(Expr::col("id").eq(id.to_string()))
+                .and_where(Expr::col("account_id").eq(owner.to_string()))
+                .and_where(Expr::col("hidden").eq(0))
+                .to_owned(),
+        )
+        .await?;
+    let mut message = found.as_ref().map(from_row).transpose()?.ok_or(PortalError::NotFound)?;
+    if message.read_at.is_none() {
+        db.execute(&Query::update().table(MESSAGES).value("read_at", to_millis(now)).and_where(Expr::col("id").eq(id.to_string())).to_owned())
+            .await?;
+        message.read_at = Some(now);
+    }
+    Ok(message)
+}
+
+/// The person marks a to-do done (or not done again).
+pub async fn set_done(db: &Db, ledger: &Ledger, actor: &Actor, id: MessageId, done: bool) -> Result<(), PortalError> {
+    let Some(owner) = actor.account() else { return Err(PortalError::Forbidden) };
+    let now = ledger.now();
+    let mut tx = db.begin().await?;
+    let changed = tx
+        .execute(
+            &Query::update()
+                .table(MESSAGES)
+                .value("done_at", if done { Some(to_millis(now)) } else { None })
+                .value("read_at", to_millis(now))
+                .and_where(Expr::col("id").eq(id.to_string()))
+                .and_where(Expr::col("account_id").eq(owner.to_string()))
+                .and_where(Expr::col("kind").eq("todo"))
+                .and_where(Expr::col("hidden").eq(0))
+                .to_owned(),
+        )
+        .await?;
+    if changed != 1 {
+        return Err(PortalError::NotFound);
+    }
+    let action = if done { "portal.inbox.done" } else { "portal.inbox.undone" };
+    tamar_ledger::record(&mut tx, &LedgerEntry::change(actor, action, format!("message:{id}"), now).about(owner)).await?;
+    tx.commit().await?;
+    ledger.notify();
+    Ok(())
+}
+
+/// The person deletes a message from their inbox (it stays in the department's records).
+pub async fn hide(db: &Db, ledger: &Ledger, actor: &Actor, id: MessageId) -> Result<(), PortalError> {
+    let Some(owner) = actor.account() else { return Err(PortalError::Forbidden) };
+    let now = ledger.now();
+    let mut tx = db.begin().await?;
+    let changed = tx
+        .execute(
+            &Query::update()
+                .table(MESSAGES)
+                .value("hidden", 1)
+                .and_where(Expr::col("id").eq(id.to_string()))
+                .and_where(Expr::col("account_id").eq(owner.to_string()))
+                .to_owned(),
+        )
+        .await?;
+    if changed != 1 {
+        return Err(PortalError::NotFound);
+    }
+    tamar_ledger::record(&mut tx, &LedgerEntry::change(actor, "portal.inbox.delete", format!("message:{id}"), now).about(owner)).await?;
+    tx.commit().await?;
+    ledger.notify();
+    Ok(())
+}

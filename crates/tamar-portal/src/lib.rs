@@ -1,0 +1,237 @@
+//! The one-stop portal (GovHK) and the personal account (MyGovHK).
+//!
+//! - [`content`]: the catalogue's items (service entries, guides, news, notices), their
+//!   versions and the publishing workflow (draft, second-officer review, publish or schedule,
+//!   withdraw), with [`diff`] between versions.
+//! - [`feed`]: the change feed that search indexes and subscription mail follow.
+//! - [`catalogue`]: the eleven topics, three audiences, kinds and channels.
+//! - [`inbox`], [`mygov`]: a person's messages and to-dos, bookmarks, subscriptions and
+//!   pre-fill settings. [`apps`]: the registry of government mobile apps and their use.
+//! - [`visits`]: visit counts per item and day.
+//!
+//! Architecture invariant: every change is checked against the actor (editors and reviewers
+//! only within their department; a person only their own account) and logged in the same
+//! transaction; what the public sees changes only through [`content`], which writes the feed.
+
+pub mod apps;
+pub mod catalogue;
+pub mod content;
+pub mod diff;
+pub mod feed;
+pub mod inbox;
+pub mod mygov;
+pub mod text;
+pub mod visits;
+
+use sea_query::{ColumnDef, Index, Table};
+use tamar_core::{Code, HasCode};
+use tamar_store::{Backend, Migration, StoreError};
+
+pub use catalogue::{AUDIENCES, Channel, ItemKind, TOPICS};
+pub use content::{Content, ContentInput, Item, ItemId, LiveItem, NewItem, ServiceInput, TextInput, Version, VersionState};
+
+pub(crate) const ITEMS: &str = "portal_items";
+pub(crate) const VERSIONS: &str = "portal_versions";
+pub(crate) const CHANGES: &str = "portal_changes";
+pub(crate) const CURSORS: &str = "portal_cursors";
+pub(crate) const VISITS: &str = "portal_visits";
+pub(crate) const MESSAGES: &str = "portal_messages";
+pub(crate) const BOOKMARKS: &str = "portal_bookmarks";
+pub(crate) const SUBSCRIPTIONS: &str = "portal_subscriptions";
+pub(crate) const PREFILL: &str = "portal_prefill";
+pub(crate) const APPS: &str = "portal_apps";
+pub(crate) const APP_USAGE: &str = "portal_app_usage";
+
+pub static MIGRATIONS: &[Migration] = &[Migration { id: "portal_0001_catalogue", statements: create_tables }];
+
+fn create_tables(backend: Backend) -> Vec<String> {
+    let items = Table::create()
+        .table(ITEMS)
+        .col(ColumnDef::new("id").string().not_null().primary_key())
+        .col(ColumnDef::new("kind").string().not_null())
+        .col(ColumnDef::new("slug").string().not_null().unique_key())
+        .col(ColumnDef::new("department_id").string().not_null())
+        .col(ColumnDef::new("created_at").big_integer().not_null())
+        .col(ColumnDef::new("live_version").integer().null())
+        .col(ColumnDef::new("live_at").big_integer().null())
+        .col(ColumnDef::new("first_published_at").big_integer().null())
+        .to_owned();
+    let versions = Table::create()
+        .table(VERSIONS)
+        .col(ColumnDef::new("item_id").string().not_null())
+        .col(ColumnDef::new("number").integer().not_null())
+        .col(ColumnDef::new("state").string().not_null())
+        .col(ColumnDef::new("content").text().not_null())
+        .col(ColumnDef::new("author_id").string().null())
+        .col(ColumnDef::new("created_at").big_integer().not_null())
+        .col(ColumnDef::new("updated_at").big_integer().not_null())
+        .col(ColumnDef::new("reviewer_id").string().null())
+        .col(ColumnDef::new("review_note").text().null())
+        .col(ColumnDef::new("publish_at").big_integer().null())
+        .col(ColumnDef::new("published_at").big_integer().null())
+        .primary_key(Index::create().col("item_id").col("number"))
+        .to_owned();
+    let changes = Table::create()
+        .table(CHANGES)
+        .col(ColumnDef::new("seq").integer().not_null().auto_increment().primary_key())
+        .col(ColumnDef::new("item_id").string().not_null())
+        .col(ColumnDef::new("kind").string().not_null())
+        .col(ColumnDef::new("version").integer().not_null())
+        .col(ColumnDef::new("at").big_integer().not_null())
+        .to_owned();
+    let cursors = Table::create()
+        .table(CURSORS)
+        .col(ColumnDef::new("name").string().not_null().primary_key())
+        .col(ColumnDef::new("position").big_integer().not_null())
+        .to_owned();
+    let visits = Table::create()
+        .table(VISITS)
+        .col(ColumnDef::new("item_id").string().not_null())
+        .col(ColumnDef::new("day").string().not_null())
+        .col(ColumnDef::new("visits").big_integer().not_null())
+        .primary_key(Index::create().col("item_id").col("day"))
+        .to_owned();
+    let messages = Table::create()
+        .table(MESSAGES)
+        .col(ColumnDef::new("id").string().not_null().primary_key())
+        .col(ColumnDef::new("account_id").string().not_null())
+        .col(ColumnDef::new("department_id").string().not_null())
+        .col(ColumnDef::new("kind").string().not_null())
+        .col(ColumnDef::new("subject").text().not_null())
+        .col(ColumnDef::new("body").text().not_null())
+        .col(ColumnDef::new("due_on").string().null())
+        .col(ColumnDef::new("sent_at").big_integer().not_null())
+        .col(ColumnDef::new("sent_by").string().not_null())
+        .col(ColumnDef::new("read_at").big_integer().null())
+        .col(ColumnDef::new("done_at").big_integer().null())
+        .col(ColumnDef::new("hidden").integer().not_null())
+        .to_owned();
+    let messages_by_account =
+        Index::create().name("portal_messages_by_account").table(MESSAGES).col("account_id").col("sent_at").to_owned();
+    let bookmarks = Table::create()
+        .table(BOOKMARKS)
+        .col(ColumnDef::new("account_id").string().not_null())
+        .col(ColumnDef::new("item_id").string().not_null())
+        .col(ColumnDef::new("created_at").big_integer().not_null())
+        .primary_key(Index::create().col("account_id").col("item_id"))
+        .to_owned();
+    let subscriptions = Table::create()
+        .table(SUBSCRIPTIONS)
+        .col(ColumnDef::new("account_id").string().not_null())
+        .col(ColumnDef::new("target").string().not_null())
+        .col(ColumnDef::new("lang").string().not_null())
+        .col(ColumnDef::new("created_at").big_integer().not_null())
+        .primary_key(Index::create().col("account_id").col("target"))
+        .to_owned();
+    let subscriptions_by_target = Index::create().name("portal_subscriptions_by_target").table(SUBSCRIPTIONS).col("target").to_owned();
+    let prefill = Table::create()
+        .table(PREFILL)
+        .col(ColumnDef::new("account_id").string().not_null().primary_key())
+        .col(ColumnDef::new("fields").string().not_null())
+        .col(ColumnDef::new("updated_at").big_integer().not_null())
+        .to_owned();
+    let apps = Table::create()
+        .table(APPS)
+        .col(ColumnDef::new("slug").string().not_null().primary_key())
+        .col(ColumnDef::new("department_id").string().not_null())
+        .col(ColumnDef::new("name").text().not_null())
+        .col(ColumnDef::new("summary").text().not_null())
+        .col(ColumnDef::new("ios_url").string().null())
+        .col(ColumnDef::new("android_url").string().null())
+        .col(ColumnDef::new("created_at").big_integer().not_null())
+        .to_owned();
+    let app_usage = Table::create()
+        .table(APP_USAGE)
+        .col(ColumnDef::new("app_slug").string().not_null())
+        .col(ColumnDef::new("day").string().not_null())
+        .col(ColumnDef::new("downloads").big_integer().not_null())
+        .col(ColumnDef::new("active_users").big_integer().not_null())
+        .primary_key(Index::create().col("app_slug").col("day"))
+        .to_owned();
+    vec![
+        backend.schema(&items),
+        backend.schema(&versions),
+        backend.schema(&changes),
+        backend.schema(&cursors),
+        backend.schema(&visits),
+        backend.schema(&messages),
+        backend.schema(&messages_by_account),
+        backend.schema(&bookmarks),
+        backend.schema(&subscriptions),
+        backend.schema(&subscriptions_by_target),
+        backend.schema(&prefill),
+        backend.schema(&apps),
+        backend.schema(&app_usage),
+    ]
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PortalError {
+    #[error("not allowed")]
+    Forbidden,
+    #[error("invalid {field}: {reason}")]
+    Invalid { field: &'static str, reason: &'static str },
+    #[error("the address {0} is taken")]
+    SlugTaken(String),
+    #[error("not found")]
+    NotFound,
+    #[error("the version is not in a state that allows this")]
+    WrongState,
+    #[error("a second officer must review this")]
+    OwnWork,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl HasCode for PortalError {
+    fn code(&self) -> Code {
+        match self {
+            PortalError::Forbidden => Code::Forbidden,
+            PortalError::Invalid { .. } => Code::InvalidInput,
+            PortalError::SlugTaken(_) => Code::SlugTaken,
+            PortalError::NotFound => Code::NotFound,
+            PortalError::WrongState => Code::ContentState,
+            PortalError::OwnWork => Code::SecondReviewerRequired,
+            PortalError::Store(e) => e.code(),
+        }
+    }
+}
+
+/// A shared cursor in the change feed (for jobs that one node at a time must do, such as
+/// sending subscription mail).
+pub mod cursors {
+    use sea_query::{Expr, ExprTrait, OnConflict, Query};
+    use tamar_store::{Db, Tx, row};
+
+    use crate::{CURSORS, PortalError};
+
+    /// The named cursor's position; a cursor seen for the first time starts at `initial`.
+    pub async fn get(db: &Db, name: &str, initial: i64) -> Result<i64, PortalError> {
+        db.execute(
+            &Query::insert()
+                .into_table(CURSORS)
+                .columns(["name", "position"])
+                .values_panic([name.into(), initial.into()])
+                .on_conflict(OnConflict::column("name").do_nothing().to_owned())
+                .to_owned(),
+        )
+        .await?;
+        let r = db.fetch_one(&Query::select().column("position").from(CURSORS).and_where(Expr::col("name").eq(name)).to_owned()).await?;
+        Ok(row::get(&r, "position")?)
+    }
+
+    /// Moves the cursor from `from` to `to` inside `tx`; false if another node moved it first.
+    pub async fn advance(tx: &mut Tx, name: &str, from: i64, to: i64) -> Result<bool, PortalError> {
+        let n = tx
+            .execute(
+                &Query::update()
+                    .table(CURSORS)
+                    .value("position", to)
+                    .and_where(Expr::col("name").eq(name))
+                    .and_where(Expr::col("position").eq(from))
+                    .to_owned(),
+            )
+            .await?;
+        Ok(n == 1)
+    }
+}

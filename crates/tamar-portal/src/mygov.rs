@@ -1,0 +1,302 @@
+//! MyGovHK: a person's bookmarks, subscriptions and pre-fill settings. Each belongs to one
+//! account and only its owner reads or changes it.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use sea_query::{Expr, ExprTrait, OnConflict, Order, Query};
+use serde::{Deserialize, Serialize};
+use tamar_core::{AccountId, Actor, DepartmentId, Lang};
+use tamar_ledger::{Ledger, LedgerEntry};
+use tamar_store::{Db, StoreError, from_millis, row, to_millis};
+
+use crate::catalogue::topic;
+use crate::content::ItemId;
+use crate::{BOOKMARKS, PREFILL, PortalError, SUBSCRIPTIONS};
+
+fn owner(actor: &Actor) -> Result<AccountId, PortalError> {
+    match actor {
+        Actor::Citizen { account } | Actor::Officer { account, .. } | Actor::PlatformAdmin { account } => Ok(*account),
+        _ => Err(PortalError::Forbidden),
+    }
+}
+
+/// A bookmark of a catalogue item.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Bookmark {
+    pub item: ItemId,
+    pub created_at: DateTime<Utc>,
+}
+
+pub async fn bookmarks(db: &Db, account: AccountId) -> Result<Vec<Bookmark>, PortalError> {
+    let rows = db
+        .fetch_all(
+            &Query::select()
+                .columns(["item_id", "created_at"])
+                .from(BOOKMARKS)
+                .and_where(Expr::col("account_id").eq(account.to_string()))
+                .order_by("created_at", Order::Desc)
+                .to_owned(),
+        )
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        out.push(Bookmark { item: row::parse(r, "item_id")?, created_at: from_millis(row::get(r, "created_at")?) });
+    }
+    Ok(out)
+}
+
+pub async fn is_bookmarked(db: &Db, account: AccountId, item: ItemId) -> Result<bool, PortalError> {
+    Ok(db
+        .fetch_optional(
+            &Query::select()
+                .column("item_id")
+                .from(BOOKMARKS)
+                .and_where(Expr::col("account_id").eq(account.to_string()))
+                .and_where(Expr::col("item_id").eq(item.to_string()))
+                .to_owned(),
+        )
+        .await?
+        .is_some())
+}
+
+/// Bookmarks an item; bookmarking it again changes nothing.
+pub async fn add_bookmark(db: &Db, ledger: &Ledger, actor: &Actor, item: ItemId) -> Result<(), PortalError> {
+    let account = owner(actor)?;
+    let now = ledger.now();
+    let mut tx = db.begin().await?;
+    let added = tx
+        .execute(
+            &Query::insert()
+                .into_table(BOOKMARKS)
+                .columns(["account_id", "item_id", "created_at"])
+                .values_panic([account.to_string().into(), item.to_string().into(), to_millis(now).into()])
+                .on_conflict(OnConflict::columns(["account_id", "item_id"]).do_nothing().to_owned())
+                .to_owned(),
+        )
+        .await?;
+    if added == 1 {
+        tamar_ledger::record(&mut tx, &LedgerEntry::change(actor, "portal.bookmark.add", format!("item:{item}"), now).about(account)).await?;
+    }
+    tx.commit().await?;
+    ledger.notify();
+    Ok(())
+}
+
+pub async fn remove_bookmark(db: &Db, ledger: &Ledger, actor: &Actor, item: ItemId) -> Result<(), PortalError> {
+    let account = owner(actor)?;
+    let now = ledger.now();
+    let mut tx = db.begin().await?;
+    let removed = tx
+        .execute(
+            &Query::delete()
+                .from_table(BOOKMARKS)
+                .and_where(Expr::col("account_id").eq(account.to_string()))
+                .and_where(Expr::col("item_id").eq(item.to_string()))
+                .to_owned(),
+        )
+        .await?;
+    if removed == 1 {
+        tamar_ledger::record(&mut tx, &LedgerEntry::change(actor, "portal.bookmark.remove", format!("item:{item}"), now).about(account))
+            .await?;
+    }
+    tx.commit().await?;
+    ledger.notify();
+    Ok(())
+}
+
+/// What a subscription follows.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum SubscriptionTarget {
+    /// A topic, by slug.
+    Topic(String),
+    /// A department, by id.
+    Department(DepartmentId),
+}
+
+impl SubscriptionTarget {
+    pub fn key(&self) -> String {
+        match self {
+            SubscriptionTarget::Topic(slug) => format!("topic:{slug}"),
+            SubscriptionTarget::Department(id) => format!("department:{id}"),
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<SubscriptionTarget> {
+        match key.split_once(':')? {
+            ("topic", slug) if topic(slug).is_some() => Some(SubscriptionTarget::Topic(slug.to_owned())),
+            ("department", id) => id.parse().ok().map(SubscriptionTarget::Department),
+            _ => None,
+        }
+    }
+}
+
+/// A person asked for email about new content on a topic or from a department.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Subscription {
+    pub target: SubscriptionTarget,
+    /// The language of the emails.
+    pub lang: Lang,
+    pub created_at: DateTime<Utc>,
+}
+
+fn lang_of(code: &str) -> Lang {
+    Lang::from_prefix(code).unwrap_or(Lang::En)
+}
+
+pub async fn subscriptions(db: &Db, account: AccountId) -> Result<Vec<Subscription>, PortalError> {
+    let rows = db
+        .fetch_all(
+            &Query::select()
+                .columns(["target", "lang", "created_at"])
+                .from(SUBSCRIPTIONS)
+                .and_where(Expr::col("account_id").eq(account.to_string()))
+                .order_by("target", Order::Asc)
+                .to_owned(),
+        )
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let key: String = row::get(r, "target")?;
+        let target = SubscriptionTarget::parse(&key).ok_or_else(|| StoreError::Corrupt(format!("subscription {key}")))?;
+        out.push(Subscription { target, lang: lang_of(&row::get::<String>(r, "lang")?), created_at: from_millis(row::get(r, "created_at")?) });
+    }
+    Ok(out)
+}
+
+/// Subscribes (or changes the language of an existing subscription).
+pub async fn subscribe(db: &Db, ledger: &Ledger, actor: &Actor, target: SubscriptionTarget, lang: Lang) -> Result<(), PortalError> {
+    let account = owner(actor)?;
+    if let SubscriptionTarget::Topic(slug) = &target
+        && topic(slug).is_none()
+    {
+        return Err(PortalError::Invalid { field: "target", reason: "a known topic" });
+    }
+    let now = ledger.now();
+    let mut tx = db.begin().await?;
+    tx.execute(
+        &Query::insert()
+            .into_table(SUBSCRIPTIONS)
+            .columns(["account_id", "target", "lang", "created_at"])
+            .values_panic([account.to_string().into(), target.key().into(), lang.prefix().into(), to_millis(now).into()])
+            .on_conflict(OnConflict::columns(["account_id", "target"]).update_column("lang").to_owned())
+            .to_owned(),
+    )
+    .await?;
+    tamar_ledger::record(&mut tx, &LedgerEntry::change(actor, "portal.subscription.add", target.key(), now).about(account)).await?;
+    tx.commit().await?;
+    ledger.notify();
+    Ok(())
+}
+
+pub async fn unsubscribe(db: &Db, ledger: &Ledger, actor: &Actor, target: &SubscriptionTarget) -> Result<(), PortalError> {
+    let account = owner(actor)?;
+    let now = ledger.now();
+    let mut tx = db.begin().await?;
+    let removed = tx
+        .execute(
+            &Query::delete()
+                .from_table(SUBSCRIPTIONS)
+                .and_where(Expr::col("account_id").eq(account.to_string()))
+                .and_where(Expr::col("target").eq(target.key()))
+                .to_owned(),
+        )
+        .await?;
+    if removed == 1 {
+        tamar_ledger::record(&mut tx, &LedgerEntry::change(actor, "portal.subscription.remove", target.key(), now).about(account)).await?;
+    }
+    tx.commit().await?;
+    ledger.notify();
+    Ok(())
+}
+
+/// Everyone subscribed to any of `targets`, once each, with their language: for sending
+/// updates. Used by the platform only.
+pub async fn subscribers(db: &Db, targets: &[SubscriptionTarget]) -> Result<Vec<(AccountId, Lang)>, PortalError> {
+    if targets.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = db
+        .fetch_all(
+            &Query::select()
+                .columns(["account_id", "lang"])
+                .from(SUBSCRIPTIONS)
+                .and_where(Expr::col("target").is_in(targets.iter().map(SubscriptionTarget::key)))
+                .order_by("account_id", Order::Asc)
+                .to_owned(),
+        )
+        .await?;
+    let mut out: Vec<(AccountId, Lang)> = Vec::new();
+    for r in &rows {
+        let account: AccountId = row::parse(r, "account_id")?;
+        if out.last().is_none_or(|(a, _)| *a != account) {
+            out.push((account, lang_of(&row::get::<String>(r, "lang")?)));
+        }
+    }
+    Ok(out)
+}
+
+/// The parts of a person's profile that e-services may fill in on their forms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PrefillField {
+    Name,
+    Email,
+    Phone,
+    Address,
+    Hkid,
+    DateOfBirth,
+}
+
+impl PrefillField {
+    pub const ALL: [PrefillField; 6] =
+        [PrefillField::Name, PrefillField::Email, PrefillField::Phone, PrefillField::Address, PrefillField::Hkid, PrefillField::DateOfBirth];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrefillField::Name => "name",
+            PrefillField::Email => "email",
+            PrefillField::Phone => "phone",
+            PrefillField::Address => "address",
+            PrefillField::Hkid => "hkid",
+            PrefillField::DateOfBirth => "date_of_birth",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PrefillField> {
+        PrefillField::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+}
+
+/// Which fields e-services may pre-fill. Until a person chooses, name and email may; the
+/// identity card number never does unless they allow it.
+pub async fn prefill(db: &Db, account: AccountId) -> Result<BTreeSet<PrefillField>, PortalError> {
+    let found = db
+        .fetch_optional(&Query::select().column("fields").from(PREFILL).and_where(Expr::col("account_id").eq(account.to_string())).to_owned())
+        .await?;
+    Ok(match found {
+        Some(r) => row::get::<String>(&r, "fields")?.split(',').filter_map(PrefillField::parse).collect(),
+        None => [PrefillField::Name, PrefillField::Email].into_iter().collect(),
+    })
+}
+
+pub async fn set_prefill(db: &Db, ledger: &Ledger, actor: &Actor, fields: &BTreeSet<PrefillField>) -> Result<(), PortalError> {
+    let account = owner(actor)?;
+    let now = ledger.now();
+    let list = fields.iter().map(|f| f.as_str()).collect::<Vec<_>>().join(",");
+    let mut tx = db.begin().await?;
+    tx.execute(
+        &Query::insert()
+            .into_table(PREFILL)
+            .columns(["account_id", "fields", "updated_at"])
+            .values_panic([account.to_string().into(), list.clone().into(), to_millis(now).into()])
+            .on_conflict(OnConflict::column("account_id").update_columns(["fields", "updated_at"]).to_owned())
+            .to_owned(),
+    )
+    .await?;
+    tamar_ledger::record(&mut tx, &LedgerEntry::change(actor, "portal.prefill.set", format!("prefill:{list}"), now).about(account)).await?;
+    tx.commit().await?;
+    ledger.notify();
+    Ok(())
+}
