@@ -45,11 +45,7 @@ pub fn markdown_to_text(source: &str) -> String {
     for event in Parser::new(source) {
         match event {
             Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => out.push_str(&t),
-            Event::SoftBreak | Event::HardBreak | Event::End(_) => {
-                if !out.ends_with(['\n', ' ']) {
-                    out.push('\n');
-                }
-            }
+            Event::SoftBreak | Event::HardBreak | Event::End(_) if !out.ends_with(['\n', ' ']) => out.push('\n'),
             _ => {}
         }
     }
