@@ -349,3 +349,19 @@ pub async fn update_contact(db: &Db, ledger: &Ledger, account: &Account, address
     ledger.notify();
     Ok(())
 }
+
+/// The person (citizen) account with this email address, for a department that addresses a
+/// message to someone it deals with. Returns only the id: nothing about the person is read.
+pub async fn citizen_by_email(db: &Db, email: &str) -> Result<Option<AccountId>, IdentityError> {
+    let found = db
+        .fetch_optional(
+            &Query::select()
+                .column("id")
+                .from("accounts")
+                .and_where(Expr::col("email").eq(email.trim().to_lowercase()))
+                .and_where(Expr::col("kind").eq("citizen"))
+                .to_owned(),
+        )
+        .await?;
+    Ok(found.map(|r| row::parse(&r, "id")).transpose()?)
+}

@@ -5,6 +5,9 @@
 //! Architecture invariant: message bodies are composed by the caller in the recipient's
 //! language; this crate only delivers, and never logs a body (it may hold a secret link).
 
+pub mod queue;
+pub mod templates;
+
 use std::path::PathBuf;
 
 use lettre::message::{Mailbox, header::ContentType};
@@ -12,6 +15,8 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::Deserialize;
 use tamar_core::{Code, HasCode};
+
+pub use queue::{MIGRATIONS, deliver_pending, enqueue};
 
 /// Where mail goes.
 #[derive(Clone, Deserialize)]
@@ -76,6 +81,7 @@ impl HasCode for NotifyError {
 }
 
 /// A plain-text email, already in the recipient's language.
+#[derive(Clone)]
 pub struct Email {
     pub to: String,
     pub subject: String,

@@ -18,6 +18,7 @@ pub mod catalogue;
 pub mod content;
 pub mod diff;
 pub mod feed;
+pub mod import;
 pub mod inbox;
 pub mod mygov;
 pub mod text;

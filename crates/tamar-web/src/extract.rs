@@ -209,6 +209,18 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
+/// Query parameters of an HTML form sent with GET, where a field may repeat (checkboxes:
+/// `topic=tax&topic=housing`); malformed ones get `invalid_query`.
+pub struct FormQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for FormQuery<T> {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        serde_html_form::from_str(parts.uri.query().unwrap_or_default()).map(FormQuery).map_err(|_| WebError::new(Code::InvalidQuery))
+    }
+}
+
 /// A submitted HTML form; malformed ones get `invalid_form`.
 pub struct FormData<T>(pub T);
 

@@ -14,11 +14,13 @@ mod csrf;
 pub mod error;
 pub mod extract;
 pub mod i18n;
+pub mod jobs;
 pub mod oidc;
 pub mod ops;
 pub mod openapi;
 pub mod pages;
 pub mod passkeys;
+mod portal;
 pub mod signing;
 mod security;
 
@@ -79,6 +81,10 @@ pub struct AppState {
     /// Seals secrets kept in the database (TOTP secrets).
     pub sealer: tamar_store::Sealer,
     pub config: Arc<WebConfig>,
+    /// This node's search index of the portal catalogue, fed by [`jobs::follow_feed`].
+    pub search: Arc<tamar_search::SearchIndex>,
+    /// Visits of public pages, written in batches by [`jobs::spawn`].
+    pub visits: Arc<jobs::VisitCounter>,
 }
 
 /// The whole application: pages, API, operations, with every cross-cutting layer.
@@ -86,6 +92,7 @@ pub fn app(state: AppState) -> Router {
     let cache = Arc::new(cache::PageCache::default());
     let routes = Router::new()
         .merge(pages::routes())
+        .merge(portal::routes())
         .nest("/api/v1", api::routes())
         .merge(ops::routes())
         .merge(oidc::routes())
@@ -104,6 +111,7 @@ pub fn app(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(state.config.body_limit))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, state.config.request_timeout))
         .layer(axum::middleware::from_fn_with_state((state.ledger.clone(), cache), cache::serve_cached))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), jobs::count_visits))
         .layer(axum::middleware::from_fn(error::render_errors))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(axum::middleware::from_fn(ops::record_metrics))

@@ -41,6 +41,7 @@ struct TestApp {
     app: Router,
     db: Db,
     ledger: Ledger,
+    state: AppState,
     _blobs: tempfile::TempDir,
 }
 
@@ -176,8 +177,40 @@ const IMMD_ADMIN: &str = "immd.admin@tamar.test";
 const DH_OFFICER: &str = "dh.officer@tamar.test";
 const CITIZEN: &str = "citizen@tamar.test";
 
+const SMALL_CATALOGUE: &str = r#"[
+  {"slug": "book-vaccination", "department": "DH", "topics": ["health"], "audiences": ["residents"],
+   "name": {"en": "Book a vaccination", "tc": "預約疫苗接種"}, "summary": {"en": "Book a vaccination at a clinic.", "tc": "預約在診所接種疫苗。"},
+   "eligibility": {"en": "Hong Kong residents.", "tc": "香港居民。"}, "fees": {"en": "Free.", "tc": "免費。"},
+   "how_to_apply": {"en": "1. Choose a clinic.\n2. Pick a time.", "tc": "1. 選擇診所。\n2. 選擇時間。"},
+   "processing_time": {"en": "Immediate.", "tc": "即時。"}, "channels": ["online", "phone"], "online_url": "https://www.dh.gov.hk/"},
+  {"slug": "flu-vaccination-2026", "department": "DH", "kind": "news", "topics": ["health"], "audiences": ["residents"],
+   "title": {"en": "Seasonal influenza vaccination starts", "tc": "季節性流感疫苗接種計劃展開"},
+   "summary": {"en": "Free vaccination for eligible groups.", "tc": "合資格人士可免費接種。"},
+   "body": {"en": "The programme starts on 1 October.\n\n- Children\n- Elderly people", "tc": "計劃於10月1日展開。\n\n- 兒童\n- 長者"},
+   "published": "2026-10-01T09:00:00+08:00"},
+  {"slug": "smart-id-card-replacement", "department": "IMMD", "kind": "guide", "topics": ["immigration"], "audiences": ["residents"],
+   "title": {"en": "Replacing your identity card", "tc": "更換身份證"},
+   "summary": {"en": "When and where to replace your card.", "tc": "何時及何處更換身份證。"},
+   "body": {"en": "Check your age group.", "tc": "請查閱你的年齡組別。"}},
+  {"slug": "office-relocation", "department": "IMMD", "kind": "notice", "topics": ["immigration"], "audiences": ["residents", "non-residents"],
+   "title": {"en": "Office relocation", "tc": "辦事處遷址"},
+   "summary": {"en": "An office moves.", "tc": "一個辦事處遷址。"},
+   "body": {"en": "The office moves on 1 December.", "tc": "辦事處於12月1日遷址。"}}
+]"#;
+
 async fn setup(db: Db) -> TestApp {
-    Migrator::new(&db, &[tamar_ledger::MIGRATIONS, tamar_tenancy::MIGRATIONS, tamar_identity::MIGRATIONS, tamar_oidc::MIGRATIONS, tamar_signing::MIGRATIONS])
+    Migrator::new(
+        &db,
+        &[
+            tamar_ledger::MIGRATIONS,
+            tamar_tenancy::MIGRATIONS,
+            tamar_identity::MIGRATIONS,
+            tamar_oidc::MIGRATIONS,
+            tamar_signing::MIGRATIONS,
+            tamar_notify::MIGRATIONS,
+            tamar_portal::MIGRATIONS,
+        ],
+    )
         .run()
         .await
         .unwrap();
@@ -191,8 +224,8 @@ async fn setup(db: Db) -> TestApp {
     }
     let accounts = [
         (ADMIN, AccountKind::PlatformAdmin, None, vec![]),
-        (IMMD_ADMIN, AccountKind::Officer, Some(ids[0]), vec![Role::DepartmentAdmin, Role::IdentityVerifier]),
-        (DH_OFFICER, AccountKind::Officer, Some(ids[1]), vec![Role::CaseOfficer]),
+        (IMMD_ADMIN, AccountKind::Officer, Some(ids[0]), vec![Role::DepartmentAdmin, Role::IdentityVerifier, Role::ContentReviewer]),
+        (DH_OFFICER, AccountKind::Officer, Some(ids[1]), vec![Role::CaseOfficer, Role::ContentEditor]),
         (CITIZEN, AccountKind::Citizen, None, vec![]),
     ];
     for (email, kind, department, roles) in accounts {
@@ -224,8 +257,15 @@ async fn setup(db: Db) -> TestApp {
         signing: tamar_signing::SigningAuthority::ensure(&db, &sealer(), chrono::Utc::now()).await.unwrap(),
         sealer: sealer(),
         config: Arc::new(config),
+        search: Arc::new(tamar_search::SearchIndex::open(None).unwrap()),
+        visits: Arc::default(),
     };
-    TestApp { codes_used: Default::default(), app: tamar_web::app(state), db, ledger, _blobs: blob_dir }
+    // One published item of each kind, for the public pages.
+    let departments = [("IMMD".to_owned(), ids[0]), ("DH".to_owned(), ids[1])].into_iter().collect();
+    let entries: Vec<tamar_portal::import::CatalogueEntry> = serde_json::from_str(SMALL_CATALOGUE).unwrap();
+    tamar_portal::import::import(&db, &ledger, &entries, &departments).await.unwrap();
+    ledger.sync().await.unwrap();
+    TestApp { codes_used: Default::default(), app: tamar_web::app(state.clone()), db, ledger, state, _blobs: blob_dir }
 }
 
 type R = Result<(), Box<dyn std::error::Error>>;
@@ -429,6 +469,49 @@ store_test!(authorization_matrix, |db| async move {
     let consistency: &str = Box::leak(format!("/api/v1/ledger/proof/consistency?first={size}&second={size}").into_boxed_str());
     let matrix: &[(&str, [S; 5])] = &[
         ("/en/", [OK; 5]),
+        ("/en/topics/health", [OK; 5]),
+        ("/en/topics/astrology", [S::NOT_FOUND; 5]),
+        ("/en/audiences/business", [OK; 5]),
+        ("/en/news", [OK; 5]),
+        ("/en/services/book-vaccination", [OK; 5]),
+        ("/en/news/flu-vaccination-2026", [OK; 5]),
+        ("/en/guides/smart-id-card-replacement", [OK; 5]),
+        ("/en/notices/office-relocation", [OK; 5]),
+        ("/en/services/flu-vaccination-2026", [S::NOT_FOUND; 5]),
+        ("/en/search?q=vaccination&type=service", [OK; 5]),
+        ("/en/apps", [OK; 5]),
+        ("/en/offline", [OK; 5]),
+        ("/en/feeds/news.atom", [OK; 5]),
+        ("/en/feeds/topics/health.atom", [OK; 5]),
+        ("/en/feeds/departments/DH.atom", [OK; 5]),
+        ("/sitemap.xml", [OK; 5]),
+        ("/manifest.webmanifest", [OK; 5]),
+        ("/sw.js", [OK; 5]),
+        ("/static/suggest.js", [OK; 5]),
+        ("/static/icon.svg", [OK; 5]),
+        ("/en/services/book-vaccination/bookmark", [S::METHOD_NOT_ALLOWED; 5]),
+        ("/en/account/inbox", [IN, OK, OK, OK, OK]),
+        ("/en/account/inbox/0190aaaa-0000-7000-8000-000000000000", [IN, S::NOT_FOUND, S::NOT_FOUND, S::NOT_FOUND, S::NOT_FOUND]),
+        ("/en/account/bookmarks", [IN, OK, OK, OK, OK]),
+        ("/en/account/applications", [IN, OK, OK, OK, OK]),
+        ("/en/account/bills", [IN, OK, OK, OK, OK]),
+        ("/en/account/subscriptions", [IN, OK, OK, OK, OK]),
+        ("/en/account/prefill", [IN, OK, OK, OK, OK]),
+        ("/en/office/content", [IN, NO, OK, OK, NO]),
+        ("/en/office/content/new", [IN, NO, NO, OK, NO]),
+        ("/api/v1/catalogue", [OK; 5]),
+        ("/api/v1/catalogue?type=service&topic=health", [OK; 5]),
+        ("/api/v1/catalogue/service/book-vaccination", [OK; 5]),
+        ("/api/v1/catalogue/service/nothing-here", [S::NOT_FOUND; 5]),
+        ("/api/v1/search?q=vaccination&lang=tc&type=service&type=news", [OK; 5]),
+        ("/api/v1/search/suggest?q=vac&lang=en", [OK; 5]),
+        ("/api/v1/me/inbox", [AUTH, OK, OK, OK, OK]),
+        ("/api/v1/me/inbox/abc/done", [S::METHOD_NOT_ALLOWED; 5]),
+        ("/api/v1/me/bookmarks", [AUTH, OK, OK, OK, OK]),
+        ("/api/v1/me/bookmarks/book-vaccination", [S::METHOD_NOT_ALLOWED; 5]),
+        ("/api/v1/apps", [OK; 5]),
+        ("/api/v1/apps/no-such-app/usage", [S::NOT_FOUND; 5]),
+        ("/api/v1/office/messages", [S::METHOD_NOT_ALLOWED; 5]),
         ("/en/departments", [OK; 5]),
         ("/en/departments/IMMD", [OK; 5]),
         ("/en/transparency", [OK; 5]),

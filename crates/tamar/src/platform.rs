@@ -15,7 +15,7 @@ use crate::config::Config;
 
 /// Every crate's migrations, in dependency order.
 pub fn migrations() -> Vec<&'static [Migration]> {
-    vec![tamar_ledger::MIGRATIONS, tamar_tenancy::MIGRATIONS, tamar_identity::MIGRATIONS, tamar_oidc::MIGRATIONS, tamar_signing::MIGRATIONS]
+    vec![tamar_ledger::MIGRATIONS, tamar_tenancy::MIGRATIONS, tamar_identity::MIGRATIONS, tamar_oidc::MIGRATIONS, tamar_signing::MIGRATIONS, tamar_notify::MIGRATIONS, tamar_portal::MIGRATIONS]
 }
 
 pub struct Platform {
@@ -27,6 +27,8 @@ pub struct Platform {
     pub signing: tamar_signing::SigningAuthority,
     pub sealer: tamar_store::Sealer,
     pub web: WebConfig,
+    pub search: Arc<tamar_search::SearchIndex>,
+    pub visits: Arc<tamar_web::jobs::VisitCounter>,
 }
 
 pub fn progress(len: u64, message: &'static str) -> ProgressBar {
@@ -90,7 +92,12 @@ impl Platform {
             public_url: config.public_url(),
             pairwise_key: pairwise_key.to_vec(),
         };
-        Ok(Platform { db, blobs, ledger, mailer, hkid_key, signing, sealer, web })
+        // Each node keeps its own index in its data folder; it follows the change feed.
+        let search_dir = config.data_dir.join("search");
+        let search = tokio::task::spawn_blocking(move || tamar_search::SearchIndex::open(Some(&search_dir)))
+            .await?
+            .context("cannot open the search index")?;
+        Ok(Platform { db, blobs, ledger, mailer, hkid_key, signing, sealer, web, search: Arc::new(search), visits: Arc::default() })
     }
 
     pub fn state(&self) -> AppState {
@@ -103,11 +110,16 @@ impl Platform {
             signing: self.signing.clone(),
             sealer: self.sealer.clone(),
             config: Arc::new(self.web.clone()),
+            search: self.search.clone(),
+            visits: self.visits.clone(),
         }
     }
 
     /// Flushes the log and closes the database.
     pub async fn close(self) {
+        if let Err(error) = self.visits.flush(&self.db, chrono::Utc::now().date_naive()).await {
+            tracing::warn!(%error, "could not write visit counts");
+        }
         if let Err(error) = self.ledger.shutdown().await {
             tracing::error!(%error, "could not flush the ledger");
         }

@@ -3,9 +3,10 @@
 pub mod departments;
 pub mod ledger;
 pub mod me;
+pub mod portal;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post, put};
 
 use crate::AppState;
 
@@ -17,6 +18,17 @@ pub fn routes() -> Router<AppState> {
         .route("/departments/{code}/officers", get(departments::officers).post(departments::create_officer))
         .route("/me", get(me::profile))
         .route("/me/accesses", get(me::accesses))
+        .route("/catalogue", get(portal::list))
+        .route("/catalogue/{kind}/{slug}", get(portal::get))
+        .route("/search", get(portal::search))
+        .route("/search/suggest", get(portal::suggest))
+        .route("/me/inbox", get(portal::my_inbox))
+        .route("/me/inbox/{id}/done", put(portal::set_done))
+        .route("/me/bookmarks", get(portal::my_bookmarks))
+        .route("/me/bookmarks/{slug}", put(portal::add_bookmark).delete(portal::remove_bookmark))
+        .route("/apps", get(portal::apps).post(portal::register_app))
+        .route("/apps/{slug}/usage", get(portal::usage).put(portal::report_usage))
+        .route("/office/messages", post(portal::send_message))
         .route("/ledger/sth", get(ledger::sth))
         .route("/ledger/proof/inclusion", get(ledger::inclusion))
         .route("/ledger/proof/consistency", get(ledger::consistency))

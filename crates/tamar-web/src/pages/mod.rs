@@ -6,6 +6,8 @@ mod identity;
 mod public;
 mod two_factor;
 
+pub(crate) use account::hong_kong;
+
 use askama::Template;
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -26,9 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/static/favicon.svg", get(public::favicon))
         .route("/static/passkeys.js", get(public::passkeys_script))
         .route("/{lang}", get(public::to_home))
-        .route("/{lang}/", get(public::home))
         .route("/{lang}/departments", get(public::departments))
-        .route("/{lang}/departments/{code}", get(public::department))
         .route("/{lang}/transparency", get(public::transparency))
         .route("/{lang}/sign-in", get(account::sign_in_form).post(account::sign_in))
         .route("/{lang}/sign-out", post(account::sign_out))

@@ -1,10 +1,9 @@
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use tamar_core::Lang;
 use tamar_ledger::SthView;
-use tamar_tenancy::Department;
 
 use super::{PageContext, render};
 use crate::PublicPage;
@@ -43,18 +42,6 @@ pub async fn favicon() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=86400")], FAVICON)
 }
 
-#[derive(Template)]
-#[template(path = "home.html")]
-struct HomePage {
-    page: PageContext,
-    department_count: usize,
-}
-
-pub async fn home(page: PageContext, State(state): State<AppState>) -> Result<(PublicPage, Html<String>), WebError> {
-    let department_count = tamar_tenancy::list(&state.db).await?.len();
-    Ok((PublicPage, render(&HomePage { page: page.section("home"), department_count })?))
-}
-
 struct DepartmentLink {
     code: String,
     name: String,
@@ -86,24 +73,6 @@ pub async fn departments(page: PageContext, State(state): State<AppState>) -> Re
         }
     }
     Ok((PublicPage, render(&DepartmentsPage { page: page.section("departments"), groups })?))
-}
-
-#[derive(Template)]
-#[template(path = "department.html")]
-struct DepartmentPage {
-    page: PageContext,
-    name: String,
-    department: Department,
-}
-
-pub async fn department(
-    page: PageContext,
-    State(state): State<AppState>,
-    Path((_, code)): Path<(String, String)>,
-) -> Result<(PublicPage, Html<String>), WebError> {
-    let department = tamar_tenancy::by_code(&state.db, &code).await?;
-    let name = department.name.get(page.lang).to_owned();
-    Ok((PublicPage, render(&DepartmentPage { name, page: page.section("departments"), department })?))
 }
 
 #[derive(Template)]

@@ -1,0 +1,55 @@
+//! The messages Notify sends, each written out in the three languages (one template file per
+//! language in `templates/`), so that translators edit whole messages, not fragments.
+
+use askama::Template;
+use tamar_core::Lang;
+
+use crate::{Email, NotifyError};
+
+/// New or updated content on a topic or from a department that someone subscribed to.
+pub struct ContentUpdate {
+    pub lang: Lang,
+    pub title: String,
+    pub summary: String,
+    pub department: String,
+    /// The page's address.
+    pub url: String,
+    /// Where the subscriber manages their subscriptions.
+    pub manage_url: String,
+    /// A first publication, rather than an update.
+    pub is_new: bool,
+}
+
+#[derive(Template)]
+#[template(path = "content_update.en.txt")]
+struct ContentUpdateEn<'a>(&'a ContentUpdate);
+#[derive(Template)]
+#[template(path = "content_update.tc.txt")]
+struct ContentUpdateTc<'a>(&'a ContentUpdate);
+#[derive(Template)]
+#[template(path = "content_update.sc.txt")]
+struct ContentUpdateSc<'a>(&'a ContentUpdate);
+
+impl ContentUpdate {
+    pub fn subject(&self) -> String {
+        match (self.lang, self.is_new) {
+            (Lang::En, true) => format!("New on GovHK: {}", self.title),
+            (Lang::En, false) => format!("Updated on GovHK: {}", self.title),
+            (Lang::Tc, true) => format!("香港政府一站通新內容：{}", self.title),
+            (Lang::Tc, false) => format!("香港政府一站通內容更新：{}", self.title),
+            (Lang::Sc, true) => format!("香港政府一站通新内容：{}", self.title),
+            (Lang::Sc, false) => format!("香港政府一站通内容更新：{}", self.title),
+        }
+    }
+
+    /// The email to `to`, in the subscriber's language.
+    pub fn email(&self, to: &str) -> Result<Email, NotifyError> {
+        let body = match self.lang {
+            Lang::En => ContentUpdateEn(self).render(),
+            Lang::Tc => ContentUpdateTc(self).render(),
+            Lang::Sc => ContentUpdateSc(self).render(),
+        }
+        .map_err(|e| NotifyError::Compose(e.to_string()))?;
+        Ok(Email { to: to.to_owned(), subject: self.subject(), body })
+    }
+}

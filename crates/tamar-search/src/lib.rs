@@ -1,0 +1,748 @@
+//! Full-text search of the portal catalogue, in English, Traditional and Simplified Chinese.
+//!
+//! [`SearchIndex`] wraps a tantivy index of [`SearchDoc`]s (services, guides, news and
+//! notices), in memory or in a folder. One writer (behind a mutex) stages upserts and
+//! deletions; searches read the last commit and run concurrently, so the web server shares
+//! one index through an `Arc`. Each commit can carry a cursor, the position reached in the
+//! catalogue's change feed, so that a restarted server resumes where the index stands.
+//!
+//! # Fields
+//!
+//! Title, summary and body are each indexed three times, `_en`, `_tc` and `_sc`. Titles and
+//! summaries are stored for display; bodies are not. Key and kind are stored as is;
+//! popularity, update time and a title sort key are fast fields; kind, topics, departments
+//! and audiences are facet fields, counted for the matched set. A `suggest` field holds the
+//! three titles again, for search-as-you-type.
+//!
+//! # Analysers
+//!
+//! * English (`tamar_en`): words split at anything not a letter or digit, lowercased,
+//!   folded to ASCII, English stop words dropped, Porter-2 stemmed ("renewal" → "renew").
+//! * Chinese (`tamar_zh`), for both `tc` and `sc`: the text is first folded to Simplified
+//!   with OpenCC's Hong Kong table, then cut by jieba in search mode, which emits the
+//!   dictionary words inside longer words too. Latin words inside Chinese text ("BIR60",
+//!   "HK$") become lowercased tokens. Token offsets point into the original text, so
+//!   highlights show the characters the reader wrote, Traditional or Simplified.
+//! * Suggest (`tamar_suggest`): Latin words lowercased but not stemmed, and each Han
+//!   character on its own, folded to Simplified, so typed characters match anywhere in a
+//!   title.
+//!
+//! **Why fold Chinese to Simplified.** Hong Kong content is written in Traditional, with
+//! Simplified produced from it, but people search in both: a mainland visitor types 驾驶执照,
+//! a resident 駕駛執照. Folding both the documents and the queries to one script makes them
+//! meet whatever either was written in, and lets one jieba dictionary (which is Simplified)
+//! cut both well. The conversion is character for character in practice, which is what lets
+//! offsets map back to the original. [`to_simplified`] is the same converter, for the portal
+//! to produce Simplified pages from Traditional.
+//!
+//! # Ranking
+//!
+//! Every word typed must match somewhere, in any field and language, literally, through a
+//! typo or through a synonym; when that finds nothing, any word may match, and
+//! [`SearchResults::all_words_matched`] says so. Scores are BM25, with a title match
+//! weighted 4, a summary match 2 and a body match 1. English words of 5 to 8 letters may
+//! have one typo (a transposition counts as one), longer ones two; a typo match weighs 0.3
+//! of the word itself, and since the exact word also matches the typo query, exact always
+//! ranks above typo-only. Words that stand together in a document, in order (within three
+//! positions), add a proximity bonus. Popularity multiplies the score by at most 1.1, on a
+//! logarithmic scale, so it breaks near-ties without outranking relevance. An empty query
+//! browses the filtered catalogue by popularity, then title.
+//!
+//! # Synonyms
+//!
+//! `data/synonyms.txt` holds groups of words and phrases in the three languages ("tax,
+//! taxation, 稅務, 报税"). Members are matched against the query on analysed keys (English
+//! stems, Chinese folded to Simplified), longest first; a matched member's clause is
+//! satisfied by its own words or by any other member of its group as a phrase, the latter
+//! at half weight. So "tax" finds a document that only says 稅務, and 駕駛執照 finds one that
+//! only says "driving licence". Chinese members are also taught to jieba as words, so they
+//! are cut the same way in documents and queries.
+//!
+//! # Using it
+//!
+//! `SearchIndex::open` registers the analysers with the index itself: nothing to set up.
+//! Open one `SearchIndex` per folder per process (tantivy locks the folder for its writer)
+//! and share it through an `Arc`; it is `Send + Sync`. `upsert`, `delete` and `clear` only
+//! stage changes, which searches see after `commit` or `commit_with_cursor`; writers wait
+//! for one another on a mutex, searches never wait. Every call does blocking work (CPU,
+//! and file I/O for an index on disk): from async code, call it through
+//! `tokio::task::spawn_blocking`. The jieba dictionary and the conversion tables are
+//! loaded once per process, on the first `open`.
+
+mod analysis;
+mod error;
+mod model;
+mod query;
+mod schema;
+mod synonyms;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use tamar_core::Lang;
+use tantivy::collector::{Count, FacetCollector, FacetCounts, TopDocs};
+use tantivy::directory::MmapDirectory;
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, TermQuery,
+};
+use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{
+    DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, Searcher,
+    SegmentReader, TantivyDocument, Term,
+};
+
+pub use analysis::to_simplified;
+pub use error::{Result, SearchError};
+pub use model::{
+    DocKind, Facets, Hit, SearchDoc, SearchRequest, SearchResults, Suggestion, Texts,
+    UnknownDocKind,
+};
+
+use crate::analysis::{CHINESE, ENGLISH, SUGGEST, analyze};
+use crate::model::display_lang;
+use crate::query::{Analyzers, Plan};
+use crate::schema::{FACET_NAMES, Fields, LangFields, POPULARITY, TITLE_SORT};
+
+/// The writer's indexing memory: enough for the catalogue in one segment, small enough for
+/// a two-core server.
+const WRITER_MEMORY: usize = 32 * 1024 * 1024;
+/// Summaries up to this many bytes are shown whole; longer ones as a fragment.
+const SUMMARY_BYTES: usize = 480;
+
+/// The full-text index of the portal catalogue. `Send + Sync`: share it through an `Arc`.
+pub struct SearchIndex {
+    reader: IndexReader,
+    writer: Mutex<Writer>,
+    /// The cursor of the last commit, readable without waiting for the writer.
+    committed_cursor: Mutex<Option<String>>,
+    fields: Fields,
+    analyzers: Analyzers,
+}
+
+struct Writer {
+    inner: IndexWriter,
+    /// The cursor the next commit records; starts as the last committed one.
+    cursor: Option<String>,
+}
+
+impl SearchIndex {
+    /// The most hits one request returns.
+    pub const MAX_LIMIT: usize = 200;
+
+    /// Opens the index in `dir`, creating the folder and an empty index if missing, or a
+    /// fresh index in memory with `None`. Only one `SearchIndex` may be open on a folder at
+    /// a time (tantivy holds a lock for its writer).
+    pub fn open(dir: Option<&Path>) -> Result<SearchIndex> {
+        let (schema, fields) = schema::build();
+        let index = match dir {
+            None => Index::create_in_ram(schema),
+            Some(dir) => {
+                std::fs::create_dir_all(dir)?;
+                Index::open_or_create(MmapDirectory::open(dir)?, schema)?
+            }
+        };
+        let analyzers = Analyzers {
+            english: analysis::english_analyzer(),
+            chinese: analysis::chinese_analyzer(),
+            suggest: analysis::suggest_analyzer(),
+        };
+        let tokenizers = index.tokenizers();
+        tokenizers.register(ENGLISH, analyzers.english.clone());
+        tokenizers.register(CHINESE, analyzers.chinese.clone());
+        tokenizers.register(SUGGEST, analyzers.suggest.clone());
+        let inner: IndexWriter = index.writer_with_num_threads(1, WRITER_MEMORY)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let cursor = index.load_metas()?.payload;
+        // Load the dictionaries now rather than on the first request.
+        let _ = analysis::to_simplified("預熱");
+        let _ = query::split_units("warm 預熱", &analyzers.english);
+        Ok(SearchIndex {
+            reader,
+            committed_cursor: Mutex::new(cursor.clone()),
+            writer: Mutex::new(Writer { inner, cursor }),
+            fields,
+            analyzers,
+        })
+    }
+
+    fn writer(&self) -> Result<MutexGuard<'_, Writer>> {
+        self.writer.lock().map_err(|_| SearchError::WriterPoisoned)
+    }
+
+    /// Stages documents, replacing any with the same key. Visible after `commit`.
+    pub fn upsert(&self, docs: &[SearchDoc]) -> Result<()> {
+        let writer = self.writer()?;
+        for doc in docs {
+            writer
+                .inner
+                .delete_term(Term::from_field_text(self.fields.key, &doc.key));
+            writer.inner.add_document(self.document(doc))?;
+        }
+        Ok(())
+    }
+
+    /// Stages the removal of the documents with these keys. Visible after `commit`.
+    pub fn delete<S: AsRef<str>>(&self, keys: &[S]) -> Result<()> {
+        let writer = self.writer()?;
+        for key in keys {
+            writer
+                .inner
+                .delete_term(Term::from_field_text(self.fields.key, key.as_ref()));
+        }
+        Ok(())
+    }
+
+    /// Discards staged changes and stages the removal of every document, and forgets the
+    /// cursor: the index is to be rebuilt from the start of the feed. Visible after
+    /// `commit` or `commit_with_cursor`.
+    pub fn clear(&self) -> Result<()> {
+        let mut writer = self.writer()?;
+        writer.inner.rollback()?;
+        writer.inner.delete_all_documents()?;
+        writer.cursor = None;
+        Ok(())
+    }
+
+    /// Makes staged changes durable and visible to searches, keeping the current cursor.
+    pub fn commit(&self) -> Result<()> {
+        let mut writer = self.writer()?;
+        let cursor = writer.cursor.clone();
+        self.commit_locked(&mut writer, cursor)
+    }
+
+    /// Like `commit`, recording `cursor` with the commit, atomically: after a crash the
+    /// index holds exactly the changes up to the cursor it reports.
+    pub fn commit_with_cursor(&self, cursor: &str) -> Result<()> {
+        let mut writer = self.writer()?;
+        self.commit_locked(&mut writer, Some(cursor.to_owned()))
+    }
+
+    fn commit_locked(&self, writer: &mut Writer, cursor: Option<String>) -> Result<()> {
+        let mut prepared = writer.inner.prepare_commit()?;
+        if let Some(cursor) = &cursor {
+            prepared.set_payload(cursor);
+        }
+        prepared.commit()?;
+        *self
+            .committed_cursor
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = cursor.clone();
+        writer.cursor = cursor;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// The cursor recorded by the last `commit_with_cursor` (kept by later plain commits,
+    /// dropped by `clear`), as of the last commit; `None` for a new index.
+    pub fn cursor(&self) -> Option<String> {
+        self.committed_cursor
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// How many documents the last commit holds.
+    pub fn doc_count(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    fn document(&self, doc: &SearchDoc) -> TantivyDocument {
+        let f = &self.fields;
+        let mut out = TantivyDocument::new();
+        out.add_text(f.key, &doc.key);
+        out.add_text(f.kind, doc.kind.as_str());
+        out.add_text(f.department, &doc.department);
+        for (fields, texts) in [
+            (f.title, &doc.title),
+            (f.summary, &doc.summary),
+            (f.body, &doc.body),
+        ] {
+            out.add_text(fields.en, &texts.en);
+            out.add_text(fields.tc, &texts.tc);
+            out.add_text(fields.sc, &texts.sc);
+        }
+        for title in [&doc.title.en, &doc.title.tc, &doc.title.sc] {
+            if !title.is_empty() {
+                out.add_text(f.suggest, title);
+            }
+        }
+        out.add_u64(f.popularity, doc.popularity);
+        out.add_i64(f.updated_at, doc.updated_at);
+        out.add_text(f.title_sort, doc.title.display(Lang::En).to_lowercase());
+        let [kind, topic, department, audience] = f.facets;
+        let kind_name = [doc.kind.as_str()];
+        let values: [(Field, &[_]); 4] = [
+            (kind, &kind_name[..]),
+            (topic, &as_strs(&doc.topics)[..]),
+            (department, &[doc.department.as_str()][..]),
+            (audience, &as_strs(&doc.audiences)[..]),
+        ];
+        for (field, values) in values {
+            for value in values.iter().filter(|value| !value.is_empty()) {
+                out.add_facet(field, Facet::from_path([*value]));
+            }
+        }
+        out
+    }
+
+    /// Searches the catalogue. See the crate documentation for how results are ranked.
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResults> {
+        let searcher = self.reader.searcher();
+        let filters = self.filters(req);
+        let browse = req.q.trim().is_empty();
+        let plan = query::plan(&req.q, &self.fields, &self.analyzers);
+        if !browse && plan.is_empty() {
+            // Only stop words or punctuation: nothing to look for.
+            return Ok(SearchResults {
+                total: 0,
+                hits: Vec::new(),
+                facets: Facets::default(),
+                all_words_matched: true,
+            });
+        }
+        let text_query = |all_required: bool| -> Box<dyn Query> {
+            if browse {
+                Box::new(AllQuery)
+            } else {
+                plan.query(all_required)
+            }
+        };
+        let mut all_words_matched = true;
+        let mut text = text_query(true);
+        if !browse && plan.concept_count() > 1 {
+            let count = searcher.search(&*with_filters(&*text, &filters, None), &Count)?;
+            if count == 0 {
+                all_words_matched = false;
+                text = text_query(false);
+            }
+        }
+        let limit = req.limit.min(Self::MAX_LIMIT);
+        let query = with_filters(&*text, &filters, None);
+
+        // Every facet is counted with the main search; those with a filter of their own are
+        // then counted again over the query without it.
+        let [kind, topic, department, audience] = FACET_NAMES.map(root_facet_collector);
+        let (total, (kind, topic, department, audience)) =
+            searcher.search(&*query, &(Count, (kind, topic, department, audience)))?;
+        let mut facet_counts = [kind, topic, department, audience].map(|counts| counts_of(&counts));
+        for (facet, (name, slot)) in FACET_NAMES.iter().zip(facet_counts.iter_mut()).enumerate() {
+            if filters.get(facet).is_some_and(Option::is_some) {
+                let counts = searcher.search(
+                    &*with_filters(&*text, &filters, Some(facet)),
+                    &root_facet_collector(name),
+                )?;
+                *slot = counts_of(&counts);
+            }
+        }
+        let [kinds, topics, departments, audiences] = facet_counts;
+        let facets = Facets {
+            kinds,
+            topics,
+            departments,
+            audiences,
+        };
+
+        let page: Vec<(Score, DocAddress)> = if limit == 0 || req.offset >= total {
+            Vec::new()
+        } else if browse {
+            searcher
+                .search(
+                    &*query,
+                    &TopDocs::with_limit(limit)
+                        .and_offset(req.offset)
+                        .order_by(browse_order),
+                )?
+                .into_iter()
+                .map(|(_, address)| (0.0, address))
+                .collect()
+        } else {
+            searcher.search(
+                &*query,
+                &TopDocs::with_limit(limit)
+                    .and_offset(req.offset)
+                    .tweak_score(popularity_nudge),
+            )?
+        };
+
+        let highlighter = Highlighter::new(&searcher, &plan, &self.fields, &self.analyzers)?;
+        let mut hits = Vec::with_capacity(page.len());
+        for (score, address) in page {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let Some(kind) = stored_str(&doc, self.fields.kind).and_then(|kind| kind.parse().ok())
+            else {
+                tracing::warn!(?address, "search hit without a kind; skipped");
+                continue;
+            };
+            hits.push(Hit {
+                key: stored_str(&doc, self.fields.key)
+                    .unwrap_or_default()
+                    .to_owned(),
+                kind,
+                department: stored_str(&doc, self.fields.department).unwrap_or_default().to_owned(),
+                score,
+                title_html: highlighter.html(&doc, self.fields.title, req.lang, usize::MAX),
+                summary_html: highlighter.html(&doc, self.fields.summary, req.lang, SUMMARY_BYTES),
+            });
+        }
+        Ok(SearchResults {
+            total,
+            hits,
+            facets,
+            all_words_matched,
+        })
+    }
+
+    /// The filter clause of each facet, `None` where the request has no filter on it.
+    fn filters(&self, req: &SearchRequest) -> Vec<Option<Box<dyn Query>>> {
+        let values = [&req.kinds, &req.topics, &req.departments, &req.audiences];
+        self.fields
+            .facets
+            .iter()
+            .zip(values)
+            .map(|(&field, values)| {
+                let any_of: Vec<(Occur, Box<dyn Query>)> = values
+                    .iter()
+                    .filter(|value| !value.is_empty())
+                    .map(|value| {
+                        let term = Term::from_facet(field, &Facet::from_path([value.as_str()]));
+                        (
+                            Occur::Should,
+                            Box::new(TermQuery::new(term, IndexRecordOption::Basic))
+                                as Box<dyn Query>,
+                        )
+                    })
+                    .collect();
+                (!any_of.is_empty()).then(|| {
+                    // Filters narrow the results without touching their scores.
+                    Box::new(ConstScoreQuery::new(
+                        Box::new(BooleanQuery::new(any_of)),
+                        0.0,
+                    )) as Box<dyn Query>
+                })
+            })
+            .collect()
+    }
+
+    /// Completions for search-as-you-type: titles in which every word typed appears, the
+    /// last one possibly unfinished (the start of an English word, or Chinese characters
+    /// that appear together), most popular first.
+    pub fn suggest(&self, prefix: &str, lang: Lang, limit: usize) -> Result<Vec<Suggestion>> {
+        let limit = limit.min(Self::MAX_LIMIT);
+        let words: Vec<&str> = prefix.split_whitespace().collect();
+        if words.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let last_is_partial = !prefix.ends_with(char::is_whitespace);
+        let field = self.fields.suggest;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (at, word) in words.iter().enumerate() {
+            let tokens = analyze(&self.analyzers.suggest, word);
+            let partial = last_is_partial && at + 1 == words.len();
+            // Runs of Han characters must appear together; Latin words each on their own.
+            let mut han_run: Vec<(usize, String)> = Vec::new();
+            let count = tokens.len();
+            for (index, (position, token)) in tokens.into_iter().enumerate() {
+                let is_han = token.chars().any(analysis::is_han);
+                if is_han {
+                    han_run.push((position, token));
+                    continue;
+                }
+                push_han_run(&mut clauses, field, &mut han_run);
+                let term = Term::from_field_text(field, &token);
+                let query: Box<dyn Query> = if partial && index + 1 == count {
+                    Box::new(FuzzyTermQuery::new_prefix(term, 0, false))
+                } else {
+                    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
+                };
+                clauses.push((Occur::Must, query));
+            }
+            push_han_run(&mut clauses, field, &mut han_run);
+        }
+        if clauses.is_empty() {
+            return Ok(Vec::new());
+        }
+        let searcher = self.reader.searcher();
+        let top = searcher.search(
+            &BooleanQuery::new(clauses),
+            &TopDocs::with_limit(limit).tweak_score(popularity_then_score),
+        )?;
+        let mut suggestions = Vec::with_capacity(top.len());
+        for (_, address) in top {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let title = self.fields.title;
+            let (_, text) = display_lang(
+                lang,
+                stored_str(&doc, title.en).unwrap_or_default(),
+                stored_str(&doc, title.tc).unwrap_or_default(),
+                stored_str(&doc, title.sc).unwrap_or_default(),
+            );
+            suggestions.push(Suggestion {
+                key: stored_str(&doc, self.fields.key)
+                    .unwrap_or_default()
+                    .to_owned(),
+                title: text.to_owned(),
+            });
+        }
+        Ok(suggestions)
+    }
+}
+
+fn as_strs(values: &[String]) -> Vec<&str> {
+    values.iter().map(String::as_str).collect()
+}
+
+fn push_han_run(
+    clauses: &mut Vec<(Occur, Box<dyn Query>)>,
+    field: Field,
+    run: &mut Vec<(usize, String)>,
+) {
+    if let Some(query) = query::term_or_phrase(field, run, 0) {
+        clauses.push((Occur::Must, query));
+    }
+    run.clear();
+}
+
+/// The text query narrowed by every facet filter but `except`'s.
+fn with_filters(
+    text: &dyn Query,
+    filters: &[Option<Box<dyn Query>>],
+    except: Option<usize>,
+) -> Box<dyn Query> {
+    let mut parts: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text.box_clone())];
+    for (at, filter) in filters.iter().enumerate() {
+        if Some(at) == except {
+            continue;
+        }
+        if let Some(filter) = filter {
+            parts.push((Occur::Must, filter.box_clone()));
+        }
+    }
+    Box::new(BooleanQuery::new(parts))
+}
+
+fn root_facet_collector(name: &str) -> FacetCollector {
+    let mut collector = FacetCollector::for_field(name);
+    collector.add_facet(Facet::root());
+    collector
+}
+
+/// Facet counts, most frequent first, then by value.
+fn counts_of(counts: &FacetCounts) -> Vec<(String, u64)> {
+    let mut out: Vec<(String, u64)> = counts
+        .get(Facet::root())
+        .filter_map(|(facet, count)| {
+            facet
+                .to_path()
+                .last()
+                .map(|value| ((*value).to_owned(), count))
+        })
+        .collect();
+    out.sort_by(|(a, a_count), (b, b_count)| b_count.cmp(a_count).then_with(|| a.cmp(b)));
+    out
+}
+
+/// Popularity for each document of a segment, 0 where the column cannot be read.
+fn popularity_column(segment: &SegmentReader) -> impl Fn(DocId) -> u64 + use<> {
+    let column = segment
+        .fast_fields()
+        .u64(POPULARITY)
+        .ok()
+        .map(|column| column.first_or_default_col(0));
+    move |doc| column.as_ref().map_or(0, |column| column.get_val(doc))
+}
+
+/// Relevance times at most 1.1: a million visits is the top of the scale, and the logarithm
+/// keeps a hundredfold gap in visits to a small nudge.
+fn popularity_nudge(segment: &SegmentReader) -> impl Fn(DocId, Score) -> Score + use<> {
+    let popularity = popularity_column(segment);
+    move |doc, score| {
+        let scale = ((popularity(doc) as f64).ln_1p() / 1_000_000f64.ln_1p()).min(1.0);
+        score * (1.0 + 0.1 * scale as Score)
+    }
+}
+
+fn popularity_then_score(segment: &SegmentReader) -> impl Fn(DocId, Score) -> (u64, Score) + use<> {
+    let popularity = popularity_column(segment);
+    move |doc, score| (popularity(doc), score)
+}
+
+/// Browsing order: most popular first, then by English title.
+fn browse_order(
+    segment: &SegmentReader,
+) -> impl FnMut(DocId) -> (u64, std::cmp::Reverse<String>) + use<> {
+    let popularity = popularity_column(segment);
+    let titles = segment.fast_fields().str(TITLE_SORT).ok().flatten();
+    move |doc| {
+        let mut title = String::new();
+        if let Some(titles) = &titles
+            && let Some(ord) = titles.term_ords(doc).next()
+            && titles.ord_to_str(ord, &mut title).is_err()
+        {
+            title.clear();
+        }
+        (popularity(doc), std::cmp::Reverse(title))
+    }
+}
+
+fn stored_str(doc: &TantivyDocument, field: Field) -> Option<&str> {
+    doc.get_first(field).and_then(|value| value.as_str())
+}
+
+/// Marks query terms in titles and summaries.
+struct Highlighter {
+    english_terms: BTreeMap<String, Score>,
+    chinese_terms: BTreeMap<String, Score>,
+    english: TextAnalyzer,
+    chinese: TextAnalyzer,
+    /// Only names the generator's field; texts are passed in directly.
+    field: Field,
+}
+
+impl Highlighter {
+    fn new(
+        searcher: &Searcher,
+        plan: &Plan,
+        fields: &Fields,
+        analyzers: &Analyzers,
+    ) -> Result<Highlighter> {
+        let mut english_terms = plan.english_terms.clone();
+        // Show what a typo matched: the index's terms within reach of each fuzzy term. A word
+        // the index knows was not mistyped, and marking its neighbours ("date" for "rates")
+        // would only confuse.
+        for (term, distance) in &plan.fuzzy {
+            let mut known = false;
+            for field in [fields.title.en, fields.summary.en, fields.body.en] {
+                known |= searcher.doc_freq(&Term::from_field_text(field, term))? > 0;
+            }
+            if known {
+                continue;
+            }
+            for field in [fields.title.en, fields.summary.en] {
+                for found in fuzzy_expansions(searcher, field, term, *distance)? {
+                    english_terms.entry(found).or_insert(0.3);
+                }
+            }
+        }
+        Ok(Highlighter {
+            english_terms,
+            chinese_terms: plan.chinese_terms.clone(),
+            english: analyzers.english.clone(),
+            chinese: analyzers.chinese.clone(),
+            field: fields.title.en,
+        })
+    }
+
+    /// The field's text in `lang` (with fallback), escaped, with query terms in `<mark>`;
+    /// texts longer than `max_bytes` are cut to their best fragment.
+    fn html(
+        &self,
+        doc: &TantivyDocument,
+        fields: LangFields,
+        lang: Lang,
+        max_bytes: usize,
+    ) -> String {
+        let (shown, text) = display_lang(
+            lang,
+            stored_str(doc, fields.en).unwrap_or_default(),
+            stored_str(doc, fields.tc).unwrap_or_default(),
+            stored_str(doc, fields.sc).unwrap_or_default(),
+        );
+        let (terms, analyzer) = match shown {
+            Lang::En => (&self.english_terms, &self.english),
+            Lang::Tc | Lang::Sc => (&self.chinese_terms, &self.chinese),
+        };
+        // A text that fits is shown whole: the generator finds the terms, the rendering keeps
+        // every character (a fragment ends at the last token, dropping closing punctuation).
+        let whole = text.len() <= max_bytes;
+        let window = if whole { text.len() + 1 } else { max_bytes };
+        let generator = SnippetGenerator::new(terms.clone(), analyzer.clone(), self.field, window);
+        let mut snippet = generator.snippet(text);
+        if whole {
+            let start = snippet.fragment_range().start;
+            let marks: Vec<_> = snippet
+                .highlighted()
+                .iter()
+                .map(|range| range.start + start..range.end + start)
+                .collect();
+            return render_marked(text, &marks);
+        }
+        if snippet.is_empty() {
+            let mut cut = max_bytes;
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            return format!("{}…", escape_html(text.get(..cut).unwrap_or_default()));
+        }
+        snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
+        let range = snippet.fragment_range();
+        let mut html = String::new();
+        if range.start > 0 {
+            html.push('…');
+        }
+        html.push_str(&snippet.to_html());
+        if range.end < text.len() {
+            html.push('…');
+        }
+        html
+    }
+}
+
+fn render_marked(text: &str, marks: &[std::ops::Range<usize>]) -> String {
+    let mut html = String::with_capacity(text.len() + 16);
+    let mut at = 0;
+    for mark in tantivy::snippet::collapse_overlapped_ranges(marks) {
+        let (Some(before), Some(marked)) = (text.get(at..mark.start), text.get(mark.clone()))
+        else {
+            continue;
+        };
+        html.push_str(&escape_html(before));
+        html.push_str("<mark>");
+        html.push_str(&escape_html(marked));
+        html.push_str("</mark>");
+        at = mark.end;
+    }
+    html.push_str(&escape_html(text.get(at..).unwrap_or_default()));
+    html
+}
+
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The terms of `field` within `distance` edits of `term`, at most a few per segment.
+fn fuzzy_expansions(
+    searcher: &Searcher,
+    field: Field,
+    term: &str,
+    distance: u8,
+) -> Result<Vec<String>> {
+    let query = FuzzyTermQuery::new(Term::from_field_text(field, term), distance, true);
+    let mut found = Vec::new();
+    for segment in searcher.segment_readers() {
+        let index = segment.inverted_index(field)?;
+        let mut stream = index.terms().search(query.automaton()?).into_stream()?;
+        while stream.advance() && found.len() < 16 {
+            if let Ok(text) = std::str::from_utf8(stream.key()) {
+                found.push(text.to_owned());
+            }
+        }
+    }
+    Ok(found)
+}
