@@ -176,9 +176,10 @@ const ADMIN: &str = "admin@tamar.test";
 const IMMD_ADMIN: &str = "immd.admin@tamar.test";
 const DH_OFFICER: &str = "dh.officer@tamar.test";
 const CITIZEN: &str = "citizen@tamar.test";
+const DH_REVIEWER: &str = "dh.reviewer@tamar.test";
 
 const SMALL_CATALOGUE: &str = r#"[
-  {"slug": "book-vaccination", "department": "DH", "topics": ["health"], "audiences": ["residents"],
+  {"slug": "vaccination-appointment", "department": "DH", "topics": ["health"], "audiences": ["residents"],
    "name": {"en": "Book a vaccination", "tc": "預約疫苗接種"}, "summary": {"en": "Book a vaccination at a clinic.", "tc": "預約在診所接種疫苗。"},
    "eligibility": {"en": "Hong Kong residents.", "tc": "香港居民。"}, "fees": {"en": "Free.", "tc": "免費。"},
    "how_to_apply": {"en": "1. Choose a clinic.\n2. Pick a time.", "tc": "1. 選擇診所。\n2. 選擇時間。"},
@@ -227,6 +228,7 @@ async fn setup(db: Db) -> TestApp {
         (IMMD_ADMIN, AccountKind::Officer, Some(ids[0]), vec![Role::DepartmentAdmin, Role::IdentityVerifier, Role::ContentReviewer]),
         (DH_OFFICER, AccountKind::Officer, Some(ids[1]), vec![Role::CaseOfficer, Role::ContentEditor]),
         (CITIZEN, AccountKind::Citizen, None, vec![]),
+        (DH_REVIEWER, AccountKind::Officer, Some(ids[1]), vec![Role::ContentReviewer]),
     ];
     for (email, kind, department, roles) in accounts {
         let new = NewAccount { kind, email: email.into(), display_name: format!("Name of {email}"), password: PASSWORD.into(), department, roles };
@@ -473,7 +475,7 @@ store_test!(authorization_matrix, |db| async move {
         ("/en/topics/astrology", [S::NOT_FOUND; 5]),
         ("/en/audiences/business", [OK; 5]),
         ("/en/news", [OK; 5]),
-        ("/en/services/book-vaccination", [OK; 5]),
+        ("/en/services/vaccination-appointment", [OK; 5]),
         ("/en/news/flu-vaccination-2026", [OK; 5]),
         ("/en/guides/smart-id-card-replacement", [OK; 5]),
         ("/en/notices/office-relocation", [OK; 5]),
@@ -489,7 +491,7 @@ store_test!(authorization_matrix, |db| async move {
         ("/sw.js", [OK; 5]),
         ("/static/suggest.js", [OK; 5]),
         ("/static/icon.svg", [OK; 5]),
-        ("/en/services/book-vaccination/bookmark", [S::METHOD_NOT_ALLOWED; 5]),
+        ("/en/services/vaccination-appointment/bookmark", [S::METHOD_NOT_ALLOWED; 5]),
         ("/en/account/inbox", [IN, OK, OK, OK, OK]),
         ("/en/account/inbox/0190aaaa-0000-7000-8000-000000000000", [IN, S::NOT_FOUND, S::NOT_FOUND, S::NOT_FOUND, S::NOT_FOUND]),
         ("/en/account/bookmarks", [IN, OK, OK, OK, OK]),
@@ -501,14 +503,14 @@ store_test!(authorization_matrix, |db| async move {
         ("/en/office/content/new", [IN, NO, NO, OK, NO]),
         ("/api/v1/catalogue", [OK; 5]),
         ("/api/v1/catalogue?type=service&topic=health", [OK; 5]),
-        ("/api/v1/catalogue/service/book-vaccination", [OK; 5]),
+        ("/api/v1/catalogue/service/vaccination-appointment", [OK; 5]),
         ("/api/v1/catalogue/service/nothing-here", [S::NOT_FOUND; 5]),
         ("/api/v1/search?q=vaccination&lang=tc&type=service&type=news", [OK; 5]),
         ("/api/v1/search/suggest?q=vac&lang=en", [OK; 5]),
         ("/api/v1/me/inbox", [AUTH, OK, OK, OK, OK]),
         ("/api/v1/me/inbox/abc/done", [S::METHOD_NOT_ALLOWED; 5]),
         ("/api/v1/me/bookmarks", [AUTH, OK, OK, OK, OK]),
-        ("/api/v1/me/bookmarks/book-vaccination", [S::METHOD_NOT_ALLOWED; 5]),
+        ("/api/v1/me/bookmarks/vaccination-appointment", [S::METHOD_NOT_ALLOWED; 5]),
         ("/api/v1/apps", [OK; 5]),
         ("/api/v1/apps/no-such-app/usage", [S::NOT_FOUND; 5]),
         ("/api/v1/office/messages", [S::METHOD_NOT_ALLOWED; 5]),
@@ -1292,3 +1294,305 @@ fn every_message_exists_in_all_three_languages() {
         }
     }
 }
+
+/// The item id in an office address: `/en/office/content/{id}`.
+fn item_id_from(location: &str) -> String {
+    location.rsplit('/').next().unwrap().to_owned()
+}
+
+store_test!(content_is_written_reviewed_by_a_second_officer_and_published, |db| async move {
+    let app = setup(db).await;
+    let (editor, token) = app.sign_in(DH_OFFICER).await;
+    let (reviewer, reviewer_token) = app.sign_in(DH_REVIEWER).await;
+    let (immd, immd_token) = app.sign_in(IMMD_ADMIN).await;
+    let news = |title_en: &str, summary_en: &str| {
+        vec![
+            ("kind", "news".to_owned()),
+            ("slug", "dental-clinic-hours".to_owned()),
+            ("title_en", title_en.to_owned()),
+            ("title_tc", "牙科診所開放時間".to_owned()),
+            ("summary_en", summary_en.to_owned()),
+            ("summary_tc", "牙科診所由下月起延長開放時間。".to_owned()),
+            ("body_en", "Clinics open until 8 pm.\n\n- Monday to Friday".to_owned()),
+            ("body_tc", "診所開放至晚上8時。\n\n- 星期一至五".to_owned()),
+            ("topic_health", "on".to_owned()),
+            ("audience_residents", "on".to_owned()),
+        ]
+    };
+    let with_token = |fields: &[(&'static str, String)], token: &str| {
+        let mut v: Vec<(&str, String)> = fields.to_vec();
+        v.push(("csrf_token", token.to_owned()));
+        v
+    };
+    let post = |path: String, browser: Browser, fields: Vec<(&'static str, String)>| {
+        let app = &app;
+        async move {
+            let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.post_form(&path, &browser, &refs).await
+        }
+    };
+
+    // Bad input: the form comes back with the problem, and nothing is created.
+    let mut bad = news("", "Dental clinics open longer from next month.");
+    bad.retain(|(k, _)| *k != "title_en");
+    let refused = post("/en/office/content/new".into(), editor.clone(), with_token(&bad, &token)).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert!(refused.body.contains("error-summary"));
+    assert!(tamar_portal::content::item_by_slug(&app.db, "dental-clinic-hours").await.is_err());
+
+    let created = post("/en/office/content/new".into(), editor.clone(), with_token(&news("Dental clinic hours", "Dental clinics open longer from next month."), &token)).await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let id = item_id_from(created.location());
+    let edit = format!("/en/office/content/{id}");
+    assert_eq!(app.get(&edit, &editor).await.status, StatusCode::OK);
+    // Another department's officers cannot see it.
+    assert_eq!(app.get(&edit, &immd).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/en/news/dental-clinic-hours", &Browser::default()).await.status, StatusCode::NOT_FOUND, "a draft is not public");
+
+    let submitted = post(format!("{edit}/submit"), editor.clone(), vec![("csrf_token", token.clone())]).await;
+    assert_eq!(submitted.status, StatusCode::SEE_OTHER);
+    // The author cannot approve (no reviewer role), nor can another department's reviewer.
+    let approve = |t: &str| vec![("csrf_token", t.to_owned()), ("publish_at", String::new())];
+    assert_eq!(post(format!("{edit}/approve"), editor.clone(), approve(&token)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(post(format!("{edit}/approve"), immd.clone(), approve(&immd_token)).await.status, StatusCode::FORBIDDEN);
+    let review_page = app.get(&edit, &reviewer).await;
+    assert!(review_page.body.contains("/approve"), "the reviewer sees the review form");
+    let published = post(format!("{edit}/approve"), reviewer.clone(), approve(&reviewer_token)).await;
+    assert_eq!(published.status, StatusCode::SEE_OTHER);
+    assert_eq!(published.location(), "/en/office/content?done=published");
+
+    let public = app.get("/en/news/dental-clinic-hours", &Browser::default()).await;
+    assert_eq!(public.status, StatusCode::OK);
+    assert!(public.body.contains("Dental clinic hours") && public.body.contains("<li>Monday to Friday</li>"));
+    let sc = app.get("/sc/news/dental-clinic-hours", &Browser::default()).await;
+    assert!(sc.body.contains("牙科诊所开放时间"), "Simplified Chinese converted from Traditional");
+    assert!(sc.body.contains("以繁体中文版本为准"), "and marked as converted");
+
+    // The search index follows the change feed.
+    let mut cursor = tamar_portal::feed::FeedCursor::new(0);
+    tamar_web::jobs::apply_changes(&app.db, &app.state.search, &mut cursor, app.ledger.now()).await.unwrap();
+    let found = app.get("/api/v1/search?q=dental%20clinic&lang=en", &Browser::default()).await.json();
+    assert_eq!(found["hits"][0]["slug"], "dental-clinic-hours", "{found}");
+
+    // A second version: the public keeps version 1 until it is reviewed; the diff shows the change.
+    let saved = post(edit.clone(), editor.clone(), with_token(&news("Dental clinic hours", "Dental clinics open until 8 pm from December."), &token)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let diff = app.get(&format!("{edit}/versions/2"), &editor).await;
+    assert_eq!(diff.status, StatusCode::OK);
+    assert!(diff.body.contains("<del><span class=\"visually-hidden\">Removed: </span>Dental clinics open longer from next month.</del>"), "{}", diff.body);
+    assert!(diff.body.contains("<ins><span class=\"visually-hidden\">Added: </span>Dental clinics open until 8 pm from December.</ins>"));
+    assert!(app.get("/en/news/dental-clinic-hours", &Browser::default()).await.body.contains("open longer from next month"));
+
+    // Scheduled: approved for a time in the future, published when due.
+    post(format!("{edit}/submit"), editor.clone(), vec![("csrf_token", token.clone())]).await;
+    let later = (chrono::Utc::now() + chrono::Duration::days(2)).with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap());
+    let scheduled = post(
+        format!("{edit}/approve"),
+        reviewer.clone(),
+        vec![("csrf_token", reviewer_token.clone()), ("publish_at", later.format("%Y-%m-%dT%H:%M").to_string())],
+    )
+    .await;
+    assert_eq!(scheduled.location(), "/en/office/content?done=scheduled");
+    assert_eq!(tamar_portal::content::publish_due(&app.db, &app.ledger).await.unwrap(), 0);
+    assert!(app.get("/en/news/dental-clinic-hours", &Browser::default()).await.body.contains("open longer from next month"));
+    let versions = tamar_portal::content::versions(&app.db, tamar_portal::content::item_by_slug(&app.db, "dental-clinic-hours").await.unwrap().id).await.unwrap();
+    assert_eq!(versions[0].state, tamar_portal::VersionState::Scheduled);
+
+    // Withdrawn by the reviewer: gone from the portal and, after the feed, from search.
+    let withdrawn = post(format!("{edit}/withdraw"), reviewer.clone(), vec![("csrf_token", reviewer_token.clone())]).await;
+    assert_eq!(withdrawn.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.get("/en/news/dental-clinic-hours", &Browser::default()).await.status, StatusCode::NOT_FOUND);
+    tamar_web::jobs::apply_changes(&app.db, &app.state.search, &mut cursor, app.ledger.now()).await.unwrap();
+    let found = app.get("/api/v1/search?q=dental%20clinic&lang=en", &Browser::default()).await.json();
+    assert!(found["hits"].as_array().unwrap().iter().all(|h| h["slug"] != "dental-clinic-hours"), "{found}");
+    Ok(()) as R
+});
+
+store_test!(service_pages_feeds_and_sitemap_speak_open_formats, |db| async move {
+    let app = setup(db).await;
+    let anonymous = Browser::default();
+    let page = app.get("/tc/services/vaccination-appointment", &anonymous).await;
+    let start = page.body.find("<script type=\"application/ld+json\">").expect("JSON-LD") + "<script type=\"application/ld+json\">".len();
+    let json: Value = serde_json::from_str(&page.body[start..start + page.body[start..].find("</script>").unwrap()]).unwrap();
+    assert_eq!(json["@type"], "GovernmentService");
+    assert_eq!(json["name"], "預約疫苗接種");
+    assert_eq!(json["provider"]["@type"], "GovernmentOrganization");
+    assert_eq!(json["provider"]["name"], "衞生署");
+    assert_eq!(json["availableChannel"][0]["serviceUrl"], "https://www.dh.gov.hk/");
+
+    let feed = app.get("/en/feeds/topics/health.atom", &anonymous).await;
+    assert_eq!(feed.headers[header::CONTENT_TYPE], "application/atom+xml; charset=utf-8");
+    let parsed = atom_syndication::Feed::read_from(feed.body.as_bytes()).unwrap();
+    assert_eq!(parsed.entries().len(), 1);
+    assert_eq!(parsed.entries()[0].title().as_str(), "Seasonal influenza vaccination starts");
+    assert_eq!(parsed.entries()[0].links()[0].href(), "https://tamar.test/en/news/flu-vaccination-2026");
+    let dept = atom_syndication::Feed::read_from(app.get("/tc/feeds/departments/IMMD.atom", &anonymous).await.body.as_bytes()).unwrap();
+    assert_eq!(dept.entries().len(), 1, "the IMMD notice, in Traditional Chinese");
+    assert_eq!(dept.entries()[0].title().as_str(), "辦事處遷址");
+    assert_eq!(app.get("/en/feeds/topics/astrology.atom", &anonymous).await.status, StatusCode::NOT_FOUND);
+
+    let sitemap = app.get("/sitemap.xml", &anonymous).await.body;
+    assert!(sitemap.contains("<loc>https://tamar.test/sc/services/vaccination-appointment</loc>"));
+    assert!(sitemap.contains(r#"<xhtml:link rel="alternate" hreflang="zh-Hant-HK" href="https://tamar.test/tc/services/vaccination-appointment"/>"#));
+
+    let manifest = app.get("/manifest.webmanifest", &anonymous).await.json();
+    assert_eq!(manifest["display"], "standalone");
+    assert!(manifest["icons"].as_array().unwrap().iter().any(|i| i["purpose"] == "maskable"));
+    let sw = app.get("/sw.js", &anonymous).await;
+    assert!(sw.body.contains("addEventListener(\"fetch\"") && sw.body.contains("/offline"));
+    assert!(app.get("/en/", &anonymous).await.body.contains("<link rel=\"manifest\" href=\"/manifest.webmanifest\">"));
+    Ok(()) as R
+});
+
+store_test!(mygovhk_inbox_bookmarks_subscriptions_prefill_and_mail, |db| async move {
+    let app = setup(db).await;
+    let (citizen, token) = app.sign_in(CITIZEN).await;
+    let (officer, _) = app.sign_in(DH_OFFICER).await;
+
+    // Bookmark through the service page's form; it shows in My bookmarks and the API.
+    let page = app.get("/en/services/vaccination-appointment", &citizen).await;
+    assert!(page.body.contains("Bookmark this service"));
+    let added = app.post_form("/en/services/vaccination-appointment/bookmark", &citizen, &[("csrf_token", &token), ("action", "add")]).await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER);
+    assert!(app.get("/en/account/bookmarks", &citizen).await.body.contains("Book a vaccination"));
+    assert_eq!(app.get("/api/v1/me/bookmarks", &citizen).await.json()[0]["slug"], "vaccination-appointment");
+    assert_eq!(app.json(Method::DELETE, "/api/v1/me/bookmarks/vaccination-appointment", &citizen, "").await.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.get("/api/v1/me/bookmarks", &citizen).await.json().as_array().unwrap().len(), 0);
+
+    // A department sends a to-do; only the citizen sees it; an officer without the case officer
+    // role cannot send.
+    let message = serde_json::json!({"to_email": CITIZEN, "kind": "todo", "subject": {"en": "Book your flu vaccination", "tc": "預約流感疫苗接種"},
+        "body": {"en": "Book by the end of the month.", "tc": "請於月底前預約。"}, "due_on": "2026-12-31"});
+    let (reviewer, _) = app.sign_in(DH_REVIEWER).await;
+    assert_eq!(app.json(Method::POST, "/api/v1/office/messages", &reviewer, &message.to_string()).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.json(Method::POST, "/api/v1/office/messages", &citizen, &message.to_string()).await.status, StatusCode::FORBIDDEN);
+    let sent = app.json(Method::POST, "/api/v1/office/messages", &officer, &message.to_string()).await;
+    assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.body);
+    let id = sent.json()["id"].as_str().unwrap().to_owned();
+    let inbox = app.get("/api/v1/me/inbox", &citizen).await.json();
+    assert_eq!(inbox[0]["subject"]["sc"], "预约流感疫苗接种");
+    assert_eq!(app.get("/api/v1/me/inbox", &officer).await.json().as_array().unwrap().len(), 0);
+    let listing = app.get("/tc/account/inbox", &citizen).await;
+    assert!(listing.body.contains("預約流感疫苗接種") && listing.body.contains("須於 2026年12月31日 前完成"), "{}", listing.body);
+    assert_eq!(app.get(&format!("/en/account/inbox/{id}"), &officer).await.status, StatusCode::NOT_FOUND, "someone else's message");
+    assert_eq!(app.json(Method::PUT, &format!("/api/v1/me/inbox/{id}/done"), &citizen, r#"{"done":true}"#).await.status, StatusCode::NO_CONTENT);
+    assert!(app.get("/api/v1/me/inbox", &citizen).await.json()[0]["done_at"].is_string());
+
+    // Pre-fill settings.
+    let saved = app.post_form("/en/account/prefill", &citizen, &[("csrf_token", &token), ("name", "on"), ("address", "on")]).await;
+    assert_eq!(saved.status, StatusCode::OK);
+    assert!(saved.body.contains("Your pre-fill settings are saved."));
+    assert!(saved.body.contains(r#"id="prefill-address" name="address" checked"#));
+    assert!(!saved.body.contains(r#"id="prefill-email" name="email" checked"#));
+
+    // Subscriptions: an update on the topic is mailed once, in the subscriber's language.
+    let mut gaps = tamar_portal::feed::FeedCursor::default();
+    assert_eq!(tamar_web::jobs::mail_subscribers(&app.state, &mut gaps).await.unwrap(), 0, "starts at the end of the feed");
+    let subscribed = app.post_form("/en/account/subscriptions", &citizen, &[("csrf_token", &token), ("target", "topic:health"), ("lang", "tc")]).await;
+    assert_eq!(subscribed.status, StatusCode::SEE_OTHER);
+    assert!(app.get("/en/account/subscriptions", &citizen).await.body.contains("Health and medical"));
+    let bad = app.post_form("/en/account/subscriptions", &citizen, &[("csrf_token", &token), ("target", "topic:astrology"), ("lang", "tc")]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let departments = [("DH".to_owned(), tamar_tenancy::by_code(&app.db, "DH").await.unwrap().id)].into_iter().collect();
+    let entry: tamar_portal::import::CatalogueEntry = serde_json::from_str(
+        r#"{"slug": "dental-services", "department": "DH", "kind": "news", "topics": ["health"], "audiences": ["residents"],
+            "title": {"en": "More dental services", "tc": "增加牙科服務"}, "summary": {"en": "More clinics.", "tc": "更多診所。"},
+            "body": {"en": "Details.", "tc": "詳情。"}}"#,
+    )
+    .unwrap();
+    tamar_portal::import::import(&app.db, &app.ledger, &[entry], &departments).await.unwrap();
+    assert_eq!(tamar_web::jobs::mail_subscribers(&app.state, &mut gaps).await.unwrap(), 1);
+    assert_eq!(tamar_web::jobs::mail_subscribers(&app.state, &mut gaps).await.unwrap(), 0, "mailed once");
+    assert_eq!(tamar_notify::deliver_pending(&app.db, &app.state.mailer, chrono::Utc::now(), 10).await.unwrap(), 1);
+    let outbox = app._blobs.path().join("outbox");
+    let mail = std::fs::read_dir(&outbox).unwrap().map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap()).find(|m| m.contains("citizen@tamar.test")).unwrap();
+    let body = decode_body(&mail);
+    assert!(body.contains("增加牙科服務") && body.contains("https://tamar.test/tc/news/dental-services"), "{body}");
+    // The person can see that the platform read their address to send it.
+    let accesses = app.get("/api/v1/me/accesses", &citizen).await.json();
+    assert!(accesses.as_array().unwrap().iter().any(|a| a["purpose"] == "send a subscription update"), "{accesses}");
+    let removed = app.post_form("/en/account/subscriptions/remove", &citizen, &[("csrf_token", &token), ("target", "topic:health")]).await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER);
+    assert!(!app.get("/en/account/subscriptions", &citizen).await.body.contains("(繁體)"));
+    Ok(()) as R
+});
+
+store_test!(departments_list_apps_and_report_their_use, |db| async move {
+    let app = setup(db).await;
+    let (officer, _) = app.sign_in(DH_OFFICER).await;
+    let (citizen, _) = app.sign_in(CITIZEN).await;
+    let (immd, _) = app.sign_in(IMMD_ADMIN).await;
+    let new = r#"{"slug": "ehealth", "name": {"en": "eHealth", "tc": "醫健通"}, "summary": {"en": "Your health records.", "tc": "你的健康紀錄。"},
+        "ios_url": "https://apps.apple.com/hk/app/ehealth/id1"}"#;
+    assert_eq!(app.json(Method::POST, "/api/v1/apps", &citizen, new).await.status, StatusCode::FORBIDDEN);
+    let created = app.json(Method::POST, "/api/v1/apps", &officer, new).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    assert_eq!(created.json()["department_code"], "DH");
+    assert_eq!(app.json(Method::POST, "/api/v1/apps", &officer, new).await.status, StatusCode::CONFLICT);
+    for (day, downloads, active) in [("2026-11-01", 120, 900), ("2026-11-02", 80, 950)] {
+        let report = format!(r#"{{"day": "{day}", "downloads": {downloads}, "active_users": {active}}}"#);
+        assert_eq!(app.json(Method::PUT, "/api/v1/apps/ehealth/usage", &officer, &report).await.status, StatusCode::NO_CONTENT);
+    }
+    // Another department cannot report for it; nonsense is refused.
+    let report = r#"{"day": "2026-11-03", "downloads": 1, "active_users": 1}"#;
+    assert_eq!(app.json(Method::PUT, "/api/v1/apps/ehealth/usage", &immd, report).await.status, StatusCode::FORBIDDEN);
+    let negative = r#"{"day": "2026-11-03", "downloads": -1, "active_users": 1}"#;
+    assert_eq!(app.json(Method::PUT, "/api/v1/apps/ehealth/usage", &officer, negative).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let apps = app.get("/api/v1/apps", &Browser::default()).await.json();
+    assert_eq!((apps[0]["downloads"].as_i64(), apps[0]["active_users"].as_i64()), (Some(200), Some(950)));
+    assert_eq!(app.get("/api/v1/apps/ehealth/usage", &Browser::default()).await.json().as_array().unwrap().len(), 2);
+    assert!(app.get("/tc/apps", &Browser::default()).await.body.contains("醫健通"));
+    Ok(()) as R
+});
+
+// The labelled queries: each expected item must be within its rank, over the whole demo
+// catalogue, in the language the query is written in.
+store_test!(search_answers_the_labelled_queries_over_the_demo_catalogue, |db| async move {
+    let app = setup(db).await;
+    let mut entries: Vec<tamar_portal::import::CatalogueEntry> = Vec::new();
+    for file in [
+        include_str!("../../tamar/demo/services-a.json"),
+        include_str!("../../tamar/demo/services-b.json"),
+        include_str!("../../tamar/demo/pages.json"),
+    ] {
+        entries.extend(serde_json::from_str::<Vec<tamar_portal::import::CatalogueEntry>>(file).unwrap());
+    }
+    let mut departments: std::collections::HashMap<String, tamar_core::DepartmentId> =
+        tamar_tenancy::list(&app.db).await.unwrap().into_iter().map(|d| (d.code, d.id)).collect();
+    for entry in &entries {
+        if !departments.contains_key(&entry.department) {
+            let new = NewDepartment { code: entry.department.clone(), name: LocalizedText::new(&entry.department, &entry.department, &entry.department), website: None };
+            let d = tamar_tenancy::create(&app.db, &app.ledger, &Actor::System, new).await.unwrap();
+            departments.insert(d.code, d.id);
+        }
+    }
+    tamar_portal::import::import(&app.db, &app.ledger, &entries, &departments).await.unwrap();
+    tamar_web::jobs::rebuild_index(&app.db, &app.state.search, app.ledger.now()).await.unwrap();
+
+    #[derive(serde::Deserialize)]
+    struct Labelled {
+        q: String,
+        lang: String,
+        expect: String,
+        within: usize,
+    }
+    let mut queries: Vec<Labelled> = serde_json::from_str(include_str!("../../tamar/demo/queries-a.json")).unwrap();
+    queries.extend(serde_json::from_str::<Vec<Labelled>>(include_str!("../../tamar/demo/queries-b.json")).unwrap());
+    assert!(queries.len() >= 40);
+    for lang in ["en", "tc", "sc"] {
+        assert!(queries.iter().filter(|q| q.lang == lang).count() >= 8, "queries in {lang}");
+    }
+    let mut misses = Vec::new();
+    for q in &queries {
+        let lang = Lang::from_prefix(&q.lang).unwrap();
+        let url = format!("/api/v1/search?q={}&lang={}&limit=10", urlencode(&q.q), lang.prefix());
+        let found = app.get(&url, &Browser::default()).await.json();
+        let slugs: Vec<&str> = found["hits"].as_array().unwrap().iter().map(|h| h["slug"].as_str().unwrap()).collect();
+        match slugs.iter().position(|s| *s == q.expect) {
+            Some(rank) if rank < q.within => {}
+            other => misses.push(format!("{} ({}) -> expected {} within {}, got rank {:?}: {:?}", q.q, q.lang, q.expect, q.within, other.map(|r| r + 1), &slugs[..slugs.len().min(3)])),
+        }
+    }
+    assert!(misses.is_empty(), "{} of {} labelled queries missed:\n{}", misses.len(), queries.len(), misses.join("\n"));
+    Ok(()) as R
+});
