@@ -35,23 +35,29 @@ const LANGS = ["en", "tc", "sc"];
 
 let server, base, browser;
 
-before(async () => {
+/// Starts `tamar demo` on a free port with a fresh data folder; resolves once it serves.
+async function startServer() {
   const binary = process.env.TAMAR_BIN;
   assert.ok(binary, "TAMAR_BIN must name the tamar binary (scripts/test sets it)");
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("TAMAR_")));
-  server = spawn(binary, ["demo", "--addr", "127.0.0.1:0", "--data", mkdtempSync(join(tmpdir(), "tamar-e2e-"))], {
+  const child = spawn(binary, ["demo", "--addr", "127.0.0.1:0", "--data", mkdtempSync(join(tmpdir(), "tamar-e2e-"))], {
     env: { ...env, RUST_LOG: "warn" },
     stdio: ["ignore", "pipe", "inherit"],
   });
-  base = await new Promise((resolve, reject) => {
+  const url = await new Promise((resolve, reject) => {
     let out = "";
-    server.stdout.on("data", (chunk) => {
+    child.stdout.on("data", (chunk) => {
       out += chunk;
-      const url = out.match(/serving at (http:\/\/[^/ ]+)\//);
-      if (url && out.includes("authenticator app")) resolve(url[1]);
+      const found = out.match(/serving at (http:\/\/[^/ ]+)\//);
+      if (found && out.includes("authenticator app")) resolve(found[1]);
     });
-    server.on("exit", (code) => reject(new Error(`tamar exited with ${code}: ${out}`)));
+    child.on("exit", (code) => reject(new Error(`tamar exited with ${code}: ${out}`)));
   });
+  return { server: child, base: url };
+}
+
+before(async () => {
+  ({ server, base } = await startServer());
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -93,8 +99,14 @@ async function axe(page) {
 }
 
 const PAGES = [
-  [null, ["/", "/departments", "/departments/IMMD", "/transparency", "/sign-in", "/register", "/verify-email?token=x", "/no-such-page"]],
-  ["chan.taiman@example.hk", ["/account", "/account/identity", "/account/two-factor", "/account/contact", "/account/password"]],
+  [null, ["/", "/departments", "/departments/IMMD", "/transparency", "/sign-in", "/register", "/verify-email?token=x", "/no-such-page",
+    "/topics/transport", "/audiences/business", "/departments/TD", "/news", "/services/renew-vehicle-licence",
+    "/guides/how-to-prepare-for-a-typhoon", "/news/rates-demand-notes-october-december-2026", "/notices/iam-smart-maintenance-december-2026",
+    "/search", "/search?q=driving+licence", "/search?q=%E4%BA%A4%E7%A8%85&type=service&topic=tax", "/search?q=zzzzqqq", "/apps", "/offline"]],
+  ["chan.taiman@example.hk", ["/account", "/account/identity", "/account/two-factor", "/account/contact", "/account/password",
+    "/account/inbox", "/account/bookmarks", "/account/applications", "/account/bills", "/account/subscriptions", "/account/prefill",
+    "/services/renew-vehicle-licence"]],
+  ["cheung.waiman@td.gov.hk", ["/office/content", "/office/content/new?kind=service", "/office/content/new?kind=news"]],
   ["wong.siuming@immd.gov.hk", ["/office", "/office/verifications", "/account"]],
   ["admin@tamar.gov.hk", ["/admin/departments"]],
 ];
@@ -254,4 +266,136 @@ test("works without JavaScript: sign in and out", async () => {
   assert.ok((await page.textContent("main")).includes("入境事务处"), "the Immigration Department's read is listed");
   await Promise.all([page.waitForURL(/\/sc\/$/), page.click("nav .link-button")]);
   await context.close();
+});
+
+test("MyGovHK: an inbox message, and forms with errors, are accessible", async () => {
+  const context = await signedIn("chan.taiman@example.hk");
+  const page = await context.newPage();
+  for (const lang of LANGS) {
+    await page.goto(`${base}/${lang}/account/inbox`);
+    const first = page.locator(".results a").first();
+    await Promise.all([page.waitForURL(/\/account\/inbox\/[0-9a-f-]+$/), first.click()]);
+    assert.deepEqual(await axe(page), [], `${lang} inbox message`);
+    await page.goto(`${base}/${lang}/account/subscriptions`);
+    await page.selectOption("#target", "topic:transport");
+    await Promise.all([page.waitForURL(/\/account\/subscriptions$/), page.click("form:not(.inline-form) button[type=submit].button")]);
+    assert.deepEqual(await axe(page), [], `${lang} subscriptions with one`);
+  }
+  await context.close();
+});
+
+test("content workflow pages: editor, reviewer, versions and diff are accessible", async () => {
+  const editor = await signedIn("cheung.waiman@td.gov.hk");
+  const page = await editor.newPage();
+  await page.goto(`${base}/en/office/content/new?kind=news`);
+  await page.fill("#slug", "e2e-road-works");
+  await page.fill("#title_en", "Road works on Nathan Road");
+  await page.fill("#title_tc", "彌敦道道路工程");
+  await page.fill("#summary_en", "Lanes close at night.");
+  await page.fill("#summary_tc", "晚上封閉行車線。");
+  await page.fill("#body_en", "Works run for two weeks.");
+  await page.fill("#body_tc", "工程為期兩星期。");
+  await page.check("#topic_transport");
+  await page.check("#audience_residents");
+  await Promise.all([page.waitForURL(/\/office\/content\/[0-9a-f-]+$/), page.click("button:has-text('Save draft')")]);
+  const item = page.url();
+  assert.deepEqual(await axe(page), [], "en editor with a draft");
+  await page.fill("#summary_en", "Lanes close at night, from 11 pm to 6 am.");
+  await Promise.all([page.waitForURL(item), page.click("button:has-text('Save draft')")]);
+  await Promise.all([page.waitForURL(/done=submitted/), page.click("button:has-text('Submit for review')")]);
+  const reviewer = await signedIn("ho.meiling@td.gov.hk");
+  const review = await reviewer.newPage();
+  for (const lang of LANGS) {
+    await review.goto(item.replace("/en/", `/${lang}/`));
+    assert.equal(await review.locator("#publish_at").count(), 1, "the reviewer sees the review form");
+    assert.deepEqual(await axe(review), [], `${lang} review page`);
+    await review.goto(item.replace("/en/", `/${lang}/`) + "/versions/1");
+    assert.deepEqual(await axe(review), [], `${lang} version 1`);
+  }
+  await review.goto(`${base}/en/office/content`);
+  assert.deepEqual(await axe(review), [], "en dashboard with an item to review");
+  await review.goto(item);
+  await Promise.all([review.waitForURL(/done=published/), review.click("button:has-text('Approve and publish')")]);
+  await review.goto(`${base}/en/news/e2e-road-works`);
+  assert.match(await review.textContent("h1"), /Road works on Nathan Road/);
+  // A second version and its diff.
+  await page.goto(item);
+  await page.fill("#title_en", "Road works on Nathan Road extended");
+  await Promise.all([page.waitForURL(item), page.click("button:has-text('Save draft')")]);
+  for (const lang of LANGS) {
+    await page.goto(item.replace("/en/", `/${lang}/`) + "/versions/2");
+    assert.equal(await page.locator(".diff__added").count() > 0, true, "the diff shows an addition");
+    assert.deepEqual(await axe(page), [], `${lang} version 2 with a diff`);
+  }
+  await editor.close();
+  await reviewer.close();
+});
+
+test("keyboard only: search, open a service, bookmark it", async () => {
+  const context = await signedIn("chan.taiman@example.hk");
+  const page = await context.newPage();
+  await page.goto(`${base}/en/`);
+  // Tab to the search box.
+  for (let i = 0; i < 30; i++) {
+    await page.keyboard.press("Tab");
+    if (await page.evaluate(() => document.activeElement?.id === "search-q")) break;
+  }
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "search-q", "the search box is reachable by Tab");
+  await page.keyboard.type("renew vehicle licence");
+  await Promise.all([page.waitForURL(/\/en\/search\?q=/), page.keyboard.press("Enter")]);
+  // Tab to the first result and open it.
+  for (let i = 0; i < 60; i++) {
+    await page.keyboard.press("Tab");
+    if (await page.evaluate(() => document.activeElement?.closest(".results") !== null)) break;
+  }
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("href")), "/en/services/renew-vehicle-licence");
+  await Promise.all([page.waitForURL(/\/en\/services\/renew-vehicle-licence$/), page.keyboard.press("Enter")]);
+  // Tab to the bookmark button and press it.
+  for (let i = 0; i < 60; i++) {
+    await page.keyboard.press("Tab");
+    if (await page.evaluate(() => document.activeElement?.textContent?.includes("Bookmark this service"))) break;
+  }
+  assert.match(await page.evaluate(() => document.activeElement?.textContent ?? ""), /Bookmark this service/);
+  await Promise.all([page.waitForLoadState("load"), page.keyboard.press("Enter")]);
+  await page.waitForFunction(() => document.body.textContent.includes("Remove bookmark"));
+  await page.goto(`${base}/en/account/bookmarks`);
+  assert.ok((await page.textContent("main")).includes("Renew a vehicle licence"));
+  await context.close();
+});
+
+test("search as you type suggests titles, in Chinese too", async () => {
+  const context = await signedIn(null);
+  const page = await context.newPage();
+  await page.goto(`${base}/tc/`);
+  await page.click("#search-q");
+  await page.keyboard.type("駕駛");
+  await page.waitForSelector("[data-suggestions] a", { timeout: 5000 });
+  const titles = await page.locator("[data-suggestions] a").allTextContents();
+  assert.ok(titles.some((t) => t.includes("駕駛")), titles.join(", "));
+  assert.deepEqual(await axe(page), [], "tc home with suggestions");
+  await context.close();
+});
+
+test("an installable app that works offline", async () => {
+  // A server of its own, stopped half-way: the service worker then answers from its cache.
+  const own = await startServer();
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  try {
+    await page.goto(`${own.base}/en/`);
+    const manifest = await page.getAttribute("link[rel=manifest]", "href");
+    const response = await page.request.get(`${own.base}${manifest}`);
+    assert.equal((await response.json()).display, "standalone");
+    await page.evaluate(async () => { await navigator.serviceWorker.ready; });
+    await page.reload();
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 10000 });
+    own.server.kill("SIGTERM");
+    await new Promise((resolve) => own.server.on("exit", resolve));
+    await page.goto(`${own.base}/tc/news`).catch(() => {});
+    assert.match(await page.textContent("h1"), /你現在處於離線狀態/);
+    assert.equal((await page.evaluate(() => getComputedStyle(document.body).fontFamily)).length > 0, true, "the cached stylesheet applies");
+  } finally {
+    own.server.kill("SIGTERM");
+    await context.close();
+  }
 });

@@ -2,7 +2,7 @@
 // the offline page when a page cannot be fetched. Pages themselves are never cached, since
 // they may be personal.
 const CACHE = "tamar-static-v1";
-const STATIC = ["/static/tamar.css", "/static/suggest.js", "/static/favicon.svg", "/static/icon.svg", "/en/offline", "/tc/offline", "/sc/offline"];
+const STATIC = ["/static/tamar.css", "/static/suggest.js", "/static/pwa.js", "/static/favicon.svg", "/static/icon.svg", "/en/offline", "/tc/offline", "/sc/offline"];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(STATIC)).then(() => self.skipWaiting()));

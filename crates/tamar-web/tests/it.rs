@@ -491,6 +491,7 @@ store_test!(authorization_matrix, |db| async move {
         ("/sw.js", [OK; 5]),
         ("/static/suggest.js", [OK; 5]),
         ("/static/icon.svg", [OK; 5]),
+        ("/static/pwa.js", [OK; 5]),
         ("/en/services/vaccination-appointment/bookmark", [S::METHOD_NOT_ALLOWED; 5]),
         ("/en/account/inbox", [IN, OK, OK, OK, OK]),
         ("/en/account/inbox/0190aaaa-0000-7000-8000-000000000000", [IN, S::NOT_FOUND, S::NOT_FOUND, S::NOT_FOUND, S::NOT_FOUND]),

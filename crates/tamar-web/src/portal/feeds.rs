@@ -162,6 +162,7 @@ pub async fn manifest() -> impl IntoResponse {
 const SERVICE_WORKER: &str = include_str!("../../static/sw.js");
 const SUGGEST: &str = include_str!("../../static/suggest.js");
 const ICON: &str = include_str!("../../static/icon.svg");
+const PWA: &str = include_str!("../../static/pwa.js");
 
 /// Served from the root so that it may control every page.
 pub async fn service_worker() -> impl IntoResponse {
@@ -174,4 +175,8 @@ pub async fn suggest_script() -> impl IntoResponse {
 
 pub async fn icon() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=86400")], ICON)
+}
+
+pub async fn pwa_script() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], PWA)
 }

@@ -61,6 +61,7 @@ pub fn routes() -> Router<AppState> {
         .route("/sw.js", get(feeds::service_worker))
         .route("/static/suggest.js", get(feeds::suggest_script))
         .route("/static/icon.svg", get(feeds::icon))
+        .route("/static/pwa.js", get(feeds::pwa_script))
 }
 
 /// The departments by id, for labelling items.
