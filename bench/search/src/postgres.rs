@@ -151,6 +151,9 @@ impl Postgres {
             self.conn.execute(index).await?;
         }
         self.conn.execute("ANALYZE catalogue").await?;
+        // The default (0.6) suits words of Latin letters; a Chinese query of a few characters
+        // has few trigrams, and one that differs by a character or two still means the same.
+        self.conn.execute("SET pg_trgm.word_similarity_threshold = 0.3").await?;
         Ok(())
     }
 
