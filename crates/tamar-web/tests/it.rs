@@ -1597,3 +1597,42 @@ store_test!(search_answers_the_labelled_queries_over_the_demo_catalogue, |db| as
     assert!(misses.is_empty(), "{} of {} labelled queries missed:\n{}", misses.len(), queries.len(), misses.join("\n"));
     Ok(()) as R
 });
+
+// Each node keeps its own index from the shared change feed; a fresh node (an empty index, no
+// cursor) rebuilds from what is live and starts at the feed's end; an index on disk resumes
+// from the cursor stored with its last commit.
+store_test!(every_node_keeps_its_own_index_from_the_change_feed, |db| async move {
+    let app = setup(db).await;
+    let dir = tempfile::tempdir().unwrap();
+    let node_a = Arc::new(tamar_search::SearchIndex::open(Some(dir.path())).unwrap());
+    let node_b = Arc::new(tamar_search::SearchIndex::open(None).unwrap());
+    let start = tamar_web::jobs::rebuild_index(&app.db, &node_a, app.ledger.now()).await.unwrap();
+    assert_eq!(node_a.cursor().as_deref(), Some(start.to_string().as_str()));
+    assert_eq!(node_a.doc_count(), 4);
+    let mut cursor_b = tamar_portal::feed::FeedCursor::new(0);
+    tamar_web::jobs::apply_changes(&app.db, &node_b, &mut cursor_b, app.ledger.now()).await.unwrap();
+    assert_eq!(node_b.doc_count(), 4, "a node that replays the feed from the start gets the same documents");
+
+    // A change on "another node": both indexes pick it up from the feed.
+    let departments = [("DH".to_owned(), tamar_tenancy::by_code(&app.db, "DH").await.unwrap().id)].into_iter().collect();
+    let entry: tamar_portal::import::CatalogueEntry = serde_json::from_str(
+        r#"{"slug": "hepatitis-b-test", "department": "DH", "kind": "guide", "topics": ["health"], "audiences": ["residents"],
+            "title": {"en": "Hepatitis B testing", "tc": "乙型肝炎檢測"}, "summary": {"en": "Who should be tested.", "tc": "誰應接受檢測。"},
+            "body": {"en": "Ask your doctor.", "tc": "請向醫生查詢。"}}"#,
+    )
+    .unwrap();
+    tamar_portal::import::import(&app.db, &app.ledger, &[entry], &departments).await.unwrap();
+    let mut cursor_a = tamar_portal::feed::FeedCursor::new(start);
+    assert_eq!(tamar_web::jobs::apply_changes(&app.db, &node_a, &mut cursor_a, app.ledger.now()).await.unwrap(), 1);
+    tamar_web::jobs::apply_changes(&app.db, &node_b, &mut cursor_b, app.ledger.now()).await.unwrap();
+    for node in [&node_a, &node_b] {
+        let found = node.search(&tamar_search::SearchRequest::new("乙型肝炎", Lang::Sc)).unwrap();
+        assert_eq!(found.hits[0].key, "guide:hepatitis-b-test");
+    }
+    // Node A restarts: its index on disk remembers where it was in the feed.
+    drop(node_a);
+    let reopened = tamar_search::SearchIndex::open(Some(dir.path())).unwrap();
+    assert_eq!(reopened.cursor().as_deref(), Some(cursor_a.position().to_string().as_str()));
+    assert_eq!(reopened.doc_count(), 5);
+    Ok(()) as R
+});
