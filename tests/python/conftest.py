@@ -24,15 +24,16 @@ def totp(key, offset=0):
     return "%06d" % ((struct.unpack(">I", digest[start:start + 4])[0] & 0x7FFFFFFF) % 1_000_000)
 
 
-@pytest.fixture(scope="session")
-def base_url():
+def start_tamar(*extra, data=None):
+    """Starts `tamar demo` on a free port with its own data folder; returns the process and
+    its address once it serves."""
     binary = os.environ.get("TAMAR_BIN")
     assert binary, "TAMAR_BIN must name the tamar binary (scripts/test sets it)"
-    data = tempfile.mkdtemp(prefix="tamar-py-")
+    data = data or tempfile.mkdtemp(prefix="tamar-py-")
     env = {k: v for k, v in os.environ.items() if not k.startswith("TAMAR_")}
     env["RUST_LOG"] = "warn"
     server = subprocess.Popen(
-        [binary, "demo", "--addr", "127.0.0.1:0", "--data", data],
+        [binary, "demo", "--addr", "127.0.0.1:0", "--data", data, *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -46,6 +47,12 @@ def base_url():
         if "authenticator app" in line:
             break
     assert url, "tamar demo did not start"
+    return server, url
+
+
+@pytest.fixture(scope="session")
+def base_url():
+    server, url = start_tamar()
     yield url
     server.terminate()
     server.wait(timeout=20)

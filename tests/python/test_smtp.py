@@ -7,7 +7,6 @@ import email.policy
 import os
 import re
 import socket
-import subprocess
 import tempfile
 import time
 
@@ -15,7 +14,7 @@ import pytest
 import requests
 from aiosmtpd.controller import Controller
 
-from conftest import sign_in
+from conftest import sign_in, start_tamar
 
 
 class Inbox:
@@ -58,20 +57,7 @@ def tamar_with_smtp(smtp_server):
     config = os.path.join(data, "tamar.toml")
     with open(config, "w") as f:
         f.write(f'mail_from = "GovHK <no-reply@tamar.example>"\n[mail]\nkind = "smtp"\nhost = "127.0.0.1"\nport = {port}\nstarttls = false\n')
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TAMAR_")}
-    env["RUST_LOG"] = "warn"
-    server = subprocess.Popen(
-        [os.environ["TAMAR_BIN"], "demo", "--addr", "127.0.0.1:0", "--data", data, "--config", config],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
-    )
-    url = None
-    for line in server.stdout:
-        found = re.search(r"serving at (http://[^/ ]+)/", line)
-        if found:
-            url = found.group(1)
-        if "authenticator app" in line:
-            break
-    assert url, "tamar demo did not start"
+    server, url = start_tamar("--config", config, data=data)
     yield url, inbox
     server.terminate()
     server.wait(timeout=20)

@@ -4,16 +4,16 @@
 use serde::{Deserialize, Serialize};
 use tamar_core::Lang;
 
-/// A subject cluster (a "topic"): the first way GovHK lets people browse.
+/// A named value of a fixed vocabulary, with its name in the three languages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Topic {
+pub struct Term {
     pub slug: &'static str,
     pub en: &'static str,
     pub tc: &'static str,
     pub sc: &'static str,
 }
 
-impl Topic {
+impl Term {
     pub fn name(&self, lang: Lang) -> &'static str {
         match lang {
             Lang::En => self.en,
@@ -23,47 +23,34 @@ impl Topic {
     }
 }
 
+/// A subject cluster (a "topic"): the first way GovHK lets people browse.
+pub type Topic = Term;
+
+/// Who a service or page is for: GovHK's second way of browsing.
+pub type Audience = Term;
+
 pub const TOPICS: [Topic; 11] = [
-    Topic { slug: "housing", en: "Housing", tc: "住屋", sc: "住屋" },
-    Topic { slug: "education", en: "Education and training", tc: "教育及培訓", sc: "教育及培训" },
-    Topic { slug: "employment", en: "Employment and labour", tc: "就業及勞工", sc: "就业及劳工" },
-    Topic { slug: "health", en: "Health and medical", tc: "衞生及醫療", sc: "卫生及医疗" },
-    Topic { slug: "transport", en: "Transport and motoring", tc: "交通運輸", sc: "交通运输" },
-    Topic { slug: "tax", en: "Taxation", tc: "稅務", sc: "税务" },
-    Topic { slug: "immigration", en: "Immigration, identity and travel", tc: "入境、身份證明及旅遊", sc: "入境、身份证明及旅游" },
-    Topic { slug: "environment", en: "Environment and weather", tc: "環境及天氣", sc: "环境及天气" },
-    Topic { slug: "recreation", en: "Recreation, culture and sport", tc: "康樂、文化及體育", sc: "康乐、文化及体育" },
-    Topic { slug: "welfare", en: "Social welfare and family", tc: "社會福利及家庭", sc: "社会福利及家庭" },
-    Topic { slug: "safety", en: "Public safety and law", tc: "公共安全及法律", sc: "公共安全及法律" },
+    Term { slug: "housing", en: "Housing", tc: "住屋", sc: "住屋" },
+    Term { slug: "education", en: "Education and training", tc: "教育及培訓", sc: "教育及培训" },
+    Term { slug: "employment", en: "Employment and labour", tc: "就業及勞工", sc: "就业及劳工" },
+    Term { slug: "health", en: "Health and medical", tc: "衞生及醫療", sc: "卫生及医疗" },
+    Term { slug: "transport", en: "Transport and motoring", tc: "交通運輸", sc: "交通运输" },
+    Term { slug: "tax", en: "Taxation", tc: "稅務", sc: "税务" },
+    Term { slug: "immigration", en: "Immigration, identity and travel", tc: "入境、身份證明及旅遊", sc: "入境、身份证明及旅游" },
+    Term { slug: "environment", en: "Environment and weather", tc: "環境及天氣", sc: "环境及天气" },
+    Term { slug: "recreation", en: "Recreation, culture and sport", tc: "康樂、文化及體育", sc: "康乐、文化及体育" },
+    Term { slug: "welfare", en: "Social welfare and family", tc: "社會福利及家庭", sc: "社会福利及家庭" },
+    Term { slug: "safety", en: "Public safety and law", tc: "公共安全及法律", sc: "公共安全及法律" },
 ];
 
 pub fn topic(slug: &str) -> Option<&'static Topic> {
     TOPICS.iter().find(|t| t.slug == slug)
 }
 
-/// Who a service or page is for: GovHK's second way of browsing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Audience {
-    pub slug: &'static str,
-    pub en: &'static str,
-    pub tc: &'static str,
-    pub sc: &'static str,
-}
-
-impl Audience {
-    pub fn name(&self, lang: Lang) -> &'static str {
-        match lang {
-            Lang::En => self.en,
-            Lang::Tc => self.tc,
-            Lang::Sc => self.sc,
-        }
-    }
-}
-
 pub const AUDIENCES: [Audience; 3] = [
-    Audience { slug: "residents", en: "Residents", tc: "市民", sc: "市民" },
-    Audience { slug: "business", en: "Business and trade", tc: "商務及工業", sc: "商务及工业" },
-    Audience { slug: "non-residents", en: "Non-residents", tc: "非本地居民", sc: "非本地居民" },
+    Term { slug: "residents", en: "Residents", tc: "市民", sc: "市民" },
+    Term { slug: "business", en: "Business and trade", tc: "商務及工業", sc: "商务及工业" },
+    Term { slug: "non-residents", en: "Non-residents", tc: "非本地居民", sc: "非本地居民" },
 ];
 
 pub fn audience(slug: &str) -> Option<&'static Audience> {

@@ -35,6 +35,12 @@ pub fn search_key(kind: ItemKind, slug: &str) -> String {
     format!("{}:{slug}", kind.as_str())
 }
 
+/// The item a search hit stands for: its kind and slug.
+pub fn parse_search_key(key: &str) -> Option<(ItemKind, &str)> {
+    let (kind, slug) = key.split_once(':')?;
+    Some((ItemKind::parse(kind)?, slug))
+}
+
 /// What the index holds for a live item: the body is the page text, and for a service its
 /// eligibility, fees, how to apply and processing time.
 fn search_doc(live: &LiveItem, department: &str, popularity: u64) -> SearchDoc {

@@ -62,7 +62,7 @@ fn listed(state: &AppState, live: &LiveItem, directory: &Directory) -> Catalogue
 #[serde(deny_unknown_fields)]
 pub struct CatalogueQuery {
     /// `service`, `guide`, `news` or `notice`.
-    #[serde(rename = "type")]
+    #[serde(default, rename = "type", deserialize_with = "present_kind")]
     #[param(rename = "type")]
     kind: Option<ItemKind>,
     /// A topic slug, e.g. `transport`.
@@ -103,6 +103,23 @@ pub async fn get(State(state): State<AppState>, Path((kind, slug)): Path<(String
     Ok((PublicPage, Json(CatalogueEntryView { item: listed(&state, &live, &directory), version: live.version, content: live.content })))
 }
 
+/// A query parameter that, when present, must hold a value: `limit=` is refused rather than
+/// taken as absent (HTML form decoding would otherwise read an empty value as none).
+fn present<'de, D: serde::Deserializer<'de>, T: std::str::FromStr>(d: D) -> Result<Option<T>, D::Error> {
+    let text = String::deserialize(d)?;
+    text.parse().map(Some).map_err(|_| serde::de::Error::custom("an invalid value"))
+}
+
+fn present_kind<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<ItemKind>, D::Error> {
+    let text = String::deserialize(d)?;
+    ItemKind::parse(&text).map(Some).ok_or_else(|| serde::de::Error::custom("service, guide, news or notice"))
+}
+
+fn present_lang<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Lang>, D::Error> {
+    let text = String::deserialize(d)?;
+    Lang::from_prefix(&text).map(Some).ok_or_else(|| serde::de::Error::custom("en, tc or sc"))
+}
+
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
@@ -112,6 +129,7 @@ pub struct SearchQuery {
     #[param(max_length = 200)]
     q: String,
     /// The language of titles and highlighted snippets.
+    #[serde(default, deserialize_with = "present_lang")]
     lang: Option<Lang>,
     /// Filter by kind (repeatable).
     #[serde(default, rename = "type")]
@@ -126,8 +144,10 @@ pub struct SearchQuery {
     /// Filter by audience (repeatable).
     #[serde(default)]
     audience: Vec<String>,
+    #[serde(default, deserialize_with = "present")]
     #[param(minimum = 0, maximum = 1000)]
     offset: Option<usize>,
+    #[serde(default, deserialize_with = "present")]
     #[param(minimum = 0, maximum = 100)]
     limit: Option<usize>,
 }
@@ -208,8 +228,7 @@ pub async fn search(State(state): State<AppState>, FormQuery(q): FormQuery<Searc
         .hits
         .into_iter()
         .filter_map(|h| {
-            let (kind, slug) = h.key.split_once(':')?;
-            let kind = ItemKind::parse(kind)?;
+            let (kind, slug) = crate::jobs::parse_search_key(&h.key)?;
             Some(SearchHit {
                 kind,
                 slug: slug.to_owned(),
@@ -237,7 +256,9 @@ pub struct SuggestQuery {
     /// What has been typed so far (up to 100 characters).
     #[param(max_length = 100)]
     q: String,
+    #[serde(default, deserialize_with = "present_lang")]
     lang: Option<Lang>,
+    #[serde(default, deserialize_with = "present")]
     #[param(minimum = 1, maximum = 20)]
     limit: Option<usize>,
 }
@@ -267,8 +288,7 @@ pub async fn suggest(State(state): State<AppState>, FormQuery(q): FormQuery<Sugg
         found
             .into_iter()
             .filter_map(|s| {
-                let (kind, slug) = s.key.split_once(':')?;
-                let kind = ItemKind::parse(kind)?;
+                let (kind, slug) = crate::jobs::parse_search_key(&s.key)?;
                 Some(SuggestionView { title: s.title, url: crate::portal::item_href(lang, kind, slug) })
             })
             .collect(),

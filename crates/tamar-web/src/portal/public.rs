@@ -425,8 +425,7 @@ pub async fn search(
         .hits
         .iter()
         .filter_map(|hit| {
-            let (kind, slug) = hit.key.split_once(':')?;
-            let kind = ItemKind::parse(kind)?;
+            let (kind, slug) = crate::jobs::parse_search_key(&hit.key)?;
             Some(ResultView {
                 href: item_href(lang, kind, slug),
                 title_html: hit.title_html.clone(),
