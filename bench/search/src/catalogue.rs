@@ -87,21 +87,48 @@ pub fn real_entries(demo_dir: &Path) -> anyhow::Result<Vec<SearchDoc>> {
     let mut docs = Vec::new();
     for file in DEMO_FILES {
         let path = demo_dir.join(file);
-        let json = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-        let entries: Vec<DemoEntry> = serde_json::from_str(&json).with_context(|| format!("parsing {}", path.display()))?;
+        let json = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        let entries: Vec<DemoEntry> =
+            serde_json::from_str(&json).with_context(|| format!("parsing {}", path.display()))?;
         for (n, entry) in entries.into_iter().enumerate() {
             let kind: DocKind = entry.kind.as_deref().unwrap_or("service").parse()?;
-            let title = entry.title.as_ref().or(entry.name.as_ref()).context("entry without a title")?.plain();
-            let mut body = entry.body.as_ref().map(Localized::plain).unwrap_or_default();
-            for part in [&entry.eligibility, &entry.fees, &entry.how_to_apply, &entry.processing_time].into_iter().flatten() {
+            let title = entry
+                .title
+                .as_ref()
+                .or(entry.name.as_ref())
+                .context("entry without a title")?
+                .plain();
+            let mut body = entry
+                .body
+                .as_ref()
+                .map(Localized::plain)
+                .unwrap_or_default();
+            for part in [
+                &entry.eligibility,
+                &entry.fees,
+                &entry.how_to_apply,
+                &entry.processing_time,
+            ]
+            .into_iter()
+            .flatten()
+            {
                 let part = part.plain();
-                for (into, from) in [(&mut body.en, &part.en), (&mut body.tc, &part.tc), (&mut body.sc, &part.sc)] {
+                for (into, from) in [
+                    (&mut body.en, &part.en),
+                    (&mut body.tc, &part.tc),
+                    (&mut body.sc, &part.sc),
+                ] {
                     into.push('\n');
                     into.push_str(from);
                 }
             }
             // Thirty days of visits, about as the demo records them.
-            let popularity = if entry.popular { 38_000 + (n as u64 * 997) % 9_000 } else { 2_000 + (n as u64 * 131) % 1_500 };
+            let popularity = if entry.popular {
+                38_000 + (n as u64 * 997) % 9_000
+            } else {
+                2_000 + (n as u64 * 131) % 1_500
+            };
             docs.push(SearchDoc {
                 key: format!("{kind}:{}", entry.slug),
                 kind,
@@ -125,15 +152,40 @@ pub fn real_entries(demo_dir: &Path) -> anyhow::Result<Vec<SearchDoc>> {
 type Subject = (&'static str, &'static str, &'static str, &'static str);
 
 const SUBJECTS: &[Subject] = &[
-    ("goods vehicle operating permit", "貨車營運許可證", "TD", "transport"),
-    ("taxi driver identity plate", "的士司機證", "TD", "transport"),
-    ("driving instructor licence", "駕駛教師執照", "TD", "transport"),
+    (
+        "goods vehicle operating permit",
+        "貨車營運許可證",
+        "TD",
+        "transport",
+    ),
+    (
+        "taxi driver identity plate",
+        "的士司機證",
+        "TD",
+        "transport",
+    ),
+    (
+        "driving instructor licence",
+        "駕駛教師執照",
+        "TD",
+        "transport",
+    ),
     ("vehicle emission test", "車輛廢氣測試", "TD", "transport"),
     ("closed road permit", "禁區通行證", "TD", "transport"),
-    ("cross-boundary vehicle quota", "跨境車輛配額", "TD", "transport"),
+    (
+        "cross-boundary vehicle quota",
+        "跨境車輛配額",
+        "TD",
+        "transport",
+    ),
     ("school bus endorsement", "校巴加簽", "TD", "transport"),
     ("car park season ticket", "停車場月票", "TD", "transport"),
-    ("tax representative registration", "稅務代表登記", "IRD", "tax"),
+    (
+        "tax representative registration",
+        "稅務代表登記",
+        "IRD",
+        "tax",
+    ),
     ("property tax objection", "物業稅反對", "IRD", "tax"),
     ("tax reserve certificate", "儲稅券", "IRD", "tax"),
     ("estate duty clearance", "遺產稅清妥證明", "IRD", "tax"),
@@ -141,13 +193,33 @@ const SUBJECTS: &[Subject] = &[
     ("branch registration", "分行登記", "IRD", "tax"),
     ("rateable value objection", "應課差餉租值反對", "RVD", "tax"),
     ("tenancy notice", "租賃通知書", "RVD", "tax"),
-    ("right of abode verification", "居留權核實", "IMMD", "immigration"),
-    ("document of identity for visa purposes", "簽證身份書", "IMMD", "immigration"),
-    ("dependant visa extension", "受養人簽證延期", "IMMD", "immigration"),
+    (
+        "right of abode verification",
+        "居留權核實",
+        "IMMD",
+        "immigration",
+    ),
+    (
+        "document of identity for visa purposes",
+        "簽證身份書",
+        "IMMD",
+        "immigration",
+    ),
+    (
+        "dependant visa extension",
+        "受養人簽證延期",
+        "IMMD",
+        "immigration",
+    ),
     ("training visa", "培訓簽證", "IMMD", "immigration"),
     ("e-Channel enrolment", "e-道登記", "IMMD", "immigration"),
     ("adoption order record", "領養令紀錄", "IMMD", "immigration"),
-    ("estate car park permit", "屋邨停車場許可證", "HD", "housing"),
+    (
+        "estate car park permit",
+        "屋邨停車場許可證",
+        "HD",
+        "housing",
+    ),
     ("flat alteration works", "單位改動工程", "HD", "housing"),
     ("estate shop tenancy", "屋邨商舖租用", "HD", "housing"),
     ("rent reduction appeal", "減租上訴", "HD", "housing"),
@@ -162,41 +234,116 @@ const SUBJECTS: &[Subject] = &[
     ("burial permit", "埋葬許可證", "FEHD", "health"),
     ("bakery licence", "烘製麪包餅食店牌照", "FEHD", "health"),
     ("cold store licence", "凍房牌照", "FEHD", "health"),
-    ("frozen confection factory licence", "冰凍甜點製造廠牌照", "FEHD", "health"),
-    ("youth employment programme", "青年就業計劃", "LD", "employment"),
-    ("employment agency licence", "職業介紹所牌照", "LD", "employment"),
-    ("occupational safety training", "職業安全訓練", "LD", "employment"),
+    (
+        "frozen confection factory licence",
+        "冰凍甜點製造廠牌照",
+        "FEHD",
+        "health",
+    ),
+    (
+        "youth employment programme",
+        "青年就業計劃",
+        "LD",
+        "employment",
+    ),
+    (
+        "employment agency licence",
+        "職業介紹所牌照",
+        "LD",
+        "employment",
+    ),
+    (
+        "occupational safety training",
+        "職業安全訓練",
+        "LD",
+        "employment",
+    ),
     ("wage protection", "工資保障", "LD", "employment"),
     ("emergency relief", "緊急救援", "SWD", "welfare"),
     ("family counselling", "家庭輔導", "SWD", "welfare"),
     ("community care voucher", "社區照顧服務券", "SWD", "welfare"),
     ("rehabilitation service", "康復服務", "SWD", "welfare"),
-    ("school sponsoring body registration", "辦學團體註冊", "EDB", "education"),
-    ("continuing education fund", "持續進修基金", "EDB", "education"),
+    (
+        "school sponsoring body registration",
+        "辦學團體註冊",
+        "EDB",
+        "education",
+    ),
+    (
+        "continuing education fund",
+        "持續進修基金",
+        "EDB",
+        "education",
+    ),
     ("teacher registration", "教師註冊", "EDB", "education"),
-    ("school allocation appeal", "學位分配上訴", "EDB", "education"),
+    (
+        "school allocation appeal",
+        "學位分配上訴",
+        "EDB",
+        "education",
+    ),
     ("holiday camp", "度假營", "LCSD", "recreation"),
     ("stadium hire", "場館租用", "LCSD", "recreation"),
     ("tennis court", "網球場", "LCSD", "recreation"),
-    ("cultural programme tickets", "文化節目門票", "LCSD", "recreation"),
+    (
+        "cultural programme tickets",
+        "文化節目門票",
+        "LCSD",
+        "recreation",
+    ),
     ("water sports centre", "水上活動中心", "LCSD", "recreation"),
-    ("security personnel permit", "保安人員許可證", "HKPF", "safety"),
-    ("massage establishment licence", "按摩院牌照", "HKPF", "safety"),
+    (
+        "security personnel permit",
+        "保安人員許可證",
+        "HKPF",
+        "safety",
+    ),
+    (
+        "massage establishment licence",
+        "按摩院牌照",
+        "HKPF",
+        "safety",
+    ),
     ("traffic accident report", "交通意外報告", "HKPF", "safety"),
     ("good citizen award", "好市民獎", "HKPF", "safety"),
-    ("chemical waste producer registration", "化學廢物產生者登記", "EPD", "environment"),
-    ("air pollution control licence", "空氣污染管制牌照", "EPD", "environment"),
+    (
+        "chemical waste producer registration",
+        "化學廢物產生者登記",
+        "EPD",
+        "environment",
+    ),
+    (
+        "air pollution control licence",
+        "空氣污染管制牌照",
+        "EPD",
+        "environment",
+    ),
     ("plastic bag charging", "膠袋收費", "EPD", "environment"),
     ("tree felling", "砍伐樹木", "EPD", "environment"),
     ("lightning warning", "雷暴警告", "HKO", "environment"),
     ("tide tables", "潮汐表", "HKO", "environment"),
     ("land boundary survey", "地界測量", "LANDSD", "housing"),
-    ("government land licence", "政府土地牌照", "LANDSD", "housing"),
+    (
+        "government land licence",
+        "政府土地牌照",
+        "LANDSD",
+        "housing",
+    ),
     ("lease modification", "修訂地契", "LANDSD", "housing"),
-    ("digital inclusion programme", "數碼共融計劃", "OGCIO", "recreation"),
+    (
+        "digital inclusion programme",
+        "數碼共融計劃",
+        "OGCIO",
+        "recreation",
+    ),
     ("open data portal", "資料一線通", "OGCIO", "safety"),
     ("supplier registration", "供應商登記", "GLD", "employment"),
-    ("auction of government stores", "政府物料拍賣", "GLD", "employment"),
+    (
+        "auction of government stores",
+        "政府物料拍賣",
+        "GLD",
+        "employment",
+    ),
 ];
 
 /// What one does with a service: (English, Traditional Chinese).
@@ -253,15 +400,27 @@ const QUALIFIERS: &[(&str, &str)] = &[
 
 /// Department codes and names: (code, English, Traditional Chinese).
 const DEPARTMENTS: &[(&str, &str, &str)] = &[
-    ("OGCIO", "Office of the Government Chief Information Officer", "政府資訊科技總監辦公室"),
+    (
+        "OGCIO",
+        "Office of the Government Chief Information Officer",
+        "政府資訊科技總監辦公室",
+    ),
     ("DH", "Department of Health", "衞生署"),
     ("GLD", "Government Logistics Department", "政府物流服務署"),
     ("IMMD", "Immigration Department", "入境事務處"),
     ("TD", "Transport Department", "運輸署"),
     ("IRD", "Inland Revenue Department", "稅務局"),
     ("HD", "Housing Department", "房屋署"),
-    ("LCSD", "Leisure and Cultural Services Department", "康樂及文化事務署"),
-    ("FEHD", "Food and Environmental Hygiene Department", "食物環境衞生署"),
+    (
+        "LCSD",
+        "Leisure and Cultural Services Department",
+        "康樂及文化事務署",
+    ),
+    (
+        "FEHD",
+        "Food and Environmental Hygiene Department",
+        "食物環境衞生署",
+    ),
     ("LD", "Labour Department", "勞工處"),
     ("SWD", "Social Welfare Department", "社會福利署"),
     ("HKPF", "Hong Kong Police Force", "香港警務處"),
@@ -282,16 +441,25 @@ const AUDIENCES: [&str; 3] = ["residents", "business", "non-residents"];
 pub fn synthetic_entries(real: &[SearchDoc], total: usize) -> Vec<SearchDoc> {
     let mut rng = StdRng::seed_from_u64(SEED);
     // Passages of real text, by topic, in the three languages.
-    let mut passages: BTreeMap<&str, Vec<Texts>> = BTreeMap::new();
+    let mut passages: BTreeMap<String, Vec<Texts>> = BTreeMap::new();
     for doc in real {
-        let split = |text: &str| text.lines().filter(|l| !l.trim().is_empty()).map(str::to_owned).collect::<Vec<_>>();
-        let (en, tc, sc) = (split(&doc.body.en), split(&doc.body.tc), split(&doc.body.sc));
+        let split = |text: &str| {
+            text.lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        };
+        let (en, tc, sc) = (
+            split(&doc.body.en),
+            split(&doc.body.tc),
+            split(&doc.body.sc),
+        );
         // Only where the languages line up paragraph for paragraph.
         if en.len() != tc.len() || tc.len() != sc.len() {
             continue;
         }
         for topic in &doc.topics {
-            let slot = passages.entry(topic_key(topic)).or_default();
+            let slot = passages.entry(topic.clone()).or_default();
             for ((en, tc), sc) in en.iter().zip(&tc).zip(&sc) {
                 slot.push(Texts::new(en.clone(), tc.clone(), sc.clone()));
             }
@@ -335,7 +503,10 @@ pub fn synthetic_entries(real: &[SearchDoc], total: usize) -> Vec<SearchDoc> {
                 format!("{subject_sc}指南：{qual_sc}"),
             ),
             DocKind::News => Texts::new(
-                format!("Changes to {subject_en} arrangements for {qual_en} from {day} {}", MONTHS[month - 1]),
+                format!(
+                    "Changes to {subject_en} arrangements for {qual_en} from {day} {}",
+                    MONTHS[month - 1]
+                ),
                 format!("{month}月{day}日起{qual_tc}{subject_tc}安排更改"),
                 format!("{month}月{day}日起{qual_sc}{subject_sc}安排更改"),
             ),
@@ -346,7 +517,10 @@ pub fn synthetic_entries(real: &[SearchDoc], total: usize) -> Vec<SearchDoc> {
             ),
         };
         let summary = Texts::new(
-            format!("The {dept_en} explains how to {} {subject_en} for {qual_en}, and what to bring.", action_en.to_lowercase()),
+            format!(
+                "The {dept_en} explains how to {} {subject_en} for {qual_en}, and what to bring.",
+                action_en.to_lowercase()
+            ),
             format!("{dept_tc}說明{qual_tc}如何{action_tc}{subject_tc}，以及所需文件。"),
             format!("{dept_sc}说明{qual_sc}如何{action_sc}{subject_sc}，以及所需文件。"),
         );
@@ -354,7 +528,11 @@ pub fn synthetic_entries(real: &[SearchDoc], total: usize) -> Vec<SearchDoc> {
         if let Some(pool) = passages.get(topic).filter(|pool| !pool.is_empty()) {
             for _ in 0..rng.gen_range(2..=4) {
                 let passage = &pool[rng.gen_range(0..pool.len())];
-                for (into, from) in [(&mut body.en, &passage.en), (&mut body.tc, &passage.tc), (&mut body.sc, &passage.sc)] {
+                for (into, from) in [
+                    (&mut body.en, &passage.en),
+                    (&mut body.tc, &passage.tc),
+                    (&mut body.sc, &passage.sc),
+                ] {
                     if !into.is_empty() {
                         into.push('\n');
                     }
@@ -362,7 +540,11 @@ pub fn synthetic_entries(real: &[SearchDoc], total: usize) -> Vec<SearchDoc> {
                 }
             }
         }
-        let audiences = AUDIENCES.iter().filter(|_| rng.gen_bool(0.5)).map(|a| (*a).to_owned()).collect();
+        let audiences = AUDIENCES
+            .iter()
+            .filter(|_| rng.gen_bool(0.5))
+            .map(|a| (*a).to_owned())
+            .collect();
         // A long tail: most variants are seldom visited.
         let popularity = (rng.gen_range(0.0f64..1.0).powi(3) * 3_000.0) as u64;
         docs.push(SearchDoc {
@@ -382,10 +564,16 @@ pub fn synthetic_entries(real: &[SearchDoc], total: usize) -> Vec<SearchDoc> {
 }
 
 const MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
-
-/// The subject list's topic names as `&'static str`, so that the passage map can borrow them.
-fn topic_key(topic: &str) -> &'static str {
-    SUBJECTS.iter().map(|s| s.3).find(|t| *t == topic).unwrap_or("other")
-}

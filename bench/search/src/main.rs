@@ -7,7 +7,8 @@
 //! Options: `--entries N` (100000), `--passes N` timed passes over the query mix (5),
 //! `--postgres URL` (`postgres://postgres@127.0.0.1:5432`, or `TAMAR_BENCH_POSTGRES`),
 //! `--demo DIR` (the repository's `crates/tamar/demo`), `--misses` to list the labelled
-//! queries each engine gets wrong, `--keep-database` to leave PostgreSQL's copy to look at.
+//! queries each engine gets wrong, `--by-query` to print each query's median time,
+//! `--keep-database` to leave PostgreSQL's copy to look at.
 
 mod catalogue;
 mod postgres;
@@ -63,6 +64,7 @@ struct Options {
     postgres: String,
     demo: PathBuf,
     misses: bool,
+    by_query: bool,
     keep_database: bool,
 }
 
@@ -70,9 +72,11 @@ fn options() -> anyhow::Result<Options> {
     let mut options = Options {
         entries: 100_000,
         passes: 5,
-        postgres: std::env::var("TAMAR_BENCH_POSTGRES").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned()),
+        postgres: std::env::var("TAMAR_BENCH_POSTGRES")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned()),
         demo: Path::new(env!("CARGO_MANIFEST_DIR")).join("../../crates/tamar/demo"),
         misses: false,
+        by_query: false,
         keep_database: false,
     };
     let mut args = std::env::args().skip(1);
@@ -84,6 +88,7 @@ fn options() -> anyhow::Result<Options> {
             "--postgres" => options.postgres = value()?,
             "--demo" => options.demo = value()?.into(),
             "--misses" => options.misses = true,
+            "--by-query" => options.by_query = true,
             "--keep-database" => options.keep_database = true,
             _ => anyhow::bail!("unknown option {arg}"),
         }
@@ -100,7 +105,15 @@ async fn main() -> anyhow::Result<()> {
     let real = docs.len();
     let synthetic = catalogue::synthetic_entries(&docs, options.entries);
     docs.extend(synthetic);
-    let text_bytes: usize = docs.iter().map(|d| [&d.title, &d.summary, &d.body].iter().map(|t| t.en.len() + t.tc.len() + t.sc.len()).sum::<usize>()).sum();
+    let text_bytes: usize = docs
+        .iter()
+        .map(|d| {
+            [&d.title, &d.summary, &d.body]
+                .iter()
+                .map(|t| t.en.len() + t.tc.len() + t.sc.len())
+                .sum::<usize>()
+        })
+        .sum();
     println!(
         "catalogue: {} entries ({real} real), {:.0} MiB of text, generated in {:.1} s",
         docs.len(),
@@ -111,11 +124,17 @@ async fn main() -> anyhow::Result<()> {
     let mut labelled: Vec<Labelled> = Vec::new();
     for file in ["queries-a.json", "queries-b.json"] {
         let path = options.demo.join(file);
-        labelled.extend(serde_json::from_str::<Vec<Labelled>>(&std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?)?);
+        labelled.extend(serde_json::from_str::<Vec<Labelled>>(
+            &std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()))?,
+        )?);
     }
     let mut mix: Vec<(String, Lang)> = Vec::new();
     for query in &labelled {
-        mix.push((query.q.clone(), Lang::from_prefix(&query.lang).context("a labelled query's lang")?));
+        mix.push((
+            query.q.clone(),
+            Lang::from_prefix(&query.lang).context("a labelled query's lang")?,
+        ));
     }
     mix.extend(FREQUENT.iter().map(|(q, lang)| ((*q).to_owned(), *lang)));
 
@@ -129,14 +148,23 @@ async fn main() -> anyhow::Result<()> {
     tamar.commit()?;
     let tamar_build = started.elapsed();
     let tamar_bytes = folder_size(folder.path())?;
-    println!("tamar: built in {:.1} s, {} documents, {:.0} MiB on disk", tamar_build.as_secs_f64(), tamar.doc_count(), tamar_bytes as f64 / 1048576.0);
+    println!(
+        "tamar: built in {:.1} s, {} documents, {:.0} MiB on disk",
+        tamar_build.as_secs_f64(),
+        tamar.doc_count(),
+        tamar_bytes as f64 / 1048576.0
+    );
 
     let mut pg = Postgres::create(&options.postgres).await?;
     let started = Instant::now();
     pg.build(&docs).await?;
     let pg_build = started.elapsed();
     let pg_bytes = pg.size().await?;
-    println!("postgres: built in {:.1} s, {:.0} MiB of table and indexes", pg_build.as_secs_f64(), pg_bytes as f64 / 1048576.0);
+    println!(
+        "postgres: built in {:.1} s, {:.0} MiB of table and indexes",
+        pg_build.as_secs_f64(),
+        pg_bytes as f64 / 1048576.0
+    );
     drop(docs);
 
     // Quality on the labelled set.
@@ -146,12 +174,25 @@ async fn main() -> anyhow::Result<()> {
         let lang = Lang::from_prefix(&query.lang).context("a labelled query's lang")?;
         let tamar_keys = tamar_search(&tamar, &query.q, lang)?;
         let pg_keys = pg.search(&query.q, lang).await?;
-        for (engine, keys, quality) in [("tamar", &tamar_keys, &mut tamar_quality), ("postgres", &pg_keys, &mut pg_quality)] {
-            let rank = keys.iter().position(|key| key.split_once(':').is_some_and(|(_, slug)| slug == query.expect));
+        for (engine, keys, quality) in [
+            ("tamar", &tamar_keys, &mut tamar_quality),
+            ("postgres", &pg_keys, &mut pg_quality),
+        ] {
+            let rank = keys.iter().position(|key| {
+                key.split_once(':')
+                    .is_some_and(|(_, slug)| slug == query.expect)
+            });
             quality.add(lang, rank, query.within);
             if options.misses && !rank.is_some_and(|r| r < query.within) {
                 let shown: Vec<&str> = keys.iter().take(3).map(String::as_str).collect();
-                println!("miss {engine}: {:?} ({}) expects {} within {}, rank {:?}, top {shown:?}", query.q, query.lang, query.expect, query.within, rank.map(|r| r + 1));
+                println!(
+                    "miss {engine}: {:?} ({}) expects {} within {}, rank {:?}, top {shown:?}",
+                    query.q,
+                    query.lang,
+                    query.expect,
+                    query.within,
+                    rank.map(|r| r + 1)
+                );
             }
         }
     }
@@ -189,8 +230,29 @@ async fn main() -> anyhow::Result<()> {
         pg.drop_database().await?;
     }
 
-    let (tamar_p50, tamar_p99) = (percentile(&mut tamar_times, 50.0), percentile(&mut tamar_times, 99.0));
-    let (pg_p50, pg_p99) = (percentile(&mut pg_times, 50.0), percentile(&mut pg_times, 99.0));
+    if options.by_query {
+        // Timings are in pass order: query `at` of pass `p` is at `p * mix.len() + at`.
+        for (at, (q, lang)) in mix.iter().enumerate() {
+            let of_query = |times: &[Duration]| -> Vec<Duration> {
+                times.iter().skip(at).step_by(mix.len()).copied().collect()
+            };
+            let (mut tamar_query, mut pg_query) = (of_query(&tamar_times), of_query(&pg_times));
+            println!(
+                "query {q:?} ({}): tamar {:.3} ms, postgres {:.3} ms (medians)",
+                lang.prefix(),
+                ms(percentile(&mut tamar_query, 50.0)),
+                ms(percentile(&mut pg_query, 50.0))
+            );
+        }
+    }
+    let (tamar_p50, tamar_p99) = (
+        percentile(&mut tamar_times, 50.0),
+        percentile(&mut tamar_times, 99.0),
+    );
+    let (pg_p50, pg_p99) = (
+        percentile(&mut pg_times, 50.0),
+        percentile(&mut pg_times, 99.0),
+    );
     println!(
         "latency over {} queries x {} passes: tamar p50 {:.3} ms, p99 {:.3} ms; postgres p50 {:.3} ms, p99 {:.3} ms",
         mix.len(),
@@ -214,8 +276,14 @@ async fn main() -> anyhow::Result<()> {
         ("tamar_p99_ms".into(), ms(tamar_p99)),
         ("postgres_p50_ms".into(), ms(pg_p50)),
         ("postgres_p99_ms".into(), ms(pg_p99)),
-        ("p50_ratio".into(), pg_p50.as_secs_f64() / tamar_p50.as_secs_f64()),
-        ("p99_ratio".into(), pg_p99.as_secs_f64() / tamar_p99.as_secs_f64()),
+        (
+            "p50_ratio".into(),
+            pg_p50.as_secs_f64() / tamar_p50.as_secs_f64(),
+        ),
+        (
+            "p99_ratio".into(),
+            pg_p99.as_secs_f64() / tamar_p99.as_secs_f64(),
+        ),
     ];
     for (engine, quality) in [("tamar", &tamar_quality), ("postgres", &pg_quality)] {
         for (name, value) in quality.figures() {
@@ -253,13 +321,17 @@ impl Quality {
     }
 
     fn all(&self) -> (usize, usize, f64) {
-        self.by_lang.iter().fold((0, 0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2))
+        self.by_lang
+            .iter()
+            .fold((0, 0, 0.0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2))
     }
 
     /// (name, value): hit share and MRR per language and overall.
     fn figures(&self) -> Vec<(String, f64)> {
         let mut out = Vec::new();
-        let share = |(n, hits, rr): (usize, usize, f64)| (hits as f64 / n.max(1) as f64, rr / n.max(1) as f64);
+        let share = |(n, hits, rr): (usize, usize, f64)| {
+            (hits as f64 / n.max(1) as f64, rr / n.max(1) as f64)
+        };
         for (lang, slot) in ["en", "tc", "sc"].iter().zip(self.by_lang) {
             let (hits, mrr) = share(slot);
             out.push((format!("hits_{lang}"), hits));
@@ -273,9 +345,15 @@ impl Quality {
 
     fn describe(&self) -> String {
         let mut parts = Vec::new();
-        for (name, slot) in ["en", "tc", "sc", "all"].iter().zip(self.by_lang.iter().copied().chain([self.all()])) {
+        for (name, slot) in ["en", "tc", "sc", "all"]
+            .iter()
+            .zip(self.by_lang.iter().copied().chain([self.all()]))
+        {
             let (n, hits, rr) = slot;
-            parts.push(format!("{name} {hits}/{n} (MRR {:.3})", rr / n.max(1) as f64));
+            parts.push(format!(
+                "{name} {hits}/{n} (MRR {:.3})",
+                rr / n.max(1) as f64
+            ));
         }
         parts.join(", ")
     }

@@ -2,8 +2,8 @@
 //! PostgreSQL user would. English: a weighted `tsvector` (title A, summary B, body C, the
 //! `english` configuration) with a GIN index, `websearch_to_tsquery` and `ts_rank_cd`, and
 //! when every word together finds nothing, any of them (as Tamar does). Chinese: `pg_trgm`
-//! GIN indexes on the Traditional and Simplified text, substring (`LIKE`) or word-similarity
-//! (`<%`) matches, ranked by where and how well the query matches.
+//! GIN indexes on the Traditional and Simplified text: substring (`LIKE`) matches, titles
+//! first, and when there are none, word-similarity (`<%`) matches.
 
 use sqlx::{Connection, Executor, PgConnection, Row};
 use tamar_core::lang::Lang;
@@ -63,7 +63,9 @@ macro_rules! shown {
 }
 
 const ENGLISH_ALL_WORDS: &str = concat!(
-    "SELECT ", shown!(), " FROM catalogue, websearch_to_tsquery('english', $1) AS query
+    "SELECT ",
+    shown!(),
+    " FROM catalogue, websearch_to_tsquery('english', $1) AS query
     WHERE search_en @@ query
     ORDER BY ts_rank_cd(search_en, query) DESC, popularity DESC LIMIT 10"
 );
@@ -79,7 +81,9 @@ const ENGLISH_ANY_WORD: &str = concat!(
 /// them, those with them in the title first, then by how closely the query matches a title.
 /// (A pattern of fewer than three characters yields no trigram: that scan reads every row.)
 const CHINESE_SUBSTRING: &str = concat!(
-    "SELECT ", shown!(), " FROM catalogue
+    "SELECT ",
+    shown!(),
+    " FROM catalogue
     WHERE text_tc LIKE $3 OR text_sc LIKE $3
     ORDER BY (title_tc LIKE $3 OR title_sc LIKE $3)::int * 2
         + greatest(word_similarity($1, title_tc), word_similarity($1, title_sc)) DESC,
@@ -90,7 +94,9 @@ const CHINESE_SUBSTRING: &str = concat!(
 /// When no text contains the query as typed: entries with a similar run of characters
 /// (`<%`, word similarity above `pg_trgm.word_similarity_threshold`), best match first.
 const CHINESE_SIMILAR: &str = concat!(
-    "SELECT ", shown!(), " FROM catalogue
+    "SELECT ",
+    shown!(),
+    " FROM catalogue
     WHERE $1 <% text_tc OR $1 <% text_sc
     ORDER BY greatest(word_similarity($1, title_tc), word_similarity($1, title_sc))
         + greatest(word_similarity($1, text_tc), word_similarity($1, text_sc)) * 0.5 DESC,
@@ -109,14 +115,19 @@ impl Postgres {
     pub async fn create(url: &str) -> anyhow::Result<Postgres> {
         let admin_url = format!("{}/postgres", url.trim_end_matches('/'));
         let mut admin = PgConnection::connect(&admin_url).await?;
-        admin.execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {DATABASE}"))).await?;
+        admin
+            .execute(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {DATABASE}"
+            )))
+            .await?;
         admin
             .execute(sqlx::AssertSqlSafe(format!(
                 "CREATE DATABASE {DATABASE} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
             )))
             .await?;
         admin.close().await?;
-        let conn = PgConnection::connect(&format!("{}/{DATABASE}", url.trim_end_matches('/'))).await?;
+        let conn =
+            PgConnection::connect(&format!("{}/{DATABASE}", url.trim_end_matches('/'))).await?;
         Ok(Postgres { conn, admin_url })
     }
 
@@ -124,17 +135,25 @@ impl Postgres {
     /// statistics: what the build time measures.
     pub async fn build(&mut self, docs: &[SearchDoc]) -> anyhow::Result<()> {
         // As one would for a bulk load: room to build each GIN index in memory.
-        self.conn.execute("SET maintenance_work_mem = '512MB'").await?;
+        self.conn
+            .execute("SET maintenance_work_mem = '512MB'")
+            .await?;
         self.conn.execute(SCHEMA).await?;
         for batch in docs.chunks(BATCH) {
-            let column = |f: &dyn Fn(&SearchDoc) -> String| batch.iter().map(f).collect::<Vec<String>>();
+            let column =
+                |f: &dyn Fn(&SearchDoc) -> String| batch.iter().map(f).collect::<Vec<String>>();
             sqlx::query(INSERT)
                 .bind(column(&|d| d.key.clone()))
                 .bind(column(&|d| d.kind.to_string()))
                 .bind(column(&|d| d.department.clone()))
                 .bind(column(&|d| d.topics.join(",")))
                 .bind(column(&|d| d.audiences.join(",")))
-                .bind(batch.iter().map(|d| d.popularity as i64).collect::<Vec<i64>>())
+                .bind(
+                    batch
+                        .iter()
+                        .map(|d| d.popularity as i64)
+                        .collect::<Vec<i64>>(),
+                )
                 .bind(column(&|d| d.title.en.clone()))
                 .bind(column(&|d| d.summary.en.clone()))
                 .bind(column(&|d| d.body.en.clone()))
@@ -153,7 +172,9 @@ impl Postgres {
         self.conn.execute("ANALYZE catalogue").await?;
         // The default (0.6) suits words of Latin letters; a Chinese query of a few characters
         // has few trigrams, and one that differs by a character or two still means the same.
-        self.conn.execute("SET pg_trgm.word_similarity_threshold = 0.3").await?;
+        self.conn
+            .execute("SET pg_trgm.word_similarity_threshold = 0.3")
+            .await?;
         Ok(())
     }
 
@@ -162,17 +183,40 @@ impl Postgres {
     pub async fn search(&mut self, q: &str, lang: Lang) -> anyhow::Result<Vec<String>> {
         let lang_code = lang.prefix();
         let rows = if q.chars().any(is_han) {
-            let pattern = format!("%{}%", q.split_whitespace().map(escape_like).collect::<Vec<_>>().join("%"));
-            let rows = sqlx::query(CHINESE_SUBSTRING).bind(q).bind(lang_code).bind(pattern).fetch_all(&mut self.conn).await?;
+            let pattern = format!(
+                "%{}%",
+                q.split_whitespace()
+                    .map(escape_like)
+                    .collect::<Vec<_>>()
+                    .join("%")
+            );
+            let rows = sqlx::query(CHINESE_SUBSTRING)
+                .bind(q)
+                .bind(lang_code)
+                .bind(pattern)
+                .fetch_all(&mut self.conn)
+                .await?;
             if rows.is_empty() {
-                sqlx::query(CHINESE_SIMILAR).bind(q).bind(lang_code).fetch_all(&mut self.conn).await?
+                sqlx::query(CHINESE_SIMILAR)
+                    .bind(q)
+                    .bind(lang_code)
+                    .fetch_all(&mut self.conn)
+                    .await?
             } else {
                 rows
             }
         } else {
-            let rows = sqlx::query(ENGLISH_ALL_WORDS).bind(q).bind(lang_code).fetch_all(&mut self.conn).await?;
+            let rows = sqlx::query(ENGLISH_ALL_WORDS)
+                .bind(q)
+                .bind(lang_code)
+                .fetch_all(&mut self.conn)
+                .await?;
             if rows.is_empty() {
-                sqlx::query(ENGLISH_ANY_WORD).bind(q).bind(lang_code).fetch_all(&mut self.conn).await?
+                sqlx::query(ENGLISH_ANY_WORD)
+                    .bind(q)
+                    .bind(lang_code)
+                    .fetch_all(&mut self.conn)
+                    .await?
             } else {
                 rows
             }
@@ -189,19 +233,29 @@ impl Postgres {
 
     /// The size of table and indexes, in bytes.
     pub async fn size(&mut self) -> anyhow::Result<i64> {
-        Ok(sqlx::query_scalar("SELECT pg_total_relation_size('catalogue')").fetch_one(&mut self.conn).await?)
+        Ok(
+            sqlx::query_scalar("SELECT pg_total_relation_size('catalogue')")
+                .fetch_one(&mut self.conn)
+                .await?,
+        )
     }
 
     /// Closes the connection and drops the database.
     pub async fn drop_database(self) -> anyhow::Result<()> {
         self.conn.close().await?;
         let mut admin = PgConnection::connect(&self.admin_url).await?;
-        admin.execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {DATABASE}"))).await?;
+        admin
+            .execute(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {DATABASE}"
+            )))
+            .await?;
         admin.close().await?;
         Ok(())
     }
 }
 
 fn escape_like(word: &str) -> String {
-    word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    word.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }

@@ -296,7 +296,16 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let filters = self.filters(req);
         let browse = req.q.trim().is_empty();
-        let plan = query::plan(&req.q, &self.fields, &self.analyzers);
+        let english_fields = [self.fields.title.en, self.fields.summary.en, self.fields.body.en];
+        let known = |term: &str| {
+            english_fields.iter().any(|field| {
+                let term = Term::from_field_text(*field, term);
+                searcher.segment_readers().iter().any(|segment| {
+                    segment.inverted_index(*field).ok().and_then(|index| index.doc_freq(&term).ok()).is_some_and(|n| n > 0)
+                })
+            })
+        };
+        let plan = query::plan(&req.q, &self.fields, &self.analyzers, &known);
         if !browse && plan.is_empty() {
             // Only stop words or punctuation: nothing to look for.
             return Ok(SearchResults {
@@ -313,24 +322,37 @@ impl SearchIndex {
                 plan.query(all_required)
             }
         };
+        let limit = req.limit.min(Self::MAX_LIMIT);
+        // One pass collects the count, every facet and the page of hits.
+        let run = |text: &dyn Query| -> Result<Pass> {
+            let query = with_filters(text, &filters, None);
+            let [kind, topic, department, audience] = FACET_NAMES.map(root_facet_collector);
+            let facets = (kind, topic, department, audience);
+            // TopDocs needs a limit of at least one; a request for none drops it afterwards.
+            let top = TopDocs::with_limit(limit.max(1)).and_offset(req.offset);
+            let (total, (kind, topic, department, audience), mut page) = if browse {
+                let (total, facets, page) = searcher.search(&*query, &(Count, facets, top.order_by(browse_order)))?;
+                (total, facets, page.into_iter().map(|(_, address)| (0.0, address)).collect::<Vec<_>>())
+            } else {
+                searcher.search(&*query, &(Count, facets, top.tweak_score(popularity_nudge)))?
+            };
+            if limit == 0 {
+                page.clear();
+            }
+            Ok((total, [kind, topic, department, audience], page))
+        };
         let mut all_words_matched = true;
         let mut text = text_query(true);
-        if !browse && plan.concept_count() > 1 {
-            let count = searcher.search(&*with_filters(&*text, &filters, None), &Count)?;
-            if count == 0 {
-                all_words_matched = false;
-                text = text_query(false);
-            }
+        let (mut total, mut counts, mut page) = run(&*text)?;
+        if total == 0 && !browse && plan.concept_count() > 1 {
+            all_words_matched = false;
+            text = text_query(false);
+            (total, counts, page) = run(&*text)?;
         }
-        let limit = req.limit.min(Self::MAX_LIMIT);
-        let query = with_filters(&*text, &filters, None);
 
-        // Every facet is counted with the main search; those with a filter of their own are
-        // then counted again over the query without it.
-        let [kind, topic, department, audience] = FACET_NAMES.map(root_facet_collector);
-        let (total, (kind, topic, department, audience)) =
-            searcher.search(&*query, &(Count, (kind, topic, department, audience)))?;
-        let mut facet_counts = [kind, topic, department, audience].map(|counts| counts_of(&counts));
+        // A facet with a filter of its own is counted again over the query without it, so
+        // the alternatives stay on offer.
+        let mut facet_counts = counts.each_ref().map(counts_of);
         for (facet, (name, slot)) in FACET_NAMES.iter().zip(facet_counts.iter_mut()).enumerate() {
             if filters.get(facet).is_some_and(Option::is_some) {
                 let counts = searcher.search(
@@ -346,28 +368,6 @@ impl SearchIndex {
             topics,
             departments,
             audiences,
-        };
-
-        let page: Vec<(Score, DocAddress)> = if limit == 0 || req.offset >= total {
-            Vec::new()
-        } else if browse {
-            searcher
-                .search(
-                    &*query,
-                    &TopDocs::with_limit(limit)
-                        .and_offset(req.offset)
-                        .order_by(browse_order),
-                )?
-                .into_iter()
-                .map(|(_, address)| (0.0, address))
-                .collect()
-        } else {
-            searcher.search(
-                &*query,
-                &TopDocs::with_limit(limit)
-                    .and_offset(req.offset)
-                    .tweak_score(popularity_nudge),
-            )?
         };
 
         let highlighter = Highlighter::new(&searcher, &plan, &self.fields, &self.analyzers)?;
@@ -509,6 +509,10 @@ fn push_han_run(
 }
 
 /// The text query narrowed by every facet filter but `except`'s.
+/// What one pass over the matches collects: their number, the four facets' counts and the
+/// page of hits.
+type Pass = (usize, [FacetCounts; 4], Vec<(Score, DocAddress)>);
+
 fn with_filters(
     text: &dyn Query,
     filters: &[Option<Box<dyn Query>>],

@@ -189,13 +189,17 @@ impl Plan {
 struct Builder<'a> {
     fields: &'a Fields,
     analyzers: &'a Analyzers,
+    /// Whether an English term is in the index (in any English field): a word that is spelt
+    /// as some document spells it gets no typo alternatives, which are costly to expand.
+    known: &'a dyn Fn(&str) -> bool,
     plan: Plan,
 }
 
-pub(crate) fn plan(text: &str, fields: &Fields, analyzers: &Analyzers) -> Plan {
+pub(crate) fn plan(text: &str, fields: &Fields, analyzers: &Analyzers, known: &dyn Fn(&str) -> bool) -> Plan {
     let mut builder = Builder {
         fields,
         analyzers,
+        known,
         plan: Plan {
             clauses: Vec::new(),
             proximity: Vec::new(),
@@ -296,6 +300,7 @@ impl Builder<'_> {
         };
         if let [(_, term)] = english_terms.as_slice()
             && distance > 0
+            && !(self.known)(term)
         {
             for (fields, boost) in self.lang_fields() {
                 let fuzzy =
