@@ -387,7 +387,9 @@ impl Builder<'_> {
             .flat_map(|unit| unit.keys.iter().cloned())
             .enumerate()
             .collect();
-        for (fields, boost) in self.lang_fields() {
+        // Titles and summaries only: words near each other in a long body say little, and
+        // phrase matching over every body that holds both words is the costliest clause.
+        for (fields, boost) in self.lang_fields().into_iter().take(2) {
             let weight = boost * PROXIMITY_WEIGHT;
             if english_terms.len() > 1
                 && let Some(query) = term_or_phrase(fields.en, &english_terms, PROXIMITY_SLOP)
