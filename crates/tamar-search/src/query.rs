@@ -290,7 +290,7 @@ impl Builder<'_> {
         } else {
             analyze(&self.analyzers.english, &unit.text)
         };
-        self.add_everywhere(&mut alternatives, &english_terms, &chinese_terms, 1.0);
+        self.add_everywhere(&mut alternatives, &english_terms, &chinese_terms, 1.0, 3);
 
         let letters = unit.text.chars().filter(|c| c.is_alphabetic()).count();
         let distance = match letters {
@@ -340,11 +340,15 @@ impl Builder<'_> {
             }
         }
         let mut alternatives = Vec::new();
+        // A synonym counts where it says what the item is about, in its title or summary: a
+        // synonym in a long body is weak evidence, and phrase matching over every body is the
+        // costliest part of a query.
         self.add_everywhere(
             &mut alternatives,
             &english_terms,
             &chinese_terms,
             SYNONYM_WEIGHT,
+            2,
         );
         (!alternatives.is_empty())
             .then(|| Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>)
@@ -358,8 +362,10 @@ impl Builder<'_> {
         english_terms: &[(usize, String)],
         chinese_terms: &[(usize, String)],
         weight: f32,
+        // How many of title, summary and body to search.
+        depth: usize,
     ) {
-        for (fields, boost) in self.lang_fields() {
+        for (fields, boost) in self.lang_fields().into_iter().take(depth) {
             if let Some(query) = term_or_phrase(fields.en, english_terms, 0) {
                 alternatives.push((Occur::Should, Box::new(BoostQuery::new(query, boost))));
             }
