@@ -8,8 +8,7 @@ use tamar_core::{Actor, DepartmentId, LocalizedText, Role};
 use tamar_ledger::{Ledger, LedgerEntry};
 use tamar_store::{AnyRow, Db, StoreError, from_millis, row, to_millis};
 
-use crate::content::TextInput;
-use crate::text::to_simplified;
+use crate::content::{TextInput, required_text};
 use crate::{APP_USAGE, APPS, PortalError};
 
 /// A government mobile app.
@@ -64,15 +63,6 @@ fn may_manage(actor: &Actor, department: DepartmentId) -> Result<(), PortalError
     }
 }
 
-fn text(field: &'static str, t: &TextInput, max: usize) -> Result<LocalizedText, PortalError> {
-    let (en, tc) = (t.en.trim(), t.tc.trim());
-    if en.is_empty() || tc.is_empty() || en.chars().count() > max || tc.chars().count() > max || en.chars().chain(tc.chars()).any(char::is_control) {
-        return Err(PortalError::Invalid { field, reason: "English and Traditional Chinese, not too long" });
-    }
-    let sc = t.sc.as_deref().map(str::trim).filter(|s| !s.is_empty()).map_or_else(|| to_simplified(tc), str::to_owned);
-    Ok(LocalizedText::new(en, tc, sc))
-}
-
 fn store_url(field: &'static str, url: Option<String>) -> Result<Option<String>, PortalError> {
     let url = url.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty());
     if let Some(u) = &url
@@ -96,8 +86,8 @@ pub async fn register(db: &Db, ledger: &Ledger, actor: &Actor, department: Depar
     let app = MobileApp {
         slug: new.slug,
         department,
-        name: text("name", &new.name, 120)?,
-        summary: text("summary", &new.summary, 600)?,
+        name: required_text("name", &new.name, 120)?,
+        summary: required_text("summary", &new.summary, 600)?,
         ios_url: store_url("ios_url", new.ios_url)?,
         android_url: store_url("android_url", new.android_url)?,
         created_at: now,

@@ -110,6 +110,12 @@ const MAX_SUMMARY: usize = 600;
 const MAX_BODY: usize = 40_000;
 const MAX_FIELD: usize = 8_000;
 
+/// Text that must be given in English and Traditional Chinese, with Simplified Chinese
+/// converted where it is left out (messages, app names).
+pub(crate) fn required_text(field: &'static str, input: &TextInput, max: usize) -> Result<LocalizedText, PortalError> {
+    localize(field, input, true, max, &mut false)
+}
+
 fn localize(
     field: &'static str,
     input: &TextInput,

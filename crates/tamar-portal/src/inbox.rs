@@ -7,8 +7,7 @@ use tamar_core::{AccountId, Actor, DepartmentId, LocalizedText, Role};
 use tamar_ledger::{Ledger, LedgerEntry};
 use tamar_store::{AnyRow, Db, StoreError, from_millis, row, to_millis};
 
-use crate::content::TextInput;
-use crate::text::to_simplified;
+use crate::content::{TextInput, required_text};
 use crate::{MESSAGES, PortalError};
 
 tamar_core::id_type!(
@@ -60,21 +59,6 @@ pub struct NewMessage {
     pub due_on: Option<NaiveDate>,
 }
 
-fn text(field: &'static str, input: &TextInput, max: usize) -> Result<LocalizedText, PortalError> {
-    let en = input.en.trim();
-    let tc = input.tc.trim();
-    if en.is_empty() || tc.is_empty() {
-        return Err(PortalError::Invalid { field, reason: "English and Traditional Chinese are required" });
-    }
-    let sc = input.sc.as_deref().map(str::trim).filter(|s| !s.is_empty()).map_or_else(|| to_simplified(tc), str::to_owned);
-    for t in [en, tc, sc.as_str()] {
-        if t.chars().count() > max || t.chars().any(|c| c.is_control() && c != '\n') {
-            return Err(PortalError::Invalid { field, reason: "too long or contains control characters" });
-        }
-    }
-    Ok(LocalizedText::new(en, tc, sc))
-}
-
 const COLUMNS: [&str; 12] = [
     "id", "account_id", "department_id", "kind", "subject", "body", "due_on", "sent_at", "sent_by", "read_at", "done_at", "hidden",
 ];
@@ -107,8 +91,8 @@ pub async fn send(db: &Db, ledger: &Ledger, actor: &Actor, department: Departmen
             if *own == department && (roles.contains(&Role::CaseOfficer) || roles.contains(&Role::DepartmentAdmin)) => {}
         _ => return Err(PortalError::Forbidden),
     }
-    let subject = text("subject", &new.subject, 200)?;
-    let body = text("body", &new.body, 8000)?;
+    let subject = required_text("subject", &new.subject, 200)?;
+    let body = required_text("body", &new.body, 8000)?;
     if new.kind == MessageKind::Todo && new.due_on.is_none() {
         return Err(PortalError::Invalid { field: "due_on", reason: "a to-do needs a due date" });
     }
