@@ -8,7 +8,8 @@
 //! `--postgres URL` (`postgres://postgres@127.0.0.1:5432`, or `TAMAR_BENCH_POSTGRES`),
 //! `--demo DIR` (the repository's `crates/tamar/demo`), `--misses` to list the labelled
 //! queries each engine gets wrong, `--by-query` to print each query's median time,
-//! `--keep-database` to leave PostgreSQL's copy to look at.
+//! `--keep-database` to leave PostgreSQL's copy to look at, `--tamar-only` to build and time
+//! Tamar alone (no PostgreSQL, no ratio: for a profiler, e.g. `perf record`).
 
 mod catalogue;
 mod postgres;
@@ -66,6 +67,7 @@ struct Options {
     misses: bool,
     by_query: bool,
     keep_database: bool,
+    tamar_only: bool,
 }
 
 fn options() -> anyhow::Result<Options> {
@@ -78,6 +80,7 @@ fn options() -> anyhow::Result<Options> {
         misses: false,
         by_query: false,
         keep_database: false,
+        tamar_only: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -90,6 +93,7 @@ fn options() -> anyhow::Result<Options> {
             "--misses" => options.misses = true,
             "--by-query" => options.by_query = true,
             "--keep-database" => options.keep_database = true,
+            "--tamar-only" => options.tamar_only = true,
             _ => anyhow::bail!("unknown option {arg}"),
         }
     }
@@ -146,14 +150,20 @@ async fn main() -> anyhow::Result<()> {
         tamar.upsert(batch)?;
     }
     tamar.commit()?;
+    let segments = tamar.merge_segments()?;
     let tamar_build = started.elapsed();
     let tamar_bytes = folder_size(folder.path())?;
     println!(
-        "tamar: built in {:.1} s, {} documents, {:.0} MiB on disk",
+        "tamar: built in {:.1} s (merging {segments} segments into {}), {} documents, {:.0} MiB on disk",
         tamar_build.as_secs_f64(),
+        tamar.segment_count(),
         tamar.doc_count(),
         tamar_bytes as f64 / 1048576.0
     );
+
+    if options.tamar_only {
+        return time_tamar_alone(&tamar, &mix, options.passes);
+    }
 
     let mut pg = Postgres::create(&options.postgres).await?;
     let started = Instant::now();
@@ -293,6 +303,27 @@ async fn main() -> anyhow::Result<()> {
     for (name, value) in results {
         println!("result {name} {value:.4}");
     }
+    Ok(())
+}
+
+/// Tamar's latency over the mix, without PostgreSQL: a steady load to profile.
+fn time_tamar_alone(tamar: &SearchIndex, mix: &[(String, Lang)], passes: usize) -> anyhow::Result<()> {
+    let mut times = Vec::with_capacity(mix.len() * passes);
+    for pass in 0..WARM_UP_PASSES + passes {
+        for (q, lang) in mix {
+            let started = Instant::now();
+            std::hint::black_box(tamar_search(tamar, q, *lang)?);
+            if pass >= WARM_UP_PASSES {
+                times.push(started.elapsed());
+            }
+        }
+    }
+    println!(
+        "latency over {} queries x {passes} passes: tamar p50 {:.3} ms, p99 {:.3} ms",
+        mix.len(),
+        ms(percentile(&mut times, 50.0)),
+        ms(percentile(&mut times, 99.0))
+    );
     Ok(())
 }
 

@@ -90,8 +90,8 @@ use tantivy::schema::{Facet, Field, IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{
-    DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, Searcher,
-    SegmentReader, TantivyDocument, Term,
+    DocAddress, DocId, Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy, Score, Searcher,
+    SegmentReader, TantivyDocument, TantivyError, Term,
 };
 
 pub use analysis::to_simplified;
@@ -109,6 +109,10 @@ use crate::schema::{FACET_NAMES, Fields, LangFields, POPULARITY, TITLE_SORT};
 /// The writer's indexing memory: enough for the catalogue in one segment, small enough for
 /// a two-core server.
 const WRITER_MEMORY: usize = 32 * 1024 * 1024;
+/// Bytes of stored documents compressed together.
+const DOCSTORE_BLOCK: usize = 4096;
+/// How long `merge_segments` waits for background merges to let go of segments.
+const MERGE_PATIENCE: std::time::Duration = std::time::Duration::from_secs(600);
 /// Summaries up to this many bytes are shown whole; longer ones as a fragment.
 const SUMMARY_BYTES: usize = 480;
 
@@ -133,15 +137,39 @@ impl SearchIndex {
     pub const MAX_LIMIT: usize = 200;
 
     /// Opens the index in `dir`, creating the folder and an empty index if missing, or a
-    /// fresh index in memory with `None`. Only one `SearchIndex` may be open on a folder at
+    /// fresh index in memory with `None`. An index in `dir` with other fields (written by
+    /// another version) is replaced by an empty one, whose `cursor` is `None`. Only one `SearchIndex` may be open on a folder at
     /// a time (tantivy holds a lock for its writer).
     pub fn open(dir: Option<&Path>) -> Result<SearchIndex> {
         let (schema, fields) = schema::build();
+        // A search reads ten stored documents, each from a block it decompresses whole:
+        // small blocks keep that short (tantivy's default is 16 KiB).
+        let builder = || {
+            Index::builder().schema(schema.clone()).settings(IndexSettings {
+                docstore_blocksize: DOCSTORE_BLOCK,
+                ..IndexSettings::default()
+            })
+        };
         let index = match dir {
-            None => Index::create_in_ram(schema),
+            None => builder().create_in_ram()?,
             Some(dir) => {
                 std::fs::create_dir_all(dir)?;
-                Index::open_or_create(MmapDirectory::open(dir)?, schema)?
+                match builder().open_or_create(MmapDirectory::open(dir)?) {
+                    // An index written by another version of Tamar, with other fields. It
+                    // holds nothing that the catalogue does not: start a new one, which
+                    // reports no cursor, so that its owner rebuilds it.
+                    Err(TantivyError::SchemaError(reason)) => {
+                        tracing::warn!(
+                            %reason,
+                            folder = %dir.display(),
+                            "the search index has other fields; starting a new one"
+                        );
+                        std::fs::remove_dir_all(dir)?;
+                        std::fs::create_dir_all(dir)?;
+                        builder().create_in_dir(dir)?
+                    }
+                    opened => opened?,
+                }
             }
         };
         let analyzers = Analyzers {
@@ -245,6 +273,41 @@ impl SearchIndex {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    /// Merges the committed segments into one, and makes searches use it. A bulk load (a
+    /// rebuild) leaves one segment per writer flush, and each segment costs every search a
+    /// term lookup per clause and a facet mapping per facet; one segment makes searches
+    /// about half as long at 100,000 entries. Waits for the background merges that the last
+    /// commit started, which hold some of the segments, then merges the rest. Staged
+    /// changes stay staged. Returns the number of segments before.
+    pub fn merge_segments(&self) -> Result<usize> {
+        let mut writer = self.writer()?;
+        let index = self.reader.searcher().index().clone();
+        let before = index.searchable_segment_ids()?.len();
+        let started = std::time::Instant::now();
+        loop {
+            let ids = index.searchable_segment_ids()?;
+            if ids.len() <= 1 {
+                break;
+            }
+            match writer.inner.merge(&ids).wait() {
+                Ok(_) => {}
+                // Some segments are in a background merge: wait for it, then try again.
+                Err(error) if started.elapsed() < MERGE_PATIENCE => {
+                    tracing::debug!(%error, "segments busy; merging again shortly");
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                Err(error) => return Err(error.into()),
+            }
+        }
+        self.reader.reload()?;
+        Ok(before)
+    }
+
+    /// How many segments searches read.
+    pub fn segment_count(&self) -> usize {
+        self.reader.searcher().segment_readers().len()
     }
 
     /// How many documents the last commit holds.
@@ -565,10 +628,21 @@ fn popularity_column(segment: &SegmentReader) -> impl Fn(DocId) -> u64 + use<> {
 /// keeps a hundredfold gap in visits to a small nudge.
 fn popularity_nudge(segment: &SegmentReader) -> impl Fn(DocId, Score) -> Score + use<> {
     let popularity = popularity_column(segment);
+    // log2(1 + 1,000,000)
+    const TOP: f32 = 19.931_57;
     move |doc, score| {
-        let scale = ((popularity(doc) as f64).ln_1p() / 1_000_000f64.ln_1p()).min(1.0);
-        score * (1.0 + 0.1 * scale as Score)
+        let scale = (log2_1p(popularity(doc)) / TOP).min(1.0);
+        score * (1.0 + 0.1 * scale)
     }
+}
+
+/// log2(1 + n), within 0.09, and never decreasing as `n` grows: read off the bits of a
+/// float, whose exponent is the whole part of the logarithm and whose mantissa, taken as a
+/// fraction, is close to the rest. Called for every match of every search, where a libm
+/// logarithm took a tenth of the time.
+fn log2_1p(n: u64) -> f32 {
+    let x = n as f32 + 1.0;
+    x.to_bits() as f32 / (1u32 << 23) as f32 - 127.0
 }
 
 fn popularity_then_score(segment: &SegmentReader) -> impl Fn(DocId, Score) -> (u64, Score) + use<> {
@@ -749,4 +823,23 @@ fn fuzzy_expansions(
         }
     }
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::log2_1p;
+
+    #[test]
+    fn log2_1p_is_close_and_never_decreases() {
+        let mut last = f32::MIN;
+        for n in (0..2_000_000u64).step_by(37).chain([u64::MAX / 2, u64::MAX]) {
+            let approx = log2_1p(n);
+            let exact = ((n as f64) + 1.0).log2() as f32;
+            assert!((approx - exact).abs() < 0.09, "n {n}: {approx} against {exact}");
+            assert!(approx >= last, "n {n}: {approx} after {last}");
+            last = approx;
+        }
+        assert_eq!(log2_1p(0), 0.0);
+    }
 }

@@ -653,6 +653,68 @@ fn on_disk_index_keeps_documents_and_cursor() {
 }
 
 #[test]
+fn merging_segments_keeps_documents_cursor_and_staged_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("search");
+    let index = SearchIndex::open(Some(&path)).unwrap();
+    // One commit per document: one segment each.
+    for entry in CATALOGUE.iter().take(6) {
+        index.upsert(&[doc(entry)]).unwrap();
+        index.commit_with_cursor("feed:7").unwrap();
+    }
+    assert!(index.segment_count() > 1, "{} segments", index.segment_count());
+    let before = keys(&search(&index, "renew", Lang::En))
+        .into_iter()
+        .map(str::to_owned)
+        .collect::<Vec<_>>();
+    assert!(!before.is_empty());
+    // A change staged before the merge is still staged after it.
+    index.delete(&["service:tax-return"]).unwrap();
+
+    assert!(index.merge_segments().unwrap() > 1);
+    assert_eq!(index.segment_count(), 1);
+    assert_eq!(index.doc_count(), 6);
+    assert_eq!(keys(&search(&index, "renew", Lang::En)), before);
+    index.commit().unwrap();
+    assert_eq!(index.doc_count(), 5);
+    drop(index);
+
+    let index = SearchIndex::open(Some(&path)).unwrap();
+    assert_eq!(index.cursor().as_deref(), Some("feed:7"));
+    assert_eq!(index.doc_count(), 5);
+    // Nothing to merge.
+    assert_eq!(index.merge_segments().unwrap(), 1);
+}
+
+#[test]
+fn an_index_with_other_fields_is_replaced_by_an_empty_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("search");
+    std::fs::create_dir_all(&path).unwrap();
+    {
+        // As if an older version had written it.
+        let mut schema = tantivy::schema::Schema::builder();
+        let title = schema.add_text_field("title", tantivy::schema::TEXT);
+        let old = tantivy::Index::create_in_dir(&path, schema.build()).unwrap();
+        let mut writer: tantivy::IndexWriter = old.writer(15_000_000).unwrap();
+        writer.add_document(tantivy::doc!(title => "old")).unwrap();
+        let mut commit = writer.prepare_commit().unwrap();
+        commit.set_payload("feed:99");
+        commit.commit().unwrap();
+    }
+    let index = SearchIndex::open(Some(&path)).unwrap();
+    assert_eq!(index.doc_count(), 0);
+    // No cursor: the owner rebuilds from the catalogue.
+    assert_eq!(index.cursor(), None);
+    index.upsert(&[doc(&CATALOGUE[0])]).unwrap();
+    index.commit_with_cursor("feed:1").unwrap();
+    drop(index);
+    let index = SearchIndex::open(Some(&path)).unwrap();
+    assert_eq!(index.doc_count(), 1);
+    assert_eq!(index.cursor().as_deref(), Some("feed:1"));
+}
+
+#[test]
 fn upsert_replaces_and_delete_removes() {
     let index = catalogue();
     let count = index.doc_count();

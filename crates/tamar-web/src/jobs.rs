@@ -96,7 +96,9 @@ pub async fn rebuild_index(db: &Db, index: &Arc<SearchIndex>, now: chrono::DateT
     blocking(move || {
         index.clear()?;
         index.upsert(&docs)?;
-        index.commit_with_cursor(&position.to_string())
+        index.commit_with_cursor(&position.to_string())?;
+        // A bulk load leaves a segment per writer flush; searches are faster on one.
+        index.merge_segments().map(drop)
     })
     .await?;
     tracing::info!(documents = count, position, "search index rebuilt");
