@@ -63,7 +63,8 @@
 //! `SearchIndex::open` registers the analysers with the index itself: nothing to set up.
 //! Open one `SearchIndex` per folder per process (tantivy locks the folder for its writer)
 //! and share it through an `Arc`; it is `Send + Sync`. `upsert`, `delete` and `clear` only
-//! stage changes, which searches see after `commit` or `commit_with_cursor`; writers wait
+//! stage changes, which searches see after `commit` or `commit_with_cursor`; after a bulk
+//! load, `merge_segments` makes searches faster. Writers wait
 //! for one another on a mutex, searches never wait. Every call does blocking work (CPU,
 //! and file I/O for an index on disk): from async code, call it through
 //! `tokio::task::spawn_blocking`. The jieba dictionary and the conversion tables are
