@@ -363,6 +363,40 @@ test("keyboard only: search, open a service, bookmark it", async () => {
   await context.close();
 });
 
+test("search filters: closed on a phone so results come first, open beside them on a wide screen", async () => {
+  const context = await signedIn(null);
+  const page = await context.newPage();
+  const query = `${base}/sc/search?q=${encodeURIComponent("驾驶执照")}`;
+  const open = () => page.evaluate(() => document.querySelector("details[data-filters]").open);
+  await page.setViewportSize({ width: 320, height: 800 });
+  await page.goto(query);
+  assert.equal(await open(), false, "closed at 320 px");
+  const firstResult = await page.locator(".results a").first().boundingBox();
+  assert.ok(firstResult.y < 800, `the first result is on the first screen (y ${firstResult.y})`);
+  assert.deepEqual(await axe(page), [], "sc search at 320 px, filters closed");
+  // By keyboard: open the filters, choose one, apply it.
+  await page.focus("summary.search-filters__toggle");
+  await page.keyboard.press("Enter");
+  assert.equal(await open(), true, "Enter on the summary opens the filters");
+  await page.check("#f-type-service");
+  await Promise.all([page.waitForURL(/type=service/), page.click(".search-filters button[type=submit]")]);
+  assert.equal(await open(), true, "open when a filter is chosen");
+  assert.match(await page.textContent("summary.search-filters__toggle"), /已选 1 项/);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(query);
+  assert.equal(await open(), true, "open on a wide screen");
+  await context.close();
+  // Without JavaScript, the filters still open and work.
+  const plain = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 800 } });
+  const noScript = await plain.newPage();
+  await noScript.goto(query);
+  await noScript.click("summary.search-filters__toggle");
+  await noScript.check("#f-type-guide");
+  await Promise.all([noScript.waitForURL(/type=guide/), noScript.click(".search-filters button[type=submit]")]);
+  assert.match(await noScript.textContent("main"), /共 2 项结果/);
+  await plain.close();
+});
+
 test("search as you type suggests titles, in Chinese too", async () => {
   const context = await signedIn(null);
   const page = await context.newPage();

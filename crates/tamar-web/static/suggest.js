@@ -1,7 +1,11 @@
 // Search-as-you-type: suggestions under any search box marked data-suggest. The form works
 // without this script; with it, titles that complete the typed words appear as links.
+// Also opens the search page's filters on wide screens, where they sit beside the results
+// (on phones they stay closed, so that results come first).
 (function () {
   "use strict";
+  var filters = document.querySelector("details[data-filters]");
+  if (filters && window.matchMedia("(min-width: 48em)").matches) { filters.open = true; }
   document.querySelectorAll("input[data-suggest]").forEach(function (input) {
     var form = input.form;
     var list = form && form.querySelector("[data-suggestions]");

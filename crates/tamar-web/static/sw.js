@@ -1,7 +1,8 @@
 // Tamar's service worker: keeps the stylesheet, scripts and icons for offline use, and shows
 // the offline page when a page cannot be fetched. Pages themselves are never cached, since
 // they may be personal.
-const CACHE = "tamar-static-v1";
+// The server names the cache after the static files' contents (see portal/feeds.rs).
+const CACHE = "tamar-static-dev";
 const STATIC = ["/static/tamar.css", "/static/suggest.js", "/static/pwa.js", "/static/favicon.svg", "/static/icon.svg", "/en/offline", "/tc/offline", "/sc/offline"];
 
 self.addEventListener("install", (event) => {

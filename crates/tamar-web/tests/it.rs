@@ -1441,6 +1441,9 @@ store_test!(service_pages_feeds_and_sitemap_speak_open_formats, |db| async move 
     assert!(manifest["icons"].as_array().unwrap().iter().any(|i| i["purpose"] == "maskable"));
     let sw = app.get("/sw.js", &anonymous).await;
     assert!(sw.body.contains("addEventListener(\"fetch\"") && sw.body.contains("/offline"));
+    // The cache is named after the static files, so a new release replaces them.
+    let cache = sw.body.split("const CACHE = \"tamar-static-").nth(1).and_then(|rest| rest.split('"').next()).unwrap();
+    assert!(cache.len() == 16 && cache.chars().all(|c| c.is_ascii_hexdigit()), "{cache}");
     assert!(app.get("/en/", &anonymous).await.body.contains("<link rel=\"manifest\" href=\"/manifest.webmanifest\">"));
     Ok(()) as R
 });

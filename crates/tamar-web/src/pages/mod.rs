@@ -3,7 +3,7 @@
 mod account;
 mod admin;
 mod identity;
-mod public;
+pub(crate) mod public;
 mod two_factor;
 
 pub(crate) use account::hong_kong;

@@ -26,8 +26,8 @@ pub async fn to_home(PageLang(lang): PageLang) -> Redirect {
     Redirect::permanent(&format!("/{}/", lang.prefix()))
 }
 
-const STYLESHEET: &str = include_str!("../../static/tamar.css");
-const FAVICON: &str = include_str!("../../static/favicon.svg");
+pub(crate) const STYLESHEET: &str = include_str!("../../static/tamar.css");
+pub(crate) const FAVICON: &str = include_str!("../../static/favicon.svg");
 const PASSKEYS: &str = include_str!("../../static/passkeys.js");
 
 pub async fn passkeys_script() -> impl IntoResponse {

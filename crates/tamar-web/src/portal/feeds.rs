@@ -166,7 +166,24 @@ const PWA: &str = include_str!("../../static/pwa.js");
 
 /// Served from the root so that it may control every page.
 pub async fn service_worker() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], SERVICE_WORKER)
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], service_worker_source())
+}
+
+/// The worker with its cache named after what it keeps: the static files and this release.
+/// A new stylesheet or script changes the worker's bytes, so browsers install it again and
+/// it replaces the cache; with a fixed name, installed apps would keep the old files.
+fn service_worker_source() -> &'static str {
+    static SOURCE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SOURCE.get_or_init(|| {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        for part in [crate::pages::public::STYLESHEET, crate::pages::public::FAVICON, SUGGEST, PWA, ICON, env!("CARGO_PKG_VERSION")] {
+            hasher.update((part.len() as u64).to_le_bytes());
+            hasher.update(part.as_bytes());
+        }
+        let version = hex::encode(&hasher.finalize()[..8]);
+        SERVICE_WORKER.replace("tamar-static-dev", &format!("tamar-static-{version}"))
+    })
 }
 
 pub async fn suggest_script() -> impl IntoResponse {

@@ -392,6 +392,8 @@ struct SearchPage {
     previous: Option<String>,
     next: Option<String>,
     searched: bool,
+    /// How many filters are chosen: the filters start open when there are any.
+    chosen: usize,
 }
 
 const PER_PAGE: usize = 20;
@@ -474,7 +476,8 @@ pub async fn search(
     };
     let previous = (page_no > 1).then(|| link_to(page_no - 1));
     let next = (page_no * PER_PAGE < found.total).then(|| link_to(page_no + 1));
-    render(&SearchPage { page: page.section("search"), q: form.q, total: found.total, results, facets, previous, next, searched })
+    let chosen = facets.iter().flat_map(|group| &group.options).filter(|option| option.checked).count();
+    render(&SearchPage { page: page.section("search"), q: form.q, total: found.total, results, facets, previous, next, searched, chosen })
 }
 
 pub(crate) struct AppView {
