@@ -113,7 +113,7 @@ const WRITER_MEMORY: usize = 32 * 1024 * 1024;
 /// Bytes of stored documents compressed together.
 const DOCSTORE_BLOCK: usize = 4096;
 /// How long `merge_segments` waits for background merges to let go of segments.
-const MERGE_PATIENCE: std::time::Duration = std::time::Duration::from_secs(600);
+const MERGE_PATIENCE: std::time::Duration = std::time::Duration::from_secs(120);
 /// Summaries up to this many bytes are shown whole; longer ones as a fragment.
 const SUMMARY_BYTES: usize = 480;
 
