@@ -40,10 +40,13 @@
 //! Every word typed must match somewhere, in any field and language, literally, through a
 //! typo or through a synonym; when that finds nothing, any word may match, and
 //! [`SearchResults::all_words_matched`] says so. Scores are BM25, with a title match
-//! weighted 4, a summary match 2 and a body match 1. English words of 5 to 8 letters may
-//! have one typo (a transposition counts as one), longer ones two; a typo match weighs 0.3
-//! of the word itself, and since the exact word also matches the typo query, exact always
-//! ranks above typo-only. Words that stand together in a document, in order (within three
+//! weighted 4, a summary match 2 and a body match 1. An English word of 5 to 8 letters that
+//! no document has is read as the index's words one typo away (a transposition counts as
+//! one), a longer one two typos away: the six most frequent of them, each scored by BM25 like
+//! a word typed, at 0.7 of its weight ("pasport renewal" finds passport renewal ahead of
+//! every other renewal). A word that some document has gets no corrections, so a correct
+//! spelling never loses to a neighbour ("rates" is not "dates"). Words that stand together
+//! in a document, in order (within three
 //! positions), add a proximity bonus. Popularity multiplies the score by at most 1.1, on a
 //! logarithmic scale, so it breaks near-ties without outranking relevance. An empty query
 //! browses the filtered catalogue by popularity, then title.
@@ -360,16 +363,11 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let filters = self.filters(req);
         let browse = req.q.trim().is_empty();
-        let english_fields = [self.fields.title.en, self.fields.summary.en, self.fields.body.en];
-        let known = |term: &str| {
-            english_fields.iter().any(|field| {
-                let term = Term::from_field_text(*field, term);
-                searcher.segment_readers().iter().any(|segment| {
-                    segment.inverted_index(*field).ok().and_then(|index| index.doc_freq(&term).ok()).is_some_and(|n| n > 0)
-                })
-            })
+        let lexicon = IndexLexicon {
+            searcher: &searcher,
+            fields: [self.fields.title.en, self.fields.summary.en, self.fields.body.en],
         };
-        let plan = query::plan(&req.q, &self.fields, &self.analyzers, &known);
+        let plan = query::plan(&req.q, &self.fields, &self.analyzers, &lexicon);
         if !browse && plan.is_empty() {
             // Only stop words or punctuation: nothing to look for.
             return Ok(SearchResults {
@@ -434,7 +432,7 @@ impl SearchIndex {
             audiences,
         };
 
-        let highlighter = Highlighter::new(&searcher, &plan, &self.fields, &self.analyzers)?;
+        let highlighter = Highlighter::new(&plan, &self.fields, &self.analyzers);
         let mut hits = Vec::with_capacity(page.len());
         for (score, address) in page {
             let doc: TantivyDocument = searcher.doc(address)?;
@@ -685,36 +683,18 @@ struct Highlighter {
 
 impl Highlighter {
     fn new(
-        searcher: &Searcher,
         plan: &Plan,
         fields: &Fields,
         analyzers: &Analyzers,
-    ) -> Result<Highlighter> {
-        let mut english_terms = plan.english_terms.clone();
-        // Show what a typo matched: the index's terms within reach of each fuzzy term. A word
-        // the index knows was not mistyped, and marking its neighbours ("date" for "rates")
-        // would only confuse.
-        for (term, distance) in &plan.fuzzy {
-            let mut known = false;
-            for field in [fields.title.en, fields.summary.en, fields.body.en] {
-                known |= searcher.doc_freq(&Term::from_field_text(field, term))? > 0;
-            }
-            if known {
-                continue;
-            }
-            for field in [fields.title.en, fields.summary.en] {
-                for found in fuzzy_expansions(searcher, field, term, *distance)? {
-                    english_terms.entry(found).or_insert(0.3);
-                }
-            }
-        }
-        Ok(Highlighter {
-            english_terms,
+    ) -> Highlighter {
+        Highlighter {
+            // Corrections of typos are among them, so a page shows what a typo matched.
+            english_terms: plan.english_terms.clone(),
             chinese_terms: plan.chinese_terms.clone(),
             english: analyzers.english.clone(),
             chinese: analyzers.chinese.clone(),
             field: fields.title.en,
-        })
+        }
     }
 
     /// The field's text in `lang` (with fallback), escaped, with query terms in `<mark>`;
@@ -805,25 +785,51 @@ fn escape_html(text: &str) -> String {
     out
 }
 
-/// The terms of `field` within `distance` edits of `term`, at most a few per segment.
-fn fuzzy_expansions(
-    searcher: &Searcher,
-    field: Field,
-    term: &str,
-    distance: u8,
-) -> Result<Vec<String>> {
-    let query = FuzzyTermQuery::new(Term::from_field_text(field, term), distance, true);
-    let mut found = Vec::new();
-    for segment in searcher.segment_readers() {
-        let index = segment.inverted_index(field)?;
-        let mut stream = index.terms().search(query.automaton()?).into_stream()?;
-        while stream.advance() && found.len() < 16 {
-            if let Ok(text) = std::str::from_utf8(stream.key()) {
-                found.push(text.to_owned());
+/// The English vocabulary of the index, as the query planner asks about it.
+struct IndexLexicon<'a> {
+    searcher: &'a Searcher,
+    fields: [Field; 3],
+}
+
+impl query::Lexicon for IndexLexicon<'_> {
+    fn knows(&self, term: &str) -> bool {
+        self.fields.iter().any(|&field| {
+            let term = Term::from_field_text(field, term);
+            self.searcher.segment_readers().iter().any(|segment| {
+                segment
+                    .inverted_index(field)
+                    .ok()
+                    .and_then(|index| index.doc_freq(&term).ok())
+                    .is_some_and(|n| n > 0)
+            })
+        })
+    }
+
+    fn near(&self, term: &str, distance: u8, limit: usize) -> Vec<String> {
+        let mut found: BTreeMap<String, u64> = BTreeMap::new();
+        for field in self.fields {
+            let automaton = FuzzyTermQuery::new(Term::from_field_text(field, term), distance, true);
+            let Ok(automaton) = automaton.automaton() else {
+                continue;
+            };
+            for segment in self.searcher.segment_readers() {
+                let Ok(index) = segment.inverted_index(field) else {
+                    continue;
+                };
+                let Ok(mut stream) = index.terms().search(&automaton).into_stream() else {
+                    continue;
+                };
+                while stream.advance() {
+                    if let Ok(text) = std::str::from_utf8(stream.key()) {
+                        *found.entry(text.to_owned()).or_default() += u64::from(stream.value().doc_freq);
+                    }
+                }
             }
         }
+        let mut found: Vec<(String, u64)> = found.into_iter().collect();
+        found.sort_by(|(a, a_freq), (b, b_freq)| b_freq.cmp(a_freq).then_with(|| a.cmp(b)));
+        found.into_iter().take(limit).map(|(term, _)| term).collect()
     }
-    Ok(found)
 }
 
 #[cfg(test)]

@@ -3,9 +3,7 @@
 use std::collections::BTreeMap;
 
 use tantivy::Term;
-use tantivy::query::{
-    BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
-};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
 
@@ -17,9 +15,11 @@ use crate::synonyms::THESAURUS;
 pub(crate) const TITLE_BOOST: f32 = 4.0;
 pub(crate) const SUMMARY_BOOST: f32 = 2.0;
 pub(crate) const BODY_BOOST: f32 = 1.0;
-/// A typo match is worth much less than the word itself; the exact word also matches the
-/// fuzzy query, so an exact match always scores above a fuzzy-only one in the same field.
-const FUZZY_WEIGHT: f32 = 0.3;
+/// A word the index does not have is read as the index's words one or two typos away, each
+/// scored like the word itself (BM25), at this weight: a correction is a guess.
+const TYPO_WEIGHT: f32 = 0.7;
+/// At most this many corrections of a word, the most frequent first.
+pub(crate) const MAX_CORRECTIONS: usize = 6;
 /// Another member of a synonym group counts for less than the words typed.
 const SYNONYM_WEIGHT: f32 = 0.5;
 /// The words typed found near one another, in order.
@@ -150,8 +150,15 @@ pub(crate) struct Plan {
     /// Terms to highlight in English and Chinese fields, with a weight for picking fragments.
     pub english_terms: BTreeMap<String, f32>,
     pub chinese_terms: BTreeMap<String, f32>,
-    /// English terms searched with typos allowed, and the distance allowed.
-    pub fuzzy: Vec<(String, u8)>,
+}
+
+/// What the planner asks of the index's English vocabulary.
+pub(crate) trait Lexicon {
+    /// Whether some English field has the term.
+    fn knows(&self, term: &str) -> bool;
+    /// The English terms within `distance` edits of `term` (a transposition counts as one),
+    /// most frequent first, at most `limit`.
+    fn near(&self, term: &str, distance: u8, limit: usize) -> Vec<String>;
 }
 
 impl Plan {
@@ -189,23 +196,22 @@ impl Plan {
 struct Builder<'a> {
     fields: &'a Fields,
     analyzers: &'a Analyzers,
-    /// Whether an English term is in the index (in any English field): a word that is spelt
-    /// as some document spells it gets no typo alternatives, which are costly to expand.
-    known: &'a dyn Fn(&str) -> bool,
+    /// The index's words: a word spelt as some document spells it gets no corrections
+    /// (other spellings, British and American, come from the synonyms).
+    lexicon: &'a dyn Lexicon,
     plan: Plan,
 }
 
-pub(crate) fn plan(text: &str, fields: &Fields, analyzers: &Analyzers, known: &dyn Fn(&str) -> bool) -> Plan {
+pub(crate) fn plan(text: &str, fields: &Fields, analyzers: &Analyzers, lexicon: &dyn Lexicon) -> Plan {
     let mut builder = Builder {
         fields,
         analyzers,
-        known,
+        lexicon,
         plan: Plan {
             clauses: Vec::new(),
             proximity: Vec::new(),
             english_terms: BTreeMap::new(),
             chinese_terms: BTreeMap::new(),
-            fuzzy: Vec::new(),
         },
     };
     let mut units = split_units(text, &analyzers.english);
@@ -274,7 +280,7 @@ impl Builder<'_> {
     }
 
     /// The clause for one word typed: the word in any field of any language, and for an
-    /// English word of five letters or more, its near misses.
+    /// English word of five letters or more that no document has, its corrections.
     fn unit(&mut self, unit: &Unit) -> Option<Box<dyn Query>> {
         if unit.keys.is_empty() {
             return None;
@@ -300,17 +306,21 @@ impl Builder<'_> {
         };
         if let [(_, term)] = english_terms.as_slice()
             && distance > 0
-            && !(self.known)(term)
+            && !self.lexicon.knows(term)
         {
-            for (fields, boost) in self.lang_fields() {
-                let fuzzy =
-                    FuzzyTermQuery::new(Term::from_field_text(fields.en, term), distance, true);
-                alternatives.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(fuzzy), boost * FUZZY_WEIGHT)),
-                ));
+            for correction in self.lexicon.near(term, distance, MAX_CORRECTIONS) {
+                for (fields, boost) in self.lang_fields() {
+                    let query = TermQuery::new(
+                        Term::from_field_text(fields.en, &correction),
+                        IndexRecordOption::WithFreqs,
+                    );
+                    alternatives.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(Box::new(query), boost * TYPO_WEIGHT)),
+                    ));
+                }
+                self.plan.english_terms.entry(correction).or_insert(TYPO_WEIGHT);
             }
-            self.plan.fuzzy.push((term.clone(), distance));
         }
         (!alternatives.is_empty())
             .then(|| Box::new(BooleanQuery::new(alternatives)) as Box<dyn Query>)

@@ -501,6 +501,13 @@ fn typos_still_find_documents() {
     assert!(keys(&results).contains(&"service:renew-vehicle-licence"));
     assert!(keys(&results).contains(&"service:renew-driving-licence"));
 
+    // A correction is scored like the word itself: in a title it outranks a more popular
+    // entry that has the word in its body, and it is marked.
+    let results = search(&index, "pasport", Lang::En);
+    assert_eq!(keys(&results).first(), Some(&"service:passport"));
+    assert!(rank(&results, "guide:travel-tips") > 0);
+    assert_eq!(results.hits[0].title_html, "Apply for an HKSAR <mark>Passport</mark>");
+
     // Short words get no typo allowance.
     assert_eq!(search(&index, "txa", Lang::En).total, 0);
 }
