@@ -142,8 +142,8 @@ impl SearchIndex {
 
     /// Opens the index in `dir`, creating the folder and an empty index if missing, or a
     /// fresh index in memory with `None`. An index in `dir` with other fields (written by
-    /// another version) is replaced by an empty one, whose `cursor` is `None`. Only one `SearchIndex` may be open on a folder at
-    /// a time (tantivy holds a lock for its writer).
+    /// another version) is replaced by an empty one, whose `cursor` is `None`. Only one
+    /// `SearchIndex` may be open on a folder at a time (tantivy holds a lock for its writer).
     pub fn open(dir: Option<&Path>) -> Result<SearchIndex> {
         let (schema, fields) = schema::build();
         // A search reads ten stored documents, each from a block it decompresses whole:
@@ -570,11 +570,11 @@ fn push_han_run(
     run.clear();
 }
 
-/// The text query narrowed by every facet filter but `except`'s.
 /// What one pass over the matches collects: their number, the four facets' counts and the
 /// page of hits.
 type Pass = (usize, [FacetCounts; 4], Vec<(Score, DocAddress)>);
 
+/// The text query narrowed by every facet filter but `except`'s.
 fn with_filters(
     text: &dyn Query,
     filters: &[Option<Box<dyn Query>>],
@@ -794,24 +794,20 @@ struct IndexLexicon<'a> {
 impl query::Lexicon for IndexLexicon<'_> {
     fn knows(&self, term: &str) -> bool {
         self.fields.iter().any(|&field| {
-            let term = Term::from_field_text(field, term);
-            self.searcher.segment_readers().iter().any(|segment| {
-                segment
-                    .inverted_index(field)
-                    .ok()
-                    .and_then(|index| index.doc_freq(&term).ok())
-                    .is_some_and(|n| n > 0)
-            })
+            self.searcher
+                .doc_freq(&Term::from_field_text(field, term))
+                .is_ok_and(|n| n > 0)
         })
     }
 
     fn near(&self, term: &str, distance: u8, limit: usize) -> Vec<String> {
+        // The automaton depends on the text alone, not on the field it is built with.
+        let query = FuzzyTermQuery::new(Term::from_field_text(self.fields[0], term), distance, true);
+        let Ok(automaton) = query.automaton() else {
+            return Vec::new();
+        };
         let mut found: BTreeMap<String, u64> = BTreeMap::new();
         for field in self.fields {
-            let automaton = FuzzyTermQuery::new(Term::from_field_text(field, term), distance, true);
-            let Ok(automaton) = automaton.automaton() else {
-                continue;
-            };
             for segment in self.searcher.segment_readers() {
                 let Ok(index) = segment.inverted_index(field) else {
                     continue;

@@ -19,7 +19,7 @@ pub(crate) const BODY_BOOST: f32 = 1.0;
 /// scored like the word itself (BM25), at this weight: a correction is a guess.
 const TYPO_WEIGHT: f32 = 0.7;
 /// At most this many corrections of a word, the most frequent first.
-pub(crate) const MAX_CORRECTIONS: usize = 6;
+const MAX_CORRECTIONS: usize = 6;
 /// Another member of a synonym group counts for less than the words typed.
 const SYNONYM_WEIGHT: f32 = 0.5;
 /// The words typed found near one another, in order.

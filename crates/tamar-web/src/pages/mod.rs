@@ -3,10 +3,11 @@
 mod account;
 mod admin;
 mod identity;
-pub(crate) mod public;
+mod public;
 mod two_factor;
 
 pub(crate) use account::hong_kong;
+pub(crate) use public::{FAVICON, STYLESHEET};
 
 use askama::Template;
 use axum::Router;

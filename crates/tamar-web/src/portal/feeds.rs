@@ -177,7 +177,7 @@ fn service_worker_source() -> &'static str {
     SOURCE.get_or_init(|| {
         use sha2::{Digest, Sha256};
         let mut hasher = Sha256::new();
-        for part in [crate::pages::public::STYLESHEET, crate::pages::public::FAVICON, SUGGEST, PWA, ICON, env!("CARGO_PKG_VERSION")] {
+        for part in [crate::pages::STYLESHEET, crate::pages::FAVICON, SUGGEST, PWA, ICON, env!("CARGO_PKG_VERSION")] {
             hasher.update((part.len() as u64).to_le_bytes());
             hasher.update(part.as_bytes());
         }
