@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::{AccountId, DepartmentId};
 
-/// A role that an officer holds within their own department.
+/// A role that an officer holds. Most roles act within the officer's own department; a few act
+/// across the platform (see [`RoleScope`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
@@ -41,6 +42,64 @@ impl Role {
 
     pub fn parse(s: &str) -> Option<Role> {
         Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Where the role acts, and so who may grant it.
+    pub fn scope(self) -> RoleScope {
+        match self {
+            Role::DepartmentAdmin | Role::ContentEditor | Role::ContentReviewer | Role::CaseOfficer => RoleScope::Department,
+            // Verifying identity lifts any citizen's assurance level: it is the Immigration
+            // Department's work for the whole territory.
+            Role::IdentityVerifier => RoleScope::Platform { reserved_for: Some(IMMIGRATION_DEPARTMENT) },
+        }
+    }
+}
+
+/// The code of the department that verifies identity documents.
+pub const IMMIGRATION_DEPARTMENT: &str = "IMMD";
+
+/// Where a role acts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoleScope {
+    /// Within the holder's own department; that department's administrators grant it.
+    Department,
+    /// Across the platform. Only platform administrators grant it; a role reserved for one
+    /// department (by its code) is held only by that department's officers, and that
+    /// department's administrators may grant it too.
+    Platform { reserved_for: Option<&'static str> },
+}
+
+/// Who grants a role: the granter's actor and, for officers, the code of their department.
+pub struct Granter<'a> {
+    pub actor: &'a Actor,
+    pub department_code: Option<&'a str>,
+}
+
+impl Role {
+    /// Whether `granter` may give this role to an officer of the department with code
+    /// `department_code`. Deny by default: anything not named here is refused.
+    pub fn may_be_granted(self, granter: &Granter<'_>, department_code: &str) -> bool {
+        let same = |a: &str, b: &str| a.eq_ignore_ascii_case(b);
+        let platform = matches!(granter.actor, Actor::System | Actor::PlatformAdmin { .. });
+        let own_admin = match granter.actor {
+            Actor::Officer { .. } => {
+                granter.actor.has_role(Role::DepartmentAdmin) && granter.department_code.is_some_and(|own| same(own, department_code))
+            }
+            _ => false,
+        };
+        match self.scope() {
+            RoleScope::Department => platform || own_admin,
+            RoleScope::Platform { reserved_for: None } => platform,
+            RoleScope::Platform { reserved_for: Some(reserved) } => same(reserved, department_code) && (platform || own_admin),
+        }
+    }
+
+    /// Whether an officer of the department with code `department_code` may act in this role.
+    pub fn may_be_held_in(self, department_code: &str) -> bool {
+        match self.scope() {
+            RoleScope::Platform { reserved_for: Some(reserved) } => reserved.eq_ignore_ascii_case(department_code),
+            _ => true,
+        }
     }
 }
 

@@ -78,6 +78,7 @@ codes! {
     Conflict => "conflict", Conflict;
     PasskeyFailed => "passkey_failed", BadRequest;
     Forbidden => "forbidden", Forbidden;
+    RoleNotGrantable => "role_not_grantable", Forbidden;
     CsrfFailed => "csrf_failed", Forbidden;
     NotFound => "not_found", NotFound;
     DepartmentNotFound => "department_not_found", NotFound;

@@ -14,7 +14,7 @@ pub mod ids;
 pub mod lang;
 pub mod text;
 
-pub use actor::{Actor, Role};
+pub use actor::{Actor, Granter, IMMIGRATION_DEPARTMENT, Role, RoleScope};
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::{Code, ErrorKind, HasCode};
 pub use hkid::{Hkid, HkidError};

@@ -1,6 +1,6 @@
 use sea_query::{Expr, ExprTrait, Order, Query};
 use serde::Serialize;
-use tamar_core::{AccountId, Actor, DepartmentId, Role};
+use tamar_core::{AccountId, Actor, DepartmentId, Granter, Role};
 use tamar_ledger::{Ledger, LedgerEntry};
 use tamar_store::{AnyRow, Db, StoreError, from_millis, row, to_millis};
 
@@ -122,7 +122,9 @@ impl NewAccount {
 }
 
 /// Creates an account. The platform itself and platform administrators may create any account;
-/// a department administrator may create officers of their own department.
+/// a department administrator may create officers of their own department. Each role given
+/// must be one the creator may grant in that department ([`Role::may_be_granted`]): a
+/// platform-scoped role only by a platform administrator, or by the department it is reserved for.
 pub async fn create_account(db: &Db, ledger: &Ledger, actor: &Actor, new: NewAccount) -> Result<Account, IdentityError> {
     let allowed = match actor {
         Actor::System | Actor::PlatformAdmin { .. } => true,
@@ -134,7 +136,39 @@ pub async fn create_account(db: &Db, ledger: &Ledger, actor: &Actor, new: NewAcc
     if !allowed {
         return Err(IdentityError::Forbidden);
     }
+    if !new.roles.is_empty() {
+        let target = match new.department {
+            Some(id) => department_code(db, id).await?.ok_or(IdentityError::Invalid { field: "department", reason: "an existing department" })?,
+            None => return Err(IdentityError::Invalid { field: "roles", reason: "only officers hold roles" }),
+        };
+        let own = match actor.department() {
+            Some(id) => department_code(db, id).await?,
+            None => None,
+        };
+        let granter = Granter { actor, department_code: own.as_deref() };
+        if !new.roles.iter().all(|role| role.may_be_granted(&granter, &target)) {
+            return Err(IdentityError::RoleNotGrantable);
+        }
+    }
     insert(db, ledger, actor, new, None, true).await
+}
+
+/// The code of a department (`IMMD`), by its id.
+pub(crate) async fn department_code(db: &Db, id: DepartmentId) -> Result<Option<String>, IdentityError> {
+    match tamar_tenancy::by_id(db, id).await {
+        Ok(department) => Ok(Some(department.code)),
+        Err(tamar_tenancy::TenancyError::NotFound) => Ok(None),
+        Err(tamar_tenancy::TenancyError::Store(e)) => Err(e.into()),
+        Err(_) => Err(IdentityError::Forbidden),
+    }
+}
+
+/// Whether `actor` holds `role` and may act in it: an officer holding a role reserved for
+/// another department (a record made before roles had scopes, or edited behind Tamar's back)
+/// acts in it nowhere.
+pub async fn acts_as(db: &Db, actor: &Actor, role: Role) -> Result<bool, IdentityError> {
+    let Some(department) = actor.department().filter(|_| actor.has_role(role)) else { return Ok(false) };
+    Ok(department_code(db, department).await?.is_some_and(|code| role.may_be_held_in(&code)))
 }
 
 /// A citizen's own registration: unverified, and logged as the citizen's own act.

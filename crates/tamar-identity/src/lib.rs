@@ -16,7 +16,7 @@ mod session;
 pub mod throttle;
 mod verification;
 
-pub use account::{Account, AccountKind, Assurance, NewAccount, citizen_by_email, create_account, date_of_birth, get_account, list_officers, update_contact};
+pub use account::{Account, AccountKind, Assurance, NewAccount, acts_as, citizen_by_email, create_account, date_of_birth, get_account, list_officers, update_contact};
 pub use password::{hash_password, verify_password};
 pub use registration::{Registration, issue_email_verification, register, verify_email};
 pub use session::{SESSION_TTL, SessionInfo, authenticate, change_password, end_session, list_sessions, resolve_session, resolve_session_at, revoke_session, start_session, start_session_by, SessionRecord};
@@ -29,6 +29,8 @@ use tamar_store::{Backend, Migration, StoreError};
 pub enum IdentityError {
     #[error("not allowed")]
     Forbidden,
+    #[error("this role cannot be granted by this actor, or not in this department")]
+    RoleNotGrantable,
     #[error("invalid {field}: {reason}")]
     Invalid { field: &'static str, reason: &'static str },
     #[error("this email address is taken")]
@@ -69,6 +71,7 @@ impl HasCode for IdentityError {
     fn code(&self) -> Code {
         match self {
             IdentityError::Forbidden => Code::Forbidden,
+            IdentityError::RoleNotGrantable => Code::RoleNotGrantable,
             IdentityError::Invalid { .. } => Code::InvalidInput,
             IdentityError::EmailTaken => Code::EmailTaken,
             IdentityError::InvalidCredentials => Code::InvalidCredentials,

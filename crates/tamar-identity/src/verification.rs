@@ -132,13 +132,14 @@ pub struct PendingVerification {
     pub submitted_at: chrono::DateTime<chrono::Utc>,
 }
 
-fn verifier(actor: &Actor) -> Result<(), IdentityError> {
-    if actor.has_role(Role::IdentityVerifier) { Ok(()) } else { Err(IdentityError::Forbidden) }
+/// Identity verifiers are officers of the department the role is reserved for.
+async fn verifier(db: &Db, actor: &Actor) -> Result<(), IdentityError> {
+    if crate::account::acts_as(db, actor, Role::IdentityVerifier).await? { Ok(()) } else { Err(IdentityError::Forbidden) }
 }
 
 /// The work queue of identity verifiers, oldest first. Each person shown is a logged read.
 pub async fn verification_queue(db: &Db, ledger: &Ledger, reader: &Actor) -> Result<Vec<PendingVerification>, IdentityError> {
-    verifier(reader)?;
+    verifier(db, reader).await?;
     let rows = db
         .fetch_all(
             &Query::select()
@@ -179,7 +180,7 @@ pub async fn verification_queue(db: &Db, ledger: &Ledger, reader: &Actor) -> Res
 /// Approves or rejects a submission. An approved one raises the account to L2, unless the same
 /// HKID already belongs to another account.
 pub async fn decide_verification(db: &Db, ledger: &Ledger, officer: &Actor, id: &str, approve: bool) -> Result<(), IdentityError> {
-    verifier(officer)?;
+    verifier(db, officer).await?;
     let now = ledger.now();
     let mut tx = db.begin().await?;
     let found = tx

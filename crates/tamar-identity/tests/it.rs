@@ -8,8 +8,13 @@ use tamar_ledger::{Ledger, SigningKey};
 use tamar_store::{Db, Migrator, store_test};
 
 async fn setup(db: &Db) -> Ledger {
-    Migrator::new(db, &[tamar_ledger::MIGRATIONS, tamar_identity::MIGRATIONS]).run().await.unwrap();
+    Migrator::new(db, &[tamar_ledger::MIGRATIONS, tamar_tenancy::MIGRATIONS, tamar_identity::MIGRATIONS]).run().await.unwrap();
     Ledger::start(db.clone(), SigningKey::from_bytes(&[2u8; 32]), Arc::new(SystemClock))
+}
+
+async fn department(db: &Db, ledger: &Ledger, code: &str) -> DepartmentId {
+    let name = tamar_core::LocalizedText::new(code, code, code);
+    tamar_tenancy::create(db, ledger, &Actor::System, tamar_tenancy::NewDepartment { code: code.into(), name, website: None }).await.unwrap().id
 }
 
 fn new_officer(email: &str, department: DepartmentId) -> NewAccount {
@@ -62,7 +67,7 @@ store_test!(sign_in_and_sessions, |db| async move {
 
 store_test!(officers_are_scoped_to_their_department, |db| async move {
     let ledger = setup(&db).await;
-    let (immd, dh) = (DepartmentId::new(), DepartmentId::new());
+    let (immd, dh) = (department(&db, &ledger, "IMMD").await, department(&db, &ledger, "DH").await);
     let admin_of_immd = Actor::Officer { account: AccountId::new(), department: immd, roles: vec![Role::DepartmentAdmin] };
     let clerk_of_immd = Actor::Officer { account: AccountId::new(), department: immd, roles: vec![Role::CaseOfficer] };
     let officer = tamar_identity::create_account(&db, &ledger, &admin_of_immd, new_officer("a@immd.gov.hk", immd)).await?;
@@ -95,7 +100,7 @@ mod assurance {
     use tamar_identity::{Assurance, HkidKey, Registration};
 
     async fn setup_at(db: &Db, clock: Arc<FixedClock>) -> Ledger {
-        Migrator::new(db, &[tamar_ledger::MIGRATIONS, tamar_identity::MIGRATIONS]).run().await.unwrap();
+        Migrator::new(db, &[tamar_ledger::MIGRATIONS, tamar_tenancy::MIGRATIONS, tamar_identity::MIGRATIONS]).run().await.unwrap();
         Ledger::start(db.clone(), SigningKey::from_bytes(&[4u8; 32]), clock)
     }
 
@@ -169,8 +174,13 @@ mod assurance {
         let ledger = setup_at(&db, clock.clone()).await;
         let key = HkidKey::new([9u8; 32], tamar_store::Sealer::new(&[9u8; 32]));
         let chan = citizen(&db, &ledger, "chan@example.hk").await;
-        let verifier = Actor::Officer { account: AccountId::new(), department: DepartmentId::new(), roles: vec![Role::IdentityVerifier] };
-        let clerk = Actor::Officer { account: AccountId::new(), department: DepartmentId::new(), roles: vec![Role::CaseOfficer] };
+        let immd = department(&db, &ledger, "IMMD").await;
+        let td = department(&db, &ledger, "TD").await;
+        let verifier = Actor::Officer { account: AccountId::new(), department: immd, roles: vec![Role::IdentityVerifier] };
+        let clerk = Actor::Officer { account: AccountId::new(), department: immd, roles: vec![Role::CaseOfficer] };
+        // A verifier role held outside the Immigration Department (written behind Tamar's back)
+        // acts nowhere.
+        let elsewhere = Actor::Officer { account: AccountId::new(), department: td, roles: vec![Role::IdentityVerifier] };
 
         for (hkid, dob, expected) in [
             ("A12345(3)", "1990-07-01", "invalid_hkid"),
@@ -187,10 +197,12 @@ mod assurance {
             Err(IdentityError::VerificationPending)
         ));
         assert!(matches!(tamar_identity::verification_queue(&db, &ledger, &clerk).await, Err(IdentityError::Forbidden)));
+        assert!(matches!(tamar_identity::verification_queue(&db, &ledger, &elsewhere).await, Err(IdentityError::Forbidden)));
         let queue = tamar_identity::verification_queue(&db, &ledger, &verifier).await?;
         assert_eq!(queue.len(), 1);
         assert_eq!(queue[0].hkid_masked, "A123***(3)");
         assert!(matches!(tamar_identity::decide_verification(&db, &ledger, &clerk, &queue[0].id, true).await, Err(IdentityError::Forbidden)));
+        assert!(matches!(tamar_identity::decide_verification(&db, &ledger, &elsewhere, &queue[0].id, true).await, Err(IdentityError::Forbidden)));
         tamar_identity::decide_verification(&db, &ledger, &verifier, &queue[0].id, true).await?;
         assert!(matches!(tamar_identity::decide_verification(&db, &ledger, &verifier, &queue[0].id, true).await, Err(IdentityError::NotFound)));
         let chan = tamar_identity::get_account(&db, &ledger, &Actor::System, chan.id, "test").await?;
@@ -251,3 +263,51 @@ mod assurance {
         Ok::<(), IdentityError>(())
     });
 }
+
+// Every role, granted by every kind of granter, to an officer of the Transport Department and
+// of the Immigration Department: only what the role's scope allows goes through.
+store_test!(roles_are_granted_only_within_their_scope, |db| async move {
+    let ledger = setup(&db).await;
+    let mut ids = std::collections::HashMap::new();
+    for code in ["IMMD", "TD"] {
+        let name = tamar_core::LocalizedText::new(code, code, code);
+        let d = tamar_tenancy::create(&db, &ledger, &Actor::System, tamar_tenancy::NewDepartment { code: code.into(), name, website: None }).await.unwrap();
+        ids.insert(code, d.id);
+    }
+    let admin = Actor::PlatformAdmin { account: AccountId::new() };
+    let td_admin = Actor::Officer { account: AccountId::new(), department: ids["TD"], roles: vec![Role::DepartmentAdmin] };
+    let immd_admin = Actor::Officer { account: AccountId::new(), department: ids["IMMD"], roles: vec![Role::DepartmentAdmin] };
+    let td_clerk = Actor::Officer { account: AccountId::new(), department: ids["TD"], roles: vec![Role::CaseOfficer, Role::ContentEditor] };
+    let citizen = Actor::Citizen { account: AccountId::new() };
+    let granters = [("system", &Actor::System), ("platform admin", &admin), ("TD admin", &td_admin), ("IMMD admin", &immd_admin), ("TD clerk", &td_clerk), ("citizen", &citizen), ("anonymous", &Actor::Anonymous)];
+    let mut n = 0;
+    for (who, granter) in granters {
+        for target in ["TD", "IMMD"] {
+            for role in Role::ALL {
+                let platform = matches!(granter, Actor::System | Actor::PlatformAdmin { .. });
+                let own_admin = granter.has_role(Role::DepartmentAdmin) && granter.department() == Some(ids[target]);
+                let expected = match role {
+                    // Reserved for the Immigration Department: only there, by the platform or IMMD's own admin.
+                    Role::IdentityVerifier => target == "IMMD" && (platform || own_admin),
+                    _ => platform || own_admin,
+                };
+                n += 1;
+                let new = NewAccount {
+                    kind: AccountKind::Officer,
+                    email: format!("officer{n}@{}.gov.hk", target.to_lowercase()),
+                    display_name: "Officer".into(),
+                    password: "correct horse battery".into(),
+                    department: Some(ids[target]),
+                    roles: vec![role],
+                };
+                let outcome = tamar_identity::create_account(&db, &ledger, granter, new).await;
+                assert_eq!(outcome.is_ok(), expected, "{who} granting {} in {target}: {outcome:?}", role.as_str());
+                if let Err(e) = outcome {
+                    let code = tamar_core::HasCode::code(&e);
+                    assert!(matches!(code, tamar_core::Code::Forbidden | tamar_core::Code::RoleNotGrantable), "{who}: {code:?}");
+                }
+            }
+        }
+    }
+    Ok::<(), IdentityError>(())
+});

@@ -142,10 +142,10 @@ fn configuration_rejects_unknown_keys() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn verify_signature_offline() {
     use std::sync::Arc;
-    use tamar_core::{AccountId, Actor, DepartmentId, LocalizedText, Role, SystemClock};
+    use tamar_core::{AccountId, Actor, LocalizedText, Role, SystemClock};
     let test_db = TestDb::sqlite().await.unwrap();
     let db = test_db.db.clone();
-    tamar_store::Migrator::new(&db, &[tamar_ledger::MIGRATIONS, tamar_identity::MIGRATIONS, tamar_oidc::MIGRATIONS, tamar_signing::MIGRATIONS])
+    tamar_store::Migrator::new(&db, &[tamar_ledger::MIGRATIONS, tamar_tenancy::MIGRATIONS, tamar_identity::MIGRATIONS, tamar_oidc::MIGRATIONS, tamar_signing::MIGRATIONS])
         .run()
         .await
         .unwrap();
@@ -162,7 +162,9 @@ async fn verify_signature_offline() {
     let account = tamar_identity::create_account(&db, &ledger, &Actor::System, new).await.unwrap();
     let key = tamar_identity::HkidKey::new([2u8; 32], tamar_store::Sealer::new(&[2u8; 32]));
     tamar_identity::submit_identity(&db, &ledger, &key, &account, "G123456(A)", "1970-01-01").await.unwrap();
-    let verifier = Actor::Officer { account: AccountId::new(), department: DepartmentId::new(), roles: vec![Role::IdentityVerifier] };
+    let name = LocalizedText::new("Immigration Department", "入境事務處", "入境事务处");
+    let immd = tamar_tenancy::create(&db, &ledger, &Actor::System, tamar_tenancy::NewDepartment { code: "IMMD".into(), name, website: None }).await.unwrap();
+    let verifier = Actor::Officer { account: AccountId::new(), department: immd.id, roles: vec![Role::IdentityVerifier] };
     let queue = tamar_identity::verification_queue(&db, &ledger, &verifier).await.unwrap();
     tamar_identity::decide_verification(&db, &ledger, &verifier, &queue[0].id, true).await.unwrap();
     let account = tamar_identity::authenticate(&db, "signer@example.hk", "a long enough passphrase").await.unwrap();

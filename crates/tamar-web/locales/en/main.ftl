@@ -118,6 +118,7 @@ error-invalid_input = Some of the information given is not valid.
 error-unauthenticated = You need to sign in to do this.
 error-invalid_credentials = The email address or password is not right.
 error-forbidden = You do not have permission to do this.
+error-role_not_grantable = You cannot grant that role in this department. Platform-wide roles are granted by a platform administrator, or by the department they are reserved for.
 error-csrf_failed = This form has expired or did not come from this site. Go back, reload the page and try again.
 error-not_found = Page not found.
 error-department_not_found = There is no department with that code.

@@ -118,6 +118,7 @@ error-invalid_input = 部分资料无效。
 error-unauthenticated = 你须先登录才可进行此操作。
 error-invalid_credentials = 电邮地址或密码不正确。
 error-forbidden = 你没有权限进行此操作。
+error-role_not_grantable = 你不能在此部门授予该角色。全平台角色须由平台管理员授予，或由该角色专属的部门授予。
 error-csrf_failed = 此表格已过期或并非来自本网站。请返回上一页，重新加载后再试。
 error-not_found = 找不到网页。
 error-department_not_found = 没有此代号的部门。

@@ -118,6 +118,7 @@ error-invalid_input = 部分資料無效。
 error-unauthenticated = 你須先登入才可進行此操作。
 error-invalid_credentials = 電郵地址或密碼不正確。
 error-forbidden = 你沒有權限進行此操作。
+error-role_not_grantable = 你不能在此部門授予該角色。全平台角色須由平台管理員授予，或由該角色專屬的部門授予。
 error-csrf_failed = 此表格已過期或並非來自本網站。請返回上一頁，重新載入後再試。
 error-not_found = 找不到網頁。
 error-department_not_found = 沒有此代號的部門。

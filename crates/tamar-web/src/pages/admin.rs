@@ -132,8 +132,14 @@ pub async fn office(
         None
     };
     let name = department.name.get(page.lang).to_owned();
-    let verifier = officer.actor.has_role(tamar_core::Role::IdentityVerifier);
-    let all_roles = tamar_core::Role::ALL.iter().map(|r| (r.as_str(), role_label(r))).collect();
+    let verifier = tamar_identity::acts_as(&state.db, &officer.actor, tamar_core::Role::IdentityVerifier).await?;
+    // Only the roles this administrator may grant in their department are offered.
+    let granter = tamar_core::Granter { actor: &officer.actor, department_code: Some(&department.code) };
+    let all_roles = tamar_core::Role::ALL
+        .iter()
+        .filter(|r| r.may_be_granted(&granter, &department.code))
+        .map(|r| (r.as_str(), role_label(r)))
+        .collect();
     let notice = q.notice.filter(|n| n == "officer-created").map(|n| page.t(&format!("notice-{n}")));
     let problem = q.problem.filter(|p| tamar_core::Code::ALL.iter().any(|c| c.as_str() == p)).map(|p| page.t(&format!("error-{p}")));
     render(&OfficePage { page: page.section("office"), department, name, roles, officers, verifier, all_roles, notice, problem })
@@ -158,7 +164,7 @@ pub async fn create_officer(
     };
     match tamar_identity::create_account(&state.db, &state.ledger, &admin.actor, new).await {
         Ok(_) => Ok(see_other(&format!("{}?notice=officer-created#officers", page.href("/office")))),
-        Err(error @ (tamar_identity::IdentityError::Invalid { .. } | tamar_identity::IdentityError::WeakPassword(_) | tamar_identity::IdentityError::EmailTaken)) => {
+        Err(error @ (tamar_identity::IdentityError::Invalid { .. } | tamar_identity::IdentityError::WeakPassword(_) | tamar_identity::IdentityError::EmailTaken | tamar_identity::IdentityError::RoleNotGrantable)) => {
             let code = tamar_core::HasCode::code(&error);
             Ok(see_other(&format!("{}?problem={}#new-officer", page.href("/office"), code.as_str())))
         }
