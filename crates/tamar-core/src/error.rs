@@ -71,6 +71,7 @@ codes! {
     IdentityTaken => "identity_taken", Conflict;
     EmailNotVerified => "email_not_verified", Forbidden;
     InvalidCode => "invalid_code", Unauthenticated;
+    SignInExpired => "sign_in_expired", Unauthenticated;
     TotpAlreadyEnabled => "totp_already_enabled", Conflict;
     MfaRequired => "mfa_required", Forbidden;
     ReauthenticationRequired => "reauthentication_required", Forbidden;

@@ -290,6 +290,14 @@ pub(crate) fn from_row(r: &AnyRow) -> Result<Account, StoreError> {
     })
 }
 
+/// An account by id, for the identity crate's own steps (no read is logged: nothing is shown).
+pub(crate) async fn by_id(db: &Db, id: AccountId) -> Result<Option<Account>, IdentityError> {
+    let found = db
+        .fetch_optional(&Query::select().columns(COLUMNS).from("accounts").and_where(Expr::col("id").eq(id.to_string())).to_owned())
+        .await?;
+    Ok(found.as_ref().map(from_row).transpose()?)
+}
+
 /// Reads an account. Reading someone else's account is a read of personal data and is logged
 /// before the data is returned.
 pub async fn get_account(db: &Db, ledger: &Ledger, reader: &Actor, id: AccountId, purpose: &str) -> Result<Account, IdentityError> {

@@ -11,6 +11,7 @@ pub mod mfa;
 pub mod passkeys;
 mod password;
 pub mod policy;
+pub mod sign_in;
 mod registration;
 mod session;
 pub mod throttle;
@@ -53,6 +54,8 @@ pub enum IdentityError {
     EmailNotVerified,
     #[error("the code is wrong, used, or expired")]
     InvalidCode,
+    #[error("the sign-in has expired or was finished elsewhere; start again")]
+    SignInExpired,
     #[error("two-factor sign-in is already on")]
     TotpAlreadyEnabled,
     #[error("passkey: {0}")]
@@ -84,6 +87,7 @@ impl HasCode for IdentityError {
             IdentityError::IdentityTaken => Code::IdentityTaken,
             IdentityError::EmailNotVerified => Code::EmailNotVerified,
             IdentityError::InvalidCode => Code::InvalidCode,
+            IdentityError::SignInExpired => Code::SignInExpired,
             IdentityError::TotpAlreadyEnabled => Code::TotpAlreadyEnabled,
             IdentityError::Passkey(_) => Code::PasskeyFailed,
             IdentityError::NotFound => Code::NotFound,
@@ -101,7 +105,17 @@ pub static MIGRATIONS: &[Migration] = &[
     Migration { id: "identity_0004_passkeys", statements: passkey_tables },
     Migration { id: "identity_0005_contact", statements: contact_columns },
     Migration { id: "identity_0006_sealed_hkid", statements: sealed_hkid_columns },
+    Migration { id: "identity_0007_sign_in_challenges", statements: sign_in::challenge_table },
 ];
+
+/// A fresh secret for a link or a cookie: 256 random bits, URL-safe. Only its hash is stored.
+pub(crate) fn random_token() -> String {
+    use base64::Engine as _;
+    use rand::RngCore as _;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
 
 fn sealed_hkid_columns(backend: Backend) -> Vec<String> {
     use sea_query::{ColumnDef, Table};

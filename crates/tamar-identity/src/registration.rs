@@ -1,8 +1,5 @@
 //! A citizen opens their own account, then proves their email address with a link.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use rand::RngCore;
 use sea_query::{Expr, ExprTrait, Query};
 use sha2::{Digest, Sha256};
 use tamar_core::{AccountId, Actor};
@@ -23,9 +20,7 @@ pub struct Registration {
 }
 
 fn token() -> (String, String) {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let token = crate::random_token();
     let hash = hex::encode(Sha256::digest(token.as_bytes()));
     (token, hash)
 }

@@ -1,6 +1,3 @@
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use rand::RngCore;
 use sea_query::{Expr, ExprTrait, Query};
 use sha2::{Digest, Sha256};
 use tamar_core::Actor;
@@ -55,9 +52,7 @@ pub async fn start_session_by(
     method: &str,
 ) -> Result<String, IdentityError> {
     let user_agent: Option<String> = user_agent.map(|ua| ua.chars().filter(|c| !c.is_control()).take(200).collect());
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let token = crate::random_token();
     let now = ledger.now();
     let mut tx = db.begin().await?;
     tx.execute(

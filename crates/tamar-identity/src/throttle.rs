@@ -1,8 +1,12 @@
-//! Throttling of failed sign-ins, per account and per network address, kept in the database so
-//! that every node counts the same failures.
+//! Throttling of sign-in attempts, per account and per network address, kept in the database so
+//! that every node counts the same attempts.
+//!
+//! An attempt is reserved before the password is checked, in one conditional update per key:
+//! parallel attempts cannot all slip under the limit while their passwords are being hashed. A
+//! successful attempt gives its reservation back.
 
 use sea_query::{Expr, ExprTrait, OnConflict, Query};
-use tamar_store::{Db, row, to_millis};
+use tamar_store::{Db, to_millis};
 
 use crate::IdentityError;
 
@@ -12,47 +16,39 @@ pub const ACCOUNT_LIMIT: i64 = 10;
 pub const ADDRESS_LIMIT: i64 = 100;
 pub const WINDOW: chrono::Duration = chrono::Duration::minutes(15);
 
-/// What to count failures against.
+/// What to count attempts against.
+#[derive(Clone, Debug)]
 pub struct ThrottleKey {
     key: String,
     limit: i64,
+    /// A success forgets every failure (an account), or gives back only its own attempt (an
+    /// address shared by many people).
+    forget_on_success: bool,
 }
 
 impl ThrottleKey {
     pub fn account(email: &str) -> Self {
-        Self { key: format!("account:{}", email.trim().to_lowercase()), limit: ACCOUNT_LIMIT }
+        Self { key: format!("account:{}", email.trim().to_lowercase()), limit: ACCOUNT_LIMIT, forget_on_success: true }
     }
 
     pub fn address(ip: &str) -> Self {
-        Self { key: format!("address:{ip}"), limit: ADDRESS_LIMIT }
+        Self { key: format!("address:{ip}"), limit: ADDRESS_LIMIT, forget_on_success: false }
+    }
+
+    /// The second step of signing in to one account.
+    pub fn second_factor(account: &tamar_core::AccountId) -> Self {
+        Self { key: format!("second-factor:{account}"), limit: ACCOUNT_LIMIT, forget_on_success: true }
     }
 }
 
-/// Refuses with `TooManyAttempts` if any key has used up its failures in the current window.
-pub async fn check(db: &Db, keys: &[ThrottleKey], now: chrono::DateTime<chrono::Utc>) -> Result<(), IdentityError> {
-    for k in keys {
-        let found = db
-            .fetch_optional(
-                &Query::select().columns(["failures", "window_start"]).from("sign_in_throttle").and_where(Expr::col("key").eq(k.key.clone())).to_owned(),
-            )
-            .await?;
-        if let Some(r) = found {
-            let failures: i64 = row::get(&r, "failures")?;
-            let start: i64 = row::get(&r, "window_start")?;
-            if failures >= k.limit && to_millis(now) < start + WINDOW.num_milliseconds() {
-                return Err(IdentityError::TooManyAttempts);
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Counts one failure against every key; a window that has passed starts again.
-pub async fn record_failure(db: &Db, keys: &[ThrottleKey], now: chrono::DateTime<chrono::Utc>) -> Result<(), IdentityError> {
+/// Counts an attempt against every key, or refuses with `TooManyAttempts` (counting nothing) if
+/// any key has used up its attempts in the current window. A window that has passed starts again.
+pub async fn reserve(db: &Db, keys: &[ThrottleKey], now: chrono::DateTime<chrono::Utc>) -> Result<(), IdentityError> {
     let now_ms = to_millis(now);
     let expired = now_ms - WINDOW.num_milliseconds();
+    let mut tx = db.begin().await?;
+    // Always in the order given, so that two attempts never wait on each other's rows.
     for k in keys {
-        let mut tx = db.begin().await?;
         tx.execute(
             &Query::insert()
                 .into_table("sign_in_throttle")
@@ -62,22 +58,43 @@ pub async fn record_failure(db: &Db, keys: &[ThrottleKey], now: chrono::DateTime
                 .to_owned(),
         )
         .await?;
-        tx.execute(
-            &Query::update()
-                .table("sign_in_throttle")
-                .value("failures", Expr::case(Expr::col("window_start").lt(expired), 1i64).finally(Expr::col("failures").add(1i64)))
-                .value("window_start", Expr::case(Expr::col("window_start").lt(expired), now_ms).finally(Expr::col("window_start")))
-                .and_where(Expr::col("key").eq(k.key.clone()))
-                .to_owned(),
-        )
-        .await?;
-        tx.commit().await?;
+        let counted = tx
+            .execute(
+                &Query::update()
+                    .table("sign_in_throttle")
+                    .value("failures", Expr::case(Expr::col("window_start").lt(expired), 1i64).finally(Expr::col("failures").add(1i64)))
+                    .value("window_start", Expr::case(Expr::col("window_start").lt(expired), now_ms).finally(Expr::col("window_start")))
+                    .and_where(Expr::col("key").eq(k.key.clone()))
+                    .and_where(Expr::col("window_start").lt(expired).or(Expr::col("failures").lt(k.limit)))
+                    .to_owned(),
+            )
+            .await?;
+        if counted == 0 {
+            // Dropping the transaction rolls back the other keys' counts.
+            return Err(IdentityError::TooManyAttempts);
+        }
     }
+    tx.commit().await?;
     Ok(())
 }
 
-/// Forgets the failures of a key after a successful sign-in.
-pub async fn clear(db: &Db, key: &ThrottleKey) -> Result<(), IdentityError> {
-    db.execute(&Query::delete().from_table("sign_in_throttle").and_where(Expr::col("key").eq(key.key.clone())).to_owned()).await?;
+/// Gives back the reservation of a successful attempt.
+pub async fn succeeded(db: &Db, keys: &[ThrottleKey]) -> Result<(), IdentityError> {
+    for k in keys {
+        let key = Expr::col("key").eq(k.key.clone());
+        if k.forget_on_success {
+            db.execute(&Query::delete().from_table("sign_in_throttle").and_where(key).to_owned()).await?;
+        } else {
+            db.execute(
+                &Query::update()
+                    .table("sign_in_throttle")
+                    .value("failures", Expr::col("failures").sub(1i64))
+                    .and_where(key)
+                    .and_where(Expr::col("failures").gt(0i64))
+                    .to_owned(),
+            )
+            .await?;
+        }
+    }
     Ok(())
 }

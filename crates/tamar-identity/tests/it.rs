@@ -142,16 +142,87 @@ mod assurance {
         let _ledger = setup_at(&db, clock.clone()).await;
         let keys = [ThrottleKey::account("Chan@example.hk"), ThrottleKey::address("192.0.2.7")];
         for _ in 0..throttle::ACCOUNT_LIMIT {
-            throttle::check(&db, &keys, clock.now()).await?;
-            throttle::record_failure(&db, &keys, clock.now()).await?;
+            throttle::reserve(&db, &keys, clock.now()).await?;
         }
-        assert!(matches!(throttle::check(&db, &keys, clock.now()).await, Err(IdentityError::TooManyAttempts)));
+        assert!(matches!(throttle::reserve(&db, &keys, clock.now()).await, Err(IdentityError::TooManyAttempts)));
         // Another account from elsewhere is not affected.
-        throttle::check(&db, &[ThrottleKey::account("lee@example.hk"), ThrottleKey::address("198.51.100.1")], clock.now()).await?;
+        throttle::reserve(&db, &[ThrottleKey::account("lee@example.hk"), ThrottleKey::address("198.51.100.1")], clock.now()).await?;
+        // A refused attempt counted nothing against the address.
+        let other = [ThrottleKey::account("ho@example.hk"), ThrottleKey::address("192.0.2.7")];
+        for _ in 0..throttle::ADDRESS_LIMIT - throttle::ACCOUNT_LIMIT {
+            throttle::reserve(&db, &other, clock.now()).await?;
+            throttle::succeeded(&db, &other).await?;
+        }
         clock.advance(throttle::WINDOW + chrono::Duration::seconds(1));
-        throttle::check(&db, &keys, clock.now()).await?;
-        throttle::record_failure(&db, &keys, clock.now()).await?;
-        throttle::check(&db, &keys, clock.now()).await?;
+        throttle::reserve(&db, &keys, clock.now()).await?;
+        throttle::reserve(&db, &keys, clock.now()).await?;
+        Ok::<(), IdentityError>(())
+    });
+
+    // Thirty wrong passwords at once, against a limit of ten: the attempts are reserved before
+    // any password is hashed, so no more than ten are even checked.
+    store_test!(parallel_wrong_passwords_cannot_outrun_the_throttle, |db| async move {
+        let clock = clock();
+        let ledger = setup_at(&db, clock.clone()).await;
+        let chan = citizen(&db, &ledger, "chan@example.hk").await;
+        let attempts = (0..30).map(|_| {
+            let db = db.clone();
+            let now = clock.now();
+            async move {
+                let attempt = tamar_identity::sign_in::PasswordAttempt { email: "chan@example.hk", password: "not the password", address: Some("192.0.2.9") };
+                tamar_identity::sign_in::with_password(&db, attempt, "a browser value of enough length here", now).await
+            }
+        });
+        let outcomes = futures::future::join_all(attempts).await;
+        let wrong = outcomes.iter().filter(|o| matches!(o, Err(IdentityError::InvalidCredentials))).count();
+        let refused = outcomes.iter().filter(|o| matches!(o, Err(IdentityError::TooManyAttempts))).count();
+        assert_eq!((wrong, refused), (throttle::ACCOUNT_LIMIT as usize, 30 - throttle::ACCOUNT_LIMIT as usize), "{outcomes:?}");
+        // Even the right password now waits for the window.
+        let right = tamar_identity::sign_in::PasswordAttempt { email: "chan@example.hk", password: "a perfectly fine passphrase", address: None };
+        assert!(matches!(tamar_identity::sign_in::with_password(&db, right, "x", clock.now()).await, Err(IdentityError::TooManyAttempts)));
+        clock.advance(throttle::WINDOW + chrono::Duration::seconds(1));
+        let right = tamar_identity::sign_in::PasswordAttempt { email: "chan@example.hk", password: "a perfectly fine passphrase", address: None };
+        let outcome = tamar_identity::sign_in::with_password(&db, right, "x", clock.now()).await?;
+        assert!(matches!(outcome, tamar_identity::sign_in::PasswordOutcome::SignedIn(ref a) if a.id == chan.id), "{outcome:?}");
+        Ok::<(), IdentityError>(())
+    });
+
+    // The "password was right" step lives on the server: a token of the browser that gave the
+    // password, usable once, for five minutes, and only with that browser's own value.
+    store_test!(the_second_step_is_a_single_use_challenge_bound_to_its_browser, |db| async move {
+        let clock = clock();
+        let ledger = setup_at(&db, clock.clone()).await;
+        let sealer = tamar_store::Sealer::new(&[8u8; 32]);
+        let officer = citizen(&db, &ledger, "officer@example.hk").await;
+        let secret = "TAMARTESTSECRETKEYFORTHEOFFICERS";
+        tamar_identity::mfa::enable_totp_with_secret(&db, &sealer, &officer, secret).await?;
+        let code_at = |offset: i64| {
+            let key = totp_rs::Secret::Encoded(secret.into()).to_bytes().unwrap();
+            let totp = totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30, key, None, String::new()).unwrap();
+            totp.generate((clock.now().timestamp() + offset * 30) as u64)
+        };
+        let browser = "f".repeat(64);
+        let attempt = || tamar_identity::sign_in::PasswordAttempt { email: "officer@example.hk", password: "a perfectly fine passphrase", address: None };
+        let tamar_identity::sign_in::PasswordOutcome::SecondFactor { token, .. } = tamar_identity::sign_in::with_password(&db, attempt(), &browser, clock.now()).await? else {
+            panic!("an account with TOTP needs a second step")
+        };
+        use tamar_identity::sign_in::{pending, with_second_factor};
+        assert_eq!(pending(&db, &token, &browser, clock.now()).await?, Some(officer.id));
+        // Another browser holding a copy of the token, or a made-up token, gets nowhere.
+        assert_eq!(pending(&db, &token, &"e".repeat(64), clock.now()).await?, None);
+        assert!(matches!(with_second_factor(&db, &ledger, &sealer, &token, &"e".repeat(64), &code_at(0)).await, Err(IdentityError::SignInExpired)));
+        assert!(matches!(with_second_factor(&db, &ledger, &sealer, "forged", &browser, &code_at(0)).await, Err(IdentityError::SignInExpired)));
+        assert!(matches!(with_second_factor(&db, &ledger, &sealer, &token, &browser, "000000").await, Err(IdentityError::InvalidCode)));
+        let account = with_second_factor(&db, &ledger, &sealer, &token, &browser, &code_at(0)).await?;
+        assert_eq!(account.id, officer.id);
+        // Used once: the next code does not reopen it.
+        assert!(matches!(with_second_factor(&db, &ledger, &sealer, &token, &browser, &code_at(1)).await, Err(IdentityError::SignInExpired)));
+        // A new challenge expires after five minutes.
+        let tamar_identity::sign_in::PasswordOutcome::SecondFactor { token, .. } = tamar_identity::sign_in::with_password(&db, attempt(), &browser, clock.now()).await? else {
+            panic!()
+        };
+        clock.advance(tamar_identity::sign_in::CHALLENGE_TTL + chrono::Duration::seconds(1));
+        assert!(matches!(with_second_factor(&db, &ledger, &sealer, &token, &browser, &code_at(0)).await, Err(IdentityError::SignInExpired)));
         Ok::<(), IdentityError>(())
     });
 

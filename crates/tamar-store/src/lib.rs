@@ -19,7 +19,7 @@ pub use blobs::{BlobConfig, Blobs};
 pub use db::{Backend, Db, Tx, row};
 pub use error::StoreError;
 pub use migrate::{Migration, Migrator};
-pub use secrets::{Sealer, load_or_create_secret};
+pub use secrets::{Sealer, derive_key, load_or_create_secret};
 
 /// Re-exported so that domain crates write queries against the same sea-query version.
 pub use sea_query;

@@ -99,3 +99,12 @@ mod tests {
         assert!(sealer.open("JBSWY3DPEHPK3PXP", "totp:account-1").is_err());
     }
 }
+
+/// A key for one purpose, derived from a secret kept on disk with HKDF-SHA256 (RFC 5869), so
+/// that no two purposes (a CSRF token, a cookie, a pairwise subject) share a key.
+pub fn derive_key(secret: &[u8], purpose: &str) -> [u8; 32] {
+    let mut key = [0u8; 32];
+    // 32 bytes is far below HKDF-SHA256's limit of 8160, so expand cannot fail.
+    let _ = hkdf::Hkdf::<sha2::Sha256>::new(Some(b"tamar key derivation"), secret).expand(purpose.as_bytes(), &mut key);
+    key
+}

@@ -1,33 +1,98 @@
-//! CSRF protection for every HTML form that changes state.
+//! Cross-site request forgery protection, declared per route.
 //!
-//! Each browser gets a random value in an HttpOnly, SameSite=Strict cookie; every form carries
-//! `csrf_token`, the HMAC of that value under the server's key. A state-changing request to a
-//! page (anything but GET, HEAD and OPTIONS outside `/api/`) must carry a token that matches
-//! its cookie, or it is refused with `csrf_failed` before any handler runs. The JSON API is not
-//! reachable by a cross-site form: it takes only `application/json`, which browsers will not
-//! send cross-site without CORS, and Tamar grants no CORS.
+//! Every route that changes state is protected one way or another, and the way is part of its
+//! declaration ([`CrossSite`]): a route registered with plain `Router::route` takes forms and
+//! needs a form token; the JSON API and the OpenID Connect back channel are declared as such
+//! with [`Declared`].
+//!
+//! A form token is the HMAC, under a key used for nothing else, of the browser's nonce (a random
+//! value in the HttpOnly, SameSite=Strict `tamar_csrf` cookie, exactly 64 hex digits) and of the
+//! session it was made for: a token made before signing in, or for another session, is refused.
+//! Tokens are made on first use, so pages without forms set no cookie (and can be cached).
 
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, header};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use hmac::{Hmac, Mac};
-use rand::RngCore;
-use sha2::Sha256;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::MethodRouter;
+use hmac::{Hmac, Mac};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
 use tamar_core::Code;
 
+use crate::cookies::TamarCookie;
+use crate::extract::Session;
 use crate::{AppState, WebConfig, WebError};
 
-pub const CSRF_COOKIE: &str = "tamar_csrf";
 pub const CSRF_FIELD: &str = "csrf_token";
 
-/// The token that this request's forms must carry. It is made on first use, so that pages
-/// without forms set no cookie (and can be cached).
+/// How a route that changes state is kept from being called by another site.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CrossSite {
+    /// An HTML form: it must carry a form token made for this browser and session. The default.
+    FormToken,
+    /// The JSON API: a request that carries a session cookie must be `application/json`, which
+    /// no cross-site form can send and Tamar allows no cross-origin script to send (no CORS).
+    Json,
+    /// A back channel that authenticates its caller by a client secret or a bearer token: the
+    /// browser's cookies are not looked at (the request is handled as anonymous).
+    NoCookies,
+}
+
+/// Routes together with how each is protected.
+pub struct Declared {
+    prefix: &'static str,
+    pub router: Router<AppState>,
+    pub rules: Vec<(String, CrossSite)>,
+}
+
+impl Declared {
+    /// Routes that will be nested under `prefix` (`""` when merged).
+    pub fn new(prefix: &'static str) -> Self {
+        Self { prefix, router: Router::new(), rules: Vec::new() }
+    }
+
+    pub fn route(mut self, path: &str, rule: CrossSite, methods: MethodRouter<AppState>) -> Self {
+        self.rules.push((format!("{}{path}", self.prefix), rule));
+        self.router = self.router.route(path, methods);
+        self
+    }
+
+    /// A JSON API route.
+    pub fn json(self, path: &str, methods: MethodRouter<AppState>) -> Self {
+        self.route(path, CrossSite::Json, methods)
+    }
+
+    /// Adds another set's routes (with the same prefix).
+    pub fn merge(mut self, other: Declared) -> Self {
+        self.rules.extend(other.rules);
+        self.router = self.router.merge(other.router);
+        self
+    }
+}
+
+/// Every declared exception to [`CrossSite::FormToken`], by route template.
+#[derive(Default)]
+pub struct Rules(HashMap<String, CrossSite>);
+
+impl Rules {
+    pub fn add(&mut self, rules: Vec<(String, CrossSite)>) {
+        self.0.extend(rules);
+    }
+
+    pub fn of(&self, route: Option<&str>) -> CrossSite {
+        route.and_then(|r| self.0.get(r)).copied().unwrap_or(CrossSite::FormToken)
+    }
+}
+
+/// The token that this request's forms must carry.
 #[derive(Clone)]
 pub struct CsrfToken {
     inner: Arc<Lazy>,
@@ -36,34 +101,62 @@ pub struct CsrfToken {
 struct Lazy {
     config: Arc<WebConfig>,
     nonce: OnceLock<String>,
+    session: String,
     fresh: AtomicBool,
 }
 
 impl CsrfToken {
     pub fn token(&self) -> String {
-        let nonce = self.inner.nonce.get_or_init(|| {
+        token_for(&self.inner.config.csrf_key, self.nonce(), &self.inner.session)
+    }
+
+    /// The browser's nonce (made now if it has none): a value only this browser holds.
+    pub fn nonce(&self) -> &str {
+        self.inner.nonce.get_or_init(|| {
             self.inner.fresh.store(true, Ordering::Relaxed);
             let mut bytes = [0u8; 32];
             rand::rngs::OsRng.fill_bytes(&mut bytes);
             hex::encode(bytes)
-        });
-        token_for(&self.inner.config.csrf_key, nonce)
+        })
     }
 }
 
-fn mac(key: &[u8], nonce: &str) -> Option<Hmac<Sha256>> {
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for CsrfToken {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts.extensions.get::<CsrfToken>().cloned().ok_or(WebError::new(Code::Internal))
+    }
+}
+
+/// A nonce is exactly what Tamar makes: 64 lowercase hex digits.
+fn well_formed(nonce: &str) -> bool {
+    nonce.len() == 64 && nonce.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// What a token is bound to besides the browser: the session, by the hash of its token.
+fn session_binding(session: Option<&Session>) -> String {
+    session.and_then(|s| s.token.as_deref()).map(|t| hex::encode(Sha256::digest(t.as_bytes()))).unwrap_or_default()
+}
+
+fn mac(key: &[u8], nonce: &str, session: &str) -> Option<Hmac<Sha256>> {
     let mut mac = Hmac::<Sha256>::new_from_slice(key).ok()?;
+    // Lengths first, so that no two (nonce, session) pairs give the same input.
+    mac.update(b"tamar form token\0");
+    mac.update(&(nonce.len() as u64).to_be_bytes());
     mac.update(nonce.as_bytes());
+    mac.update(&(session.len() as u64).to_be_bytes());
+    mac.update(session.as_bytes());
     Some(mac)
 }
 
-pub fn token_for(key: &[u8], nonce: &str) -> String {
-    mac(key, nonce).map(|m| hex::encode(m.finalize().into_bytes())).unwrap_or_default()
+pub fn token_for(key: &[u8], nonce: &str, session: &str) -> String {
+    mac(key, nonce, session).map(|m| hex::encode(m.finalize().into_bytes())).unwrap_or_default()
 }
 
-fn token_matches(key: &[u8], nonce: &str, token: &str) -> bool {
+fn token_matches(key: &[u8], nonce: &str, session: &str, token: &str) -> bool {
     let Ok(bytes) = hex::decode(token) else { return false };
-    mac(key, nonce).is_some_and(|m| m.verify_slice(&bytes).is_ok())
+    mac(key, nonce, session).is_some_and(|m| m.verify_slice(&bytes).is_ok())
 }
 
 /// The methods a form or script can use to change something. Any other method reaches the
@@ -72,48 +165,94 @@ fn changes_state(method: &Method) -> bool {
     matches!(*method, Method::POST | Method::PUT | Method::PATCH | Method::DELETE)
 }
 
-pub async fn protect(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let key = &state.config.csrf_key;
-    let jar = CookieJar::from_headers(req.headers());
-    let existing = jar.get(CSRF_COOKIE).map(|c| c.value().to_owned()).filter(|v| v.len() == 64);
-    let is_page = !crate::error::is_api(req.uri().path());
+fn is_json(req: &Request) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// The form field `csrf_token` of an `application/x-www-form-urlencoded` body.
+pub fn form_token(body: &[u8]) -> Option<String> {
+    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(body).ok()?;
+    fields.into_iter().find(|(name, _)| name == CSRF_FIELD).map(|(_, v)| v)
+}
+
+pub async fn protect(State((state, rules)): State<(AppState, Arc<Rules>)>, req: Request, next: Next) -> Response {
+    let config = &state.config;
+    let existing = TamarCookie::Csrf.read(config, req.headers()).filter(|v| well_formed(v));
+    let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned());
+    let rule = rules.of(route.as_deref());
+    let session = session_binding(req.extensions().get::<Session>());
 
     let mut req = req;
-    if is_page && changes_state(req.method()) {
-        let Some(nonce) = existing.as_deref() else {
-            return WebError::new(Code::CsrfFailed).into_response();
-        };
-        let (parts, body) = req.into_parts();
-        let Ok(bytes) = axum::body::to_bytes(body, state.config.body_limit).await else {
-            return WebError::new(Code::PayloadTooLarge).into_response();
-        };
-        let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
-        let token = fields.iter().find(|(name, _)| name == CSRF_FIELD).map(|(_, v)| v.as_str()).unwrap_or("");
-        if !token_matches(key, nonce, token) {
-            return WebError::new(Code::CsrfFailed).into_response();
+    if changes_state(req.method()) {
+        match rule {
+            CrossSite::FormToken => {
+                let Some(nonce) = existing.as_deref() else {
+                    return WebError::new(Code::CsrfFailed).into_response();
+                };
+                let (parts, body) = req.into_parts();
+                let Ok(bytes) = axum::body::to_bytes(body, config.body_limit).await else {
+                    return WebError::new(Code::PayloadTooLarge).into_response();
+                };
+                let token = form_token(&bytes).unwrap_or_default();
+                if !token_matches(&config.csrf_key, nonce, &session, &token) {
+                    return WebError::new(Code::CsrfFailed).into_response();
+                }
+                req = Request::from_parts(parts, Body::from(bytes));
+            }
+            CrossSite::Json => {
+                let with_session = req.extensions().get::<Session>().is_some_and(|s| s.token.is_some());
+                if with_session && *req.method() == Method::POST && !is_json(&req) {
+                    return WebError::new(Code::UnsupportedMediaType).into_response();
+                }
+            }
+            CrossSite::NoCookies => {}
         }
-        req = Request::from_parts(parts, Body::from(bytes));
+    }
+    if rule == CrossSite::NoCookies {
+        req.extensions_mut().insert(Session::anonymous());
     }
 
     let nonce = OnceLock::new();
     if let Some(existing) = existing {
         let _ = nonce.set(existing);
     }
-    let handle = CsrfToken { inner: Arc::new(Lazy { config: state.config.clone(), nonce, fresh: AtomicBool::new(false) }) };
+    let handle = CsrfToken { inner: Arc::new(Lazy { config: config.clone(), nonce, session, fresh: AtomicBool::new(false) }) };
     req.extensions_mut().insert(handle.clone());
     let mut response = next.run(req).await;
     if handle.inner.fresh.load(Ordering::Relaxed)
         && let Some(nonce) = handle.inner.nonce.get()
+        && let Ok(value) = HeaderValue::from_str(&TamarCookie::Csrf.with_value(config, nonce.clone()).to_string())
     {
-        let cookie = Cookie::build((CSRF_COOKIE, nonce.clone()))
-            .path("/")
-            .http_only(true)
-            .same_site(SameSite::Strict)
-            .secure(state.config.secure_cookies)
-            .build();
-        if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
-            response.headers_mut().append(header::SET_COOKIE, value);
-        }
+        response.headers_mut().append(header::SET_COOKIE, value);
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_is_bound_to_its_nonce_and_session() {
+        let key = [7u8; 32];
+        let nonce = "a".repeat(64);
+        let token = token_for(&key, &nonce, "session-1");
+        assert!(token_matches(&key, &nonce, "session-1", &token));
+        assert!(!token_matches(&key, &nonce, "session-2", &token), "another session");
+        assert!(!token_matches(&key, &nonce, "", &token), "signed out");
+        assert!(!token_matches(&key, &"b".repeat(64), "session-1", &token), "another browser");
+        assert!(!token_matches(&[8u8; 32], &nonce, "session-1", &token), "another key");
+    }
+
+    #[test]
+    fn only_nonces_tamar_makes_are_accepted() {
+        assert!(well_formed(&"0123456789abcdef".repeat(4)));
+        for bad in ["", "short", &"A".repeat(64), &"g".repeat(64), &"a".repeat(63), &"a".repeat(65), &format!("tamar-mfa-pending:{}", "a".repeat(46))] {
+            assert!(!well_formed(bad), "{bad}");
+        }
+    }
 }

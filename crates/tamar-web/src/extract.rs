@@ -8,13 +8,13 @@ use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::Response;
-use axum_extra::extract::cookie::CookieJar;
 use serde::de::DeserializeOwned;
 use tamar_core::{Actor, Code, Lang, Role};
 use tamar_identity::Account;
 
 use crate::{AppState, WebError};
 
+/// The session cookie's name, without the `__Host-` prefix it has over HTTPS.
 pub const SESSION_COOKIE: &str = "tamar_session";
 
 /// Who is making the request, resolved once per request from the session cookie.
@@ -36,10 +36,8 @@ impl Session {
 }
 
 pub async fn resolve_session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let jar = CookieJar::from_headers(req.headers());
     let mut session = Session::anonymous();
-    if let Some(cookie) = jar.get(SESSION_COOKIE) {
-        let token = cookie.value().to_owned();
+    if let Some(token) = crate::cookies::TamarCookie::Session.read(&state.config, req.headers()) {
         match tamar_identity::resolve_session_at(&state.db, &token, state.ledger.now()).await {
             Ok(Some(record)) => {
                 session = Session {
@@ -288,35 +286,5 @@ impl<S: Send + Sync, P: Policy> FromRequestParts<S> for StepUp<P> {
 pub(crate) fn set_cookie(response: &mut Response, cookie: impl std::fmt::Display) {
     if let Ok(value) = axum::http::HeaderValue::from_str(&cookie.to_string()) {
         response.headers_mut().append(axum::http::header::SET_COOKIE, value);
-    }
-}
-
-/// The cookie of a new session: HttpOnly, SameSite=Lax, Secure when served over TLS.
-pub(crate) fn session_cookie(token: String, secure: bool) -> cookie::Cookie<'static> {
-    cookie::Cookie::build((SESSION_COOKIE, token))
-        .path("/")
-        .http_only(true)
-        .same_site(cookie::SameSite::Lax)
-        .secure(secure)
-        .max_age(cookie::time::Duration::seconds(tamar_identity::SESSION_TTL.num_seconds()))
-        .build()
-}
-
-/// A cookie that tells the browser to forget `name`.
-pub(crate) fn expired_cookie(name: &'static str) -> cookie::Cookie<'static> {
-    cookie::Cookie::build((name, "")).path("/").http_only(true).same_site(cookie::SameSite::Lax).max_age(cookie::time::Duration::ZERO).build()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn session_cookies_are_secure_when_served_over_tls() {
-        let plain = super::session_cookie("t".into(), false).to_string();
-        let tls = super::session_cookie("t".into(), true).to_string();
-        for cookie in [&plain, &tls] {
-            assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"), "{cookie}");
-        }
-        assert!(!plain.contains("Secure") && tls.contains("Secure"), "{plain} / {tls}");
-        assert!(super::expired_cookie(super::SESSION_COOKIE).to_string().contains("Max-Age=0"));
     }
 }

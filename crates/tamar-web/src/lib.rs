@@ -10,6 +10,7 @@
 
 pub mod api;
 mod cache;
+mod cookies;
 mod csrf;
 pub mod error;
 pub mod extract;
@@ -42,7 +43,8 @@ pub use error::WebError;
 /// Settings of the web layer, from the configuration.
 #[derive(Clone)]
 pub struct WebConfig {
-    /// Key for CSRF tokens; from the data folder. Never logged.
+    /// Key for CSRF form tokens, and for nothing else (derived for this one purpose from a
+    /// secret in the data folder). Never logged.
     pub csrf_key: Vec<u8>,
     /// Mark cookies `Secure` (when served over TLS, directly or behind a proxy).
     pub secure_cookies: bool,
@@ -53,6 +55,9 @@ pub struct WebConfig {
     pub public_url: String,
     /// Key for pairwise subject identifiers. Never logged.
     pub pairwise_key: Vec<u8>,
+    /// The bearer token that Prometheus gives for `/metrics`. Without one, only this machine
+    /// (a loopback address) may read the metrics. Never logged.
+    pub metrics_token: Option<String>,
 }
 
 impl std::fmt::Debug for WebConfig {
@@ -64,6 +69,7 @@ impl std::fmt::Debug for WebConfig {
             .field("body_limit", &self.body_limit)
             .field("public_url", &self.public_url)
             .field("pairwise_key", &"[redacted]")
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "[redacted]"))
             .finish()
     }
 }
@@ -90,14 +96,20 @@ pub struct AppState {
 /// The whole application: pages, API, operations, with every cross-cutting layer.
 pub fn app(state: AppState) -> Router {
     let cache = Arc::new(cache::PageCache::default());
+    // Routes that are not plain forms say so where they are declared.
+    let mut cross_site = csrf::Rules::default();
+    let mut declared = |d: csrf::Declared| {
+        cross_site.add(d.rules);
+        d.router
+    };
+    let api = declared(api::routes());
+    let others = declared(oidc::routes().merge(signing::routes()).merge(passkeys::routes()));
     let routes = Router::new()
         .merge(pages::routes())
         .merge(portal::routes())
-        .nest("/api/v1", api::routes())
+        .nest("/api/v1", api)
         .merge(ops::routes())
-        .merge(oidc::routes())
-        .merge(signing::routes())
-        .merge(passkeys::routes())
+        .merge(others)
         .fallback(error::not_found)
         .with_state(state.clone());
 
@@ -105,7 +117,7 @@ pub fn app(state: AppState) -> Router {
     // error page with security headers, every response is counted, and errors are rendered after
     // every inner layer has spoken.
     routes
-        .layer(axum::middleware::from_fn_with_state(state.clone(), csrf::protect))
+        .layer(axum::middleware::from_fn_with_state((state.clone(), Arc::new(cross_site)), csrf::protect))
         .layer(axum::middleware::from_fn_with_state(state.clone(), extract::resolve_session))
         .layer(DefaultBodyLimit::max(state.config.body_limit))
         .layer(RequestBodyLimitLayer::new(state.config.body_limit))

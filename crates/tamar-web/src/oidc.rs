@@ -3,7 +3,6 @@
 //! them.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -14,22 +13,24 @@ use tamar_core::{Code, Lang};
 use tamar_oidc::flow::{self, Rejection};
 use tamar_oidc::{AuthorizationRequest, OidcError, Provider, SigningKeys, TokenRequest, ValidRequest};
 
+use crate::csrf::{CrossSite, Declared};
 use crate::extract::{ApiJson, Authorized, CurrentSession, PlatformAdmins, SignedIn, StepUp};
 use crate::pages::{PageContext, render};
 use crate::{AppState, WebError};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/.well-known/openid-configuration", get(discovery))
-        .route("/oidc/jwks", get(jwks))
-        .route("/oidc/authorize", get(authorize_entry))
-        .route("/{lang}/oidc/authorize", get(authorize).post(consent))
-        .route("/oidc/token", post(token))
-        .route("/oidc/userinfo", get(userinfo).post(userinfo_post))
-        .route("/oidc/logout", get(logout))
-        .route("/{lang}/account/consents/{client_id}/revoke", post(revoke_consent))
-        .route("/api/v1/oidc/clients", get(list_clients).post(register_client))
-        .route("/api/v1/oidc/keys/rotate", post(rotate_keys))
+pub fn routes() -> Declared {
+    Declared::new("")
+        .route("/.well-known/openid-configuration", CrossSite::FormToken, get(discovery))
+        .route("/oidc/jwks", CrossSite::FormToken, get(jwks))
+        .route("/oidc/authorize", CrossSite::FormToken, get(authorize_entry))
+        .route("/{lang}/oidc/authorize", CrossSite::FormToken, get(authorize).post(consent))
+        // Relying parties call these with a client secret or an access token, never a cookie.
+        .route("/oidc/token", CrossSite::NoCookies, post(token))
+        .route("/oidc/userinfo", CrossSite::NoCookies, get(userinfo).post(userinfo_post))
+        .route("/oidc/logout", CrossSite::FormToken, get(logout))
+        .route("/{lang}/account/consents/{client_id}/revoke", CrossSite::FormToken, post(revoke_consent))
+        .json("/api/v1/oidc/clients", get(list_clients).post(register_client))
+        .json("/api/v1/oidc/keys/rotate", post(rotate_keys))
 }
 
 fn issuer(state: &AppState) -> String {
@@ -363,7 +364,7 @@ pub async fn logout(
         },
         None => Redirect::to(&format!("/{}/", lang.prefix())).into_response(),
     };
-    crate::extract::set_cookie(&mut response, crate::extract::expired_cookie(crate::extract::SESSION_COOKIE));
+    crate::extract::set_cookie(&mut response, crate::cookies::TamarCookie::Session.expired(&state.config));
     Ok(response)
 }
 

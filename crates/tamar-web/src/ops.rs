@@ -12,7 +12,8 @@ use axum::routing::get;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use serde::Serialize;
 
-use crate::AppState;
+use crate::extract::PeerAddr;
+use crate::{AppState, WebError};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz)).route("/metrics", get(metrics))
@@ -63,12 +64,28 @@ pub fn metrics_handle() -> Option<&'static PrometheusHandle> {
         .as_ref()
 }
 
-/// Prometheus text exposition.
+/// Prometheus text exposition, for the holder of the configured bearer token, or (with no
+/// token configured) for this machine only.
 #[utoipa::path(get, path = "/metrics", tag = "operations",
-    responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
-pub async fn metrics() -> Response {
+    security(("metrics_token" = [])),
+    responses((status = 200, description = "Prometheus text format", content_type = "text/plain"),
+        (status = 401, description = "No or wrong bearer token", body = crate::error::ApiErrorBody)))]
+pub async fn metrics(State(state): State<AppState>, PeerAddr(peer): PeerAddr, headers: axum::http::HeaderMap) -> Response {
+    if !may_read_metrics(state.config.metrics_token.as_deref(), peer, &headers) {
+        return WebError::new(tamar_core::Code::Unauthenticated).into_response();
+    }
     let body = metrics_handle().map(|h| h.render()).unwrap_or_default();
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body).into_response()
+}
+
+fn may_read_metrics(token: Option<&str>, peer: Option<std::net::IpAddr>, headers: &axum::http::HeaderMap) -> bool {
+    match token {
+        Some(expected) => {
+            let given = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+            given.is_some_and(|given| bool::from(subtle::ConstantTimeEq::ct_eq(given.as_bytes(), expected.as_bytes())))
+        }
+        None => peer.is_some_and(|ip| ip.is_loopback()),
+    }
 }
 
 /// Counts every request and times it, by route template (never the raw path, so that ids do

@@ -1,6 +1,5 @@
 //! The JSON side of passkeys: the browser's script runs the WebAuthn ceremonies against these.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -9,15 +8,16 @@ use serde::{Deserialize, Serialize};
 use tamar_identity::passkeys::Passkeys;
 use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
 
+use crate::csrf::Declared;
 use crate::extract::{ApiJson, SignedIn, StepUp};
 use crate::{AppState, WebError};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/me/passkeys/registration", post(start_registration))
-        .route("/api/v1/me/passkeys", post(finish_registration))
-        .route("/api/v1/passkeys/sign-in/options", post(start_sign_in))
-        .route("/api/v1/passkeys/sign-in", post(finish_sign_in))
+pub fn routes() -> Declared {
+    Declared::new("")
+        .json("/api/v1/me/passkeys/registration", post(start_registration))
+        .json("/api/v1/me/passkeys", post(finish_registration))
+        .json("/api/v1/passkeys/sign-in/options", post(start_sign_in))
+        .json("/api/v1/passkeys/sign-in", post(finish_sign_in))
 }
 
 fn relying_party(state: &AppState) -> Result<Passkeys, WebError> {
@@ -73,6 +73,6 @@ pub async fn finish_sign_in(State(state): State<AppState>, headers: HeaderMap, A
     let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
     let token = tamar_identity::start_session_by(&state.db, &state.ledger, &account, user_agent, "passkey").await?;
     let mut response = axum::Json(SignedInReply { signed_in: true }).into_response();
-    crate::extract::set_cookie(&mut response, crate::extract::session_cookie(token, state.config.secure_cookies));
+    crate::extract::set_cookie(&mut response, crate::cookies::TamarCookie::Session.with_value(&state.config, token));
     Ok(response)
 }

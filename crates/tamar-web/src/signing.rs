@@ -1,7 +1,6 @@
 //! Digital signing (iAM Smart+): services ask through the API, people sign on a page.
 
 use askama::Template;
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -11,17 +10,19 @@ use serde::{Deserialize, Serialize};
 use tamar_core::Code;
 use tamar_signing::{NewSigningRequest, RequestForPerson, Signer, SigningError, SigningOutcome, SigningRequest};
 
+use crate::csrf::{CrossSite, Declared};
 use crate::extract::{ApiJson, Authorized, Citizens, FormData, StepUp};
 use crate::pages::{PageContext, render, see_other};
 use crate::{AppState, WebError};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/signing/ca.pem", get(ca_certificate))
-        .route("/api/v1/signing/requests", post(create))
-        .route("/api/v1/signing/requests/{id}", get(outcome))
-        .route("/api/v1/signing/verify", post(verify))
-        .route("/{lang}/sign/{id}", get(page).post(decide))
+pub fn routes() -> Declared {
+    Declared::new("")
+        .route("/signing/ca.pem", CrossSite::FormToken, get(ca_certificate))
+        // Services authenticate with their client secret; verifying is open to anyone.
+        .route("/api/v1/signing/requests", CrossSite::NoCookies, post(create))
+        .route("/api/v1/signing/requests/{id}", CrossSite::NoCookies, get(outcome))
+        .route("/api/v1/signing/verify", CrossSite::NoCookies, post(verify))
+        .route("/{lang}/sign/{id}", CrossSite::FormToken, get(page).post(decide))
 }
 
 /// The Tamar Signing CA's certificate, for checking signatures offline.

@@ -22,6 +22,8 @@ use tower::ServiceExt;
 
 const PASSWORD: &str = "a long test password";
 
+const METRICS_TOKEN: &str = "a metrics token for the tests";
+
 const TOTP_KEY: &str = "TAMARTESTSECRETKEYFORTHEOFFICERS";
 
 fn sealer() -> tamar_store::Sealer {
@@ -158,7 +160,15 @@ impl TestApp {
         }
         browser.keep(&reply);
         assert!(browser.cookies.iter().any(|(n, _)| n == "tamar_session"));
+        // Form tokens are bound to the session: the one from before signing in is spent.
+        let token = self.form_token(&browser).await;
         (browser, token)
+    }
+
+    /// The form token of a signed-in browser (from the sign-out form every page has).
+    async fn form_token(&self, browser: &Browser) -> String {
+        let page = self.get("/en/departments", browser).await;
+        csrf_token(&page.body)
     }
 
     async fn department_count(&self) -> usize {
@@ -247,6 +257,7 @@ async fn setup(db: Db) -> TestApp {
         body_limit: 64 * 1024,
         public_url: "https://tamar.test".into(),
         pairwise_key: vec![6u8; 32],
+        metrics_token: Some(METRICS_TOKEN.into()),
     };
     let outbox = blob_dir.path().join("outbox");
     let mailer = tamar_notify::Mailer::open(&tamar_notify::MailConfig::Outbox { path: outbox }, "Tamar <no-reply@tamar.test>").unwrap();
@@ -373,6 +384,12 @@ store_test!(sign_in_account_page_and_sign_out, |db| async move {
     assert!(account.body.contains("Signed in") && account.body.contains("Opened the account"));
     assert!(account.body.contains("Open an account"), "the purpose is translated");
 
+    // The form token from before signing in is bound to no session: it cannot sign the person
+    // out (or do anything else) now. The page's own token can.
+    let refused = app.post_form("/en/sign-out", &b, &[("csrf_token", &token)]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused.body.contains("csrf_failed"), "{}", refused.body);
+    let token = app.form_token(&b).await;
     let out = app.post_form("/en/sign-out", &b, &[("csrf_token", &token)]).await;
     assert_eq!(out.status, StatusCode::SEE_OTHER);
     let stale = Browser { cookies: vec![("tamar_session".into(), session), ("tamar_csrf".into(), b.cookies[0].1.clone())] };
@@ -561,7 +578,8 @@ store_test!(authorization_matrix, |db| async move {
         ("/api/v1/ledger/proof/consistency?first=3&second=2", [S::BAD_REQUEST; 5]),
         ("/healthz", [OK; 5]),
         ("/readyz", [OK; 5]),
-        ("/metrics", [OK; 5]),
+        // Only Prometheus, with the configured token (no browser has it).
+        ("/metrics", [AUTH; 5]),
     ];
     // Every path of the API document is in the matrix: no route escapes this test.
     let doc = app.get("/api/v1/openapi.json", &anonymous).await.json();
@@ -677,7 +695,10 @@ store_test!(openapi_metrics_and_health, |db| async move {
     assert!(!proof["audit_path"].as_array().unwrap().is_empty());
 
     app.get("/en/departments", &Browser::default()).await;
-    let metrics = app.get("/metrics", &Browser::default()).await.body;
+    let scrape = |token: &str| Request::get("/metrics").header(header::AUTHORIZATION, format!("Bearer {token}")).body(Body::empty()).unwrap();
+    assert_eq!(app.send(scrape("not-the-token")).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.get("/metrics", &Browser::default()).await.status, StatusCode::UNAUTHORIZED, "no token, and not from this machine");
+    let metrics = app.send(scrape(METRICS_TOKEN)).await.body;
     assert!(metrics.contains(r#"http_requests_total{method="GET",route="/{lang}/departments",status="200"}"#), "{metrics}");
     assert!(metrics.contains("http_request_duration_seconds_bucket"));
     assert_eq!(app.get("/readyz", &Browser::default()).await.json()["status"], "ready");
@@ -841,6 +862,7 @@ store_test!(officers_must_set_up_two_factor_sign_in, |db| async move {
     let (mut officer, token) = app.browser().await;
     let reply = app.post_form("/en/sign-in", &officer, &[("csrf_token", &token), ("email", "new.officer@tamar.test"), ("password", PASSWORD)]).await;
     officer.keep(&reply);
+    let token = app.form_token(&officer).await;
     let office = app.get("/en/office", &officer).await;
     assert_eq!(office.location(), "/en/account/two-factor");
     let api = app.get("/api/v1/me", &officer).await;

@@ -50,9 +50,14 @@ pub struct Config {
     /// folder by default. Every node of one deployment must use the same key.
     #[serde(default)]
     pub sealing_key: Option<SecretString>,
-    /// Mark cookies Secure: set when users reach Tamar over HTTPS.
+    /// Mark cookies Secure (and name them `__Host-`): set when users reach Tamar over HTTPS.
+    /// An `https://` public URL sets it too.
     #[serde(default)]
     pub secure_cookies: bool,
+    /// The bearer token Prometheus gives to read `/metrics`. Without one, only requests from
+    /// this machine's loopback addresses may read the metrics.
+    #[serde(default)]
+    pub metrics_token: Option<SecretString>,
     #[serde(default = "default_timeout")]
     pub request_timeout_secs: u64,
     #[serde(default = "default_body_limit")]
@@ -130,6 +135,11 @@ impl Config {
             Some(other) => other.clone(),
             None => tamar_notify::MailConfig::Outbox { path: self.data_dir.join("outbox") },
         }
+    }
+
+    /// Whether cookies are marked Secure: when asked to, or when people reach Tamar over HTTPS.
+    pub fn secure_cookies(&self) -> bool {
+        self.secure_cookies || self.public_url().to_ascii_lowercase().starts_with("https://")
     }
 
     pub fn public_url(&self) -> String {

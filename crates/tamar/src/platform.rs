@@ -85,12 +85,14 @@ impl Platform {
         let signing = tamar_signing::SigningAuthority::ensure(&db, &sealer, chrono::Utc::now()).await.context("cannot prepare the signing CA")?;
         let ledger = Ledger::start(db.clone(), key, Arc::new(SystemClock));
         let web = WebConfig {
-            csrf_key: csrf_key.to_vec(),
-            secure_cookies: config.secure_cookies,
+            // The key file's secret is never used as it is: each purpose gets its own key.
+            csrf_key: tamar_store::derive_key(&csrf_key, "tamar-web csrf form token v2").to_vec(),
+            secure_cookies: config.secure_cookies(),
             request_timeout: Duration::from_secs(config.request_timeout_secs),
             body_limit: config.body_limit_bytes,
             public_url: config.public_url(),
             pairwise_key: pairwise_key.to_vec(),
+            metrics_token: config.metrics_token.as_ref().map(|t| secrecy::ExposeSecret::expose_secret(t).to_owned()),
         };
         // Each node keeps its own index in its data folder; it follows the change feed.
         let search_dir = config.data_dir.join("search");

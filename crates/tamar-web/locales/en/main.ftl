@@ -255,6 +255,7 @@ account-two-factor = Two-factor sign-in
 account-two-factor-on = On
 account-two-factor-off = Off: set it up
 error-invalid_code = The code is not right, or has been used. Try the newest code.
+error-sign_in_expired = Your sign-in has expired. Please enter your email address and password again.
 error-totp_already_enabled = Two-factor sign-in is already on.
 error-mfa_required = Set up two-factor sign-in first.
 action-identity-totp-enable = Turned on two-factor sign-in

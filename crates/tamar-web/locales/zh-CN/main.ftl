@@ -255,6 +255,7 @@ account-two-factor = 双重认证登录
 account-two-factor-on = 已启用
 account-two-factor-off = 未启用：立即设置
 error-invalid_code = 编码不正确或已被使用。请输入最新的编码。
+error-sign_in_expired = 你的登录已超时，请重新输入电邮地址和密码。
 error-totp_already_enabled = 双重认证登录已启用。
 error-mfa_required = 请先设置双重认证登录。
 action-identity-totp-enable = 启用双重认证登录

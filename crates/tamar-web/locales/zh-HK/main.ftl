@@ -255,6 +255,7 @@ account-two-factor = 雙重認證登入
 account-two-factor-on = 已啟用
 account-two-factor-off = 未啟用：立即設定
 error-invalid_code = 編碼不正確或已被使用。請輸入最新的編碼。
+error-sign_in_expired = 你的登入已逾時，請重新輸入電郵地址和密碼。
 error-totp_already_enabled = 雙重認證登入已啟用。
 error-mfa_required = 請先設定雙重認證登入。
 action-identity-totp-enable = 啟用雙重認證登入

@@ -5,31 +5,31 @@ pub mod ledger;
 pub mod me;
 pub mod portal;
 
-use axum::Router;
 use axum::routing::{get, post, put};
 
-use crate::AppState;
+use crate::csrf::Declared;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/openapi.json", get(crate::openapi::document))
-        .route("/departments", get(departments::list).post(departments::create))
-        .route("/departments/{code}", get(departments::get))
-        .route("/departments/{code}/officers", get(departments::officers).post(departments::create_officer))
-        .route("/me", get(me::profile))
-        .route("/me/accesses", get(me::accesses))
-        .route("/catalogue", get(portal::list))
-        .route("/catalogue/{kind}/{slug}", get(portal::get))
-        .route("/search", get(portal::search))
-        .route("/search/suggest", get(portal::suggest))
-        .route("/me/inbox", get(portal::my_inbox))
-        .route("/me/inbox/{id}/done", put(portal::set_done))
-        .route("/me/bookmarks", get(portal::my_bookmarks))
-        .route("/me/bookmarks/{slug}", put(portal::add_bookmark).delete(portal::remove_bookmark))
-        .route("/apps", get(portal::apps).post(portal::register_app))
-        .route("/apps/{slug}/usage", get(portal::usage).put(portal::report_usage))
-        .route("/office/messages", post(portal::send_message))
-        .route("/ledger/sth", get(ledger::sth))
-        .route("/ledger/proof/inclusion", get(ledger::inclusion))
-        .route("/ledger/proof/consistency", get(ledger::consistency))
+/// The API, declared for nesting under `/api/v1`: every route takes JSON.
+pub fn routes() -> Declared {
+    Declared::new("/api/v1")
+        .json("/openapi.json", get(crate::openapi::document))
+        .json("/departments", get(departments::list).post(departments::create))
+        .json("/departments/{code}", get(departments::get))
+        .json("/departments/{code}/officers", get(departments::officers).post(departments::create_officer))
+        .json("/me", get(me::profile))
+        .json("/me/accesses", get(me::accesses))
+        .json("/catalogue", get(portal::list))
+        .json("/catalogue/{kind}/{slug}", get(portal::get))
+        .json("/search", get(portal::search))
+        .json("/search/suggest", get(portal::suggest))
+        .json("/me/inbox", get(portal::my_inbox))
+        .json("/me/inbox/{id}/done", put(portal::set_done))
+        .json("/me/bookmarks", get(portal::my_bookmarks))
+        .json("/me/bookmarks/{slug}", put(portal::add_bookmark).delete(portal::remove_bookmark))
+        .json("/apps", get(portal::apps).post(portal::register_app))
+        .json("/apps/{slug}/usage", get(portal::usage).put(portal::report_usage))
+        .json("/office/messages", post(portal::send_message))
+        .json("/ledger/sth", get(ledger::sth))
+        .json("/ledger/proof/inclusion", get(ledger::inclusion))
+        .json("/ledger/proof/consistency", get(ledger::consistency))
 }

@@ -9,8 +9,10 @@ use tamar_core::{DepartmentId, Lang};
 use tamar_identity::{Account, AccountKind, IdentityError};
 
 use super::{PageContext, render, safe_next, see_other};
-use crate::extract::{ApiQuery, Authorized, FormData, PeerAddr, SESSION_COOKIE, SignedIn, expired_cookie, session_cookie, set_cookie};
-use tamar_identity::throttle::{self, ThrottleKey};
+use crate::cookies::TamarCookie;
+use crate::csrf::CsrfToken;
+use crate::extract::{ApiQuery, Authorized, FormData, PeerAddr, SignedIn, set_cookie};
+use tamar_identity::sign_in;
 use crate::i18n;
 use crate::{AppState, WebError};
 
@@ -53,44 +55,29 @@ pub async fn sign_in(
     page: PageContext,
     State(state): State<AppState>,
     PeerAddr(peer): PeerAddr,
+    csrf: CsrfToken,
     headers: axum::http::HeaderMap,
     FormData(form): FormData<SignInForm>,
 ) -> Result<Response, WebError> {
     let next = safe_next(&form.next, page.lang);
-    let now = state.ledger.now();
-    let mut keys = vec![ThrottleKey::account(&form.email)];
-    if let Some(ip) = peer {
-        keys.push(ThrottleKey::address(&ip.to_string()));
-    }
-    // Throttled attempts are refused before the password is even checked.
-    let outcome = match throttle::check(&state.db, &keys, now).await {
-        Ok(()) => tamar_identity::authenticate(&state.db, &form.email, &form.password).await,
-        Err(e) => Err(e),
-    };
-    let account = match outcome {
-        Ok(account) => account,
+    let address = peer.map(|ip| ip.to_string());
+    let attempt = sign_in::PasswordAttempt { email: &form.email, password: &form.password, address: address.as_deref() };
+    // The second step is bound to this browser's CSRF nonce, which this form just proved it holds.
+    match sign_in::with_password(&state.db, attempt, csrf.nonce(), state.ledger.now()).await {
+        Ok(sign_in::PasswordOutcome::SignedIn(account)) => start(&state, &account, &headers, &next).await,
+        Ok(sign_in::PasswordOutcome::SecondFactor { token, .. }) => {
+            let mut response = see_other(&format!("{}?next={}", page.href("/sign-in/code"), crate::error::urlencode(&next)));
+            set_cookie(&mut response, TamarCookie::SignInChallenge.with_value(&state.config, token));
+            Ok(response)
+        }
         Err(error @ (IdentityError::InvalidCredentials | IdentityError::TooManyAttempts)) => {
-            let status = if matches!(error, IdentityError::TooManyAttempts) {
-                StatusCode::TOO_MANY_REQUESTS
-            } else {
-                throttle::record_failure(&state.db, &keys, now).await?;
-                StatusCode::UNAUTHORIZED
-            };
+            let status = if matches!(error, IdentityError::TooManyAttempts) { StatusCode::TOO_MANY_REQUESTS } else { StatusCode::UNAUTHORIZED };
             let error = Some(page.t(&format!("error-{}", tamar_core::HasCode::code(&error).as_str())));
             let html = render(&SignInPage { page: page.section("sign-in"), error, email: form.email, next })?;
-            return Ok((status, html).into_response());
+            Ok((status, html).into_response())
         }
-        Err(other) => return Err(other.into()),
-    };
-    throttle::clear(&state.db, &keys[0]).await?;
-    if account.mfa {
-        // The password was right; a second factor comes next, on its own page.
-        let pending = super::two_factor::pending_cookie(&state, &account, now);
-        let mut response = see_other(&format!("{}?next={}", page.href("/sign-in/code"), crate::error::urlencode(&next)));
-        set_cookie(&mut response, pending);
-        return Ok(response);
+        Err(other) => Err(other.into()),
     }
-    start(&state, &account, &headers, &next).await
 }
 
 /// Starts a session and sends the person on, with its cookie.
@@ -98,14 +85,14 @@ pub(crate) async fn start(state: &AppState, account: &Account, headers: &axum::h
     let user_agent = headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok());
     let token = tamar_identity::start_session(&state.db, &state.ledger, account, user_agent).await?;
     let mut response = see_other(next);
-    set_cookie(&mut response, session_cookie(token, state.config.secure_cookies));
+    set_cookie(&mut response, TamarCookie::Session.with_value(&state.config, token));
     Ok(response)
 }
 
 pub async fn sign_out(page: PageContext, State(state): State<AppState>, user: Authorized<crate::extract::AnySession>) -> Result<Response, WebError> {
     tamar_identity::end_session(&state.db, &state.ledger, &user.actor, &user.token).await?;
     let mut response = see_other(&page.href("/"));
-    set_cookie(&mut response, expired_cookie(SESSION_COOKIE));
+    set_cookie(&mut response, TamarCookie::Session.expired(&state.config));
     Ok(response)
 }
 

@@ -150,10 +150,83 @@ pub fn error_page(lang: Lang, code: Code, message: &str) -> String {
     ErrorPage { page, code: code.as_str(), message }.render().unwrap_or_else(|_| message.to_owned())
 }
 
-/// Only paths on this site may be redirect targets after sign-in.
-pub(crate) fn safe_next(next: &str, lang: Lang) -> String {
-    let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.contains("://");
-    if local && next.len() < 500 { next.to_owned() } else { format!("/{}/account", lang.prefix()) }
+/// Only paths on this site may be redirect targets after sign-in; anything else goes to the
+/// account page.
+///
+/// Browsers forgive a lot in a URL (they drop tabs and newlines, read `\\` as `/`, and treat
+/// `//host` as another site), so the target is refused outright if it holds a control
+/// character, white space or a backslash, or anything percent-encoded that decodes to one of
+/// those or to a slash at the start, and it must parse, against this site, as a URL with no
+/// scheme and no host of its own.
+pub fn safe_next(next: &str, lang: Lang) -> String {
+    local_path(next).unwrap_or_else(|| format!("/{}/account", lang.prefix()))
+}
+
+/// The target as a normalised path, query and fragment on this site, if it is one.
+fn local_path(next: &str) -> Option<String> {
+    const BASE: &str = "https://tamar.invalid/";
+    let bad = |c: char| c.is_control() || c.is_whitespace() || c == '\\';
+    if next.len() >= 500 || !next.starts_with('/') || next.starts_with("//") || next.chars().any(bad) {
+        return None;
+    }
+    // What the path says once decoded: no hidden "//", backslash or control character either.
+    let decoded = url::form_urlencoded::parse(format!("p={}", next.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    if decoded.starts_with("//") || decoded.chars().any(bad) {
+        return None;
+    }
+    let base = url::Url::parse(BASE).ok()?;
+    let target = base.join(next).ok()?;
+    // Same scheme, host and port as the base: the target has none of its own. What is sent on
+    // is the parsed form, and never one that a browser could read as `//host`.
+    let path = &target[url::Position::BeforePath..];
+    (target.origin() == base.origin() && path.starts_with('/') && !path.starts_with("//")).then(|| path.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+    fn is_local_path(s: &str) -> bool {
+        local_path(s).is_some()
+    }
+
+    #[test]
+    fn known_open_redirect_tricks_are_refused() {
+        for bad in [
+            "//evil.example",
+            "/%09/evil.example",
+            "/\t/evil.example",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "/\\/evil.example",
+            "/%5C/evil.example",
+            "/%5c%5cevil.example",
+            "/%2F/evil.example",
+            "/%2f%2fevil.example",
+            "/ /evil.example",
+            "/\n/evil.example",
+            "/%0a/evil.example",
+            "/%0d%0a/evil.example",
+            "/%00/evil.example",
+            "https://evil.example",
+            "http:evil.example",
+            "javascript:alert(1)",
+            "evil.example",
+            "",
+            "/\u{3000}/evil.example",
+            "/\u{2028}/evil.example",
+            "/%E3%80%80/evil.example",
+            "///evil.example",
+            "/.//evil.example",
+        ] {
+            assert!(!is_local_path(bad), "{bad:?} passed");
+        }
+        for good in ["/en/account", "/tc/services/renew-licence?from=search", "/sc/search?q=%E9%A6%99%E6%B8%AF#results", "/en/"] {
+            assert!(is_local_path(good), "{good:?} refused");
+        }
+    }
 }
 
 pub(crate) fn see_other(to: &str) -> Response {

@@ -4,45 +4,20 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use axum_extra::extract::cookie::CookieJar;
-use hmac::{Hmac, Mac};
 use serde::Deserialize;
-use sha2::Sha256;
-use tamar_core::{AccountId, Actor};
-use tamar_identity::throttle::{self, ThrottleKey};
-use tamar_identity::{Account, IdentityError};
+use tamar_core::AccountId;
+use tamar_identity::{IdentityError, sign_in};
 
 use super::{PageContext, render, safe_next, see_other};
-use crate::extract::{AnySession, ApiQuery, Authorized, FormData};
+use crate::cookies::TamarCookie;
+use crate::csrf::CsrfToken;
+use crate::extract::{AnySession, ApiQuery, Authorized, FormData, set_cookie};
 use crate::{AppState, WebError};
 
-const PENDING_COOKIE: &str = "tamar_mfa";
-const PENDING_TTL: chrono::Duration = chrono::Duration::minutes(5);
-
-fn pending_mac(state: &AppState, account: &str, expires: i64) -> String {
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&state.config.csrf_key) else { return String::new() };
-    mac.update(format!("tamar-mfa-pending:{account}.{expires}").as_bytes());
-    hex::encode(mac.finalize().into_bytes())
-}
-
-/// A short-lived, signed note that this browser gave the right password for `account`.
-pub(crate) fn pending_cookie(state: &AppState, account: &Account, now: chrono::DateTime<chrono::Utc>) -> String {
-    let expires = (now + PENDING_TTL).timestamp_millis();
-    let id = account.id.to_string();
-    let value = format!("{id}.{expires}.{}", pending_mac(state, &id, expires));
-    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
-    format!("{PENDING_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=300{secure}")
-}
-
-fn pending_account(state: &AppState, headers: &HeaderMap) -> Option<AccountId> {
-    let jar = CookieJar::from_headers(headers);
-    let value = jar.get(PENDING_COOKIE)?.value().to_owned();
-    let mut parts = value.split('.');
-    let (id, expires, mac) = (parts.next()?, parts.next()?, parts.next()?);
-    let expires: i64 = expires.parse().ok()?;
-    let expected = pending_mac(state, id, expires);
-    let same = expected.len() == mac.len() && expected.bytes().zip(mac.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
-    (same && expires > state.ledger.now().timestamp_millis()).then(|| id.parse().ok()).flatten()
+/// The account waiting for its second factor in this browser, if any.
+async fn pending_account(state: &AppState, headers: &HeaderMap, csrf: &CsrfToken) -> Result<Option<AccountId>, WebError> {
+    let Some(token) = TamarCookie::SignInChallenge.read(&state.config, headers) else { return Ok(None) };
+    Ok(sign_in::pending(&state.db, &token, csrf.nonce(), state.ledger.now()).await?)
 }
 
 #[derive(Template)]
@@ -58,8 +33,14 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-pub async fn code_form(page: PageContext, State(state): State<AppState>, headers: HeaderMap, ApiQuery(q): ApiQuery<NextQuery>) -> Result<Response, WebError> {
-    if pending_account(&state, &headers).is_none() {
+pub async fn code_form(
+    page: PageContext,
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<NextQuery>,
+) -> Result<Response, WebError> {
+    if pending_account(&state, &headers, &csrf).await?.is_none() {
         return Ok(see_other(&page.href("/sign-in")));
     }
     let next = safe_next(q.next.as_deref().unwrap_or(""), page.lang);
@@ -74,30 +55,28 @@ pub struct CodeForm {
     next: String,
 }
 
-pub async fn code(page: PageContext, State(state): State<AppState>, headers: HeaderMap, FormData(form): FormData<CodeForm>) -> Result<Response, WebError> {
-    let Some(id) = pending_account(&state, &headers) else { return Ok(see_other(&page.href("/sign-in"))) };
+pub async fn code(
+    page: PageContext,
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    headers: HeaderMap,
+    FormData(form): FormData<CodeForm>,
+) -> Result<Response, WebError> {
     let next = safe_next(&form.next, page.lang);
-    let account = tamar_identity::get_account(&state.db, &state.ledger, &Actor::Citizen { account: id }, id, "sign in").await?;
-    let now = state.ledger.now();
-    let keys = [ThrottleKey::account(&format!("second-factor:{id}"))];
-    let outcome = match throttle::check(&state.db, &keys, now).await {
-        Ok(()) => tamar_identity::mfa::verify_second_factor(&state.db, &state.ledger, &state.sealer, &account, &form.code).await,
-        Err(e) => Err(e),
-    };
-    match outcome {
-        Ok(()) => {
-            throttle::clear(&state.db, &keys[0]).await?;
+    let Some(token) = TamarCookie::SignInChallenge.read(&state.config, &headers) else { return Ok(see_other(&page.href("/sign-in"))) };
+    match sign_in::with_second_factor(&state.db, &state.ledger, &state.sealer, &token, csrf.nonce(), &form.code).await {
+        Ok(account) => {
             let mut response = super::account::start(&state, &account, &headers, &next).await?;
-            crate::extract::set_cookie(&mut response, crate::extract::expired_cookie(PENDING_COOKIE));
+            set_cookie(&mut response, TamarCookie::SignInChallenge.expired(&state.config));
+            Ok(response)
+        }
+        Err(IdentityError::SignInExpired) => {
+            let mut response = see_other(&format!("{}?next={}", page.href("/sign-in"), crate::error::urlencode(&next)));
+            set_cookie(&mut response, TamarCookie::SignInChallenge.expired(&state.config));
             Ok(response)
         }
         Err(error @ (IdentityError::InvalidCode | IdentityError::TooManyAttempts)) => {
-            let status = if matches!(error, IdentityError::TooManyAttempts) {
-                StatusCode::TOO_MANY_REQUESTS
-            } else {
-                throttle::record_failure(&state.db, &keys, now).await?;
-                StatusCode::UNAUTHORIZED
-            };
+            let status = if matches!(error, IdentityError::TooManyAttempts) { StatusCode::TOO_MANY_REQUESTS } else { StatusCode::UNAUTHORIZED };
             let error = Some(page.t(&format!("error-{}", tamar_core::HasCode::code(&error).as_str())));
             Ok((status, render(&CodePage { page: page.section("sign-in"), next, error })?).into_response())
         }
