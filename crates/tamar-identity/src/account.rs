@@ -407,3 +407,45 @@ pub async fn citizen_by_email(db: &Db, email: &str) -> Result<Option<AccountId>,
         .await?;
     Ok(found.map(|r| row::parse(&r, "id")).transpose()?)
 }
+
+/// Who an actor written in the log (`officer:<id>`) is, in terms a person can be shown: what
+/// kind of account, which department and which roles. Never the account's id or address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActorProfile {
+    pub kind: AccountKind,
+    pub department: Option<DepartmentId>,
+    pub roles: Vec<Role>,
+}
+
+/// The profiles of the accounts behind log actors; actors that are no account (the platform,
+/// anonymous) or no longer exist are left out.
+pub async fn actor_profiles(db: &Db, log_names: &[String]) -> Result<std::collections::HashMap<String, ActorProfile>, IdentityError> {
+    let ids: Vec<String> = log_names
+        .iter()
+        .filter_map(|n| n.split_once(':').map(|(_, id)| id.to_owned()))
+        .filter(|id| id.parse::<AccountId>().is_ok())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows = db
+        .fetch_all(&Query::select().columns(["id", "kind", "department_id", "roles"]).from("accounts").and_where(Expr::col("id").is_in(ids)).to_owned())
+        .await?;
+    let mut profiles = std::collections::HashMap::new();
+    for r in &rows {
+        let kind: String = row::get(r, "kind")?;
+        let Some(kind) = AccountKind::parse(&kind) else { continue };
+        let id: String = row::get(r, "id")?;
+        let department: Option<String> = row::get(r, "department_id")?;
+        let roles: String = row::get(r, "roles")?;
+        let profile = ActorProfile {
+            kind,
+            department: department.and_then(|d| d.parse().ok()),
+            roles: roles.split(',').filter_map(Role::parse).collect(),
+        };
+        profiles.insert(format!("{}:{id}", kind.as_str()), profile);
+    }
+    Ok(profiles)
+}

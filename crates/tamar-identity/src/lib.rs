@@ -17,7 +17,7 @@ mod session;
 pub mod throttle;
 mod verification;
 
-pub use account::{Account, AccountKind, Assurance, NewAccount, acts_as, citizen_by_email, create_account, date_of_birth, get_account, list_officers, update_contact};
+pub use account::{Account, AccountKind, ActorProfile, Assurance, NewAccount, actor_profiles, acts_as, citizen_by_email, create_account, date_of_birth, get_account, list_officers, update_contact};
 pub use password::{hash_password, verify_password};
 pub use registration::{Registration, issue_email_verification, register, verify_email};
 pub use session::{SESSION_TTL, SessionInfo, authenticate, change_password, end_session, list_sessions, resolve_session, resolve_session_at, revoke_session, start_session, start_session_by, SessionRecord};

@@ -8,6 +8,7 @@
 //! Architecture invariant: no business rule lives here. This crate knows HTTP, HTML and JSON;
 //! what is allowed and what is stored is decided by the domain crates.
 
+mod access_log;
 pub mod api;
 mod cache;
 mod cookies;

@@ -72,6 +72,7 @@ actor-officer = A government officer
 actor-officer-of = An officer of { $department }
 actor-platform-admin = A platform administrator
 actor-system = The platform
+actor-service = { $service }, a service you signed in to with Tamar
 actor-anonymous = Someone not signed in
 
 action-identity-account-create = Opened the account

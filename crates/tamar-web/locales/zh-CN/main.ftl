@@ -72,6 +72,7 @@ actor-officer = 一名政府人员
 actor-officer-of = { $department }的一名人员
 actor-platform-admin = 一名平台管理员
 actor-system = 平台本身
+actor-service = { $service }（你通过 Tamar 登录的服务）
 actor-anonymous = 未登录的人士
 
 action-identity-account-create = 开设账户

@@ -72,6 +72,7 @@ actor-officer = 一名政府人員
 actor-officer-of = { $department }的一名人員
 actor-platform-admin = 一名平台管理員
 actor-system = 平台本身
+actor-service = { $service }（你透過 Tamar 登入的服務）
 actor-anonymous = 未登入的人士
 
 action-identity-account-create = 開設帳戶

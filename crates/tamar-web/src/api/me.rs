@@ -2,7 +2,7 @@ use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
 use tamar_identity::Account;
-use tamar_ledger::AccessRecord;
+use crate::access_log::Access;
 
 use crate::extract::{ApiQuery, Authorized, SignedIn};
 use crate::{AppState, WebError};
@@ -23,18 +23,19 @@ pub struct AccessQuery {
     limit: Option<u64>,
 }
 
-/// Who accessed or changed my data: the log entries about the signed-in person.
+/// Who accessed or changed my data: the log entries about the signed-in person, each actor
+/// described by kind, department and role (never by an internal id).
 #[utoipa::path(get, path = "/api/v1/me/accesses", tag = "account", params(AccessQuery),
-    responses((status = 200, body = Vec<AccessRecord>), (status = 400, body = crate::error::ApiErrorBody),
+    responses((status = 200, body = Vec<Access>), (status = 400, body = crate::error::ApiErrorBody),
         (status = 401, body = crate::error::ApiErrorBody)))]
 pub async fn accesses(
     State(state): State<AppState>,
     user: Authorized<SignedIn>,
     ApiQuery(q): ApiQuery<AccessQuery>,
-) -> Result<Json<Vec<AccessRecord>>, WebError> {
+) -> Result<Json<Vec<Access>>, WebError> {
     let limit = q.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
         return Err(WebError::new(tamar_core::Code::InvalidQuery));
     }
-    Ok(Json(state.ledger.accesses_to(user.account.id, limit).await?))
+    Ok(Json(crate::access_log::accesses_of(&state, &user.account, limit).await?))
 }

@@ -148,20 +148,6 @@ pub(crate) fn kind_label(lang: Lang, kind: AccountKind) -> String {
     i18n::t(lang, key)
 }
 
-/// How a log entry's actor is shown to the person it concerns: what kind of actor, and for
-/// officers, which department.
-fn who(lang: Lang, actor: &str, department: Option<&String>, names: &HashMap<String, String>, me: &Account) -> String {
-    if actor.ends_with(&me.id.to_string()) {
-        return i18n::t(lang, "actor-you");
-    }
-    let kind = actor.split(':').next().unwrap_or_default();
-    let label = i18n::t(lang, &format!("actor-{kind}"));
-    match department.and_then(|d| names.get(d)) {
-        Some(name) => i18n::t_args(lang, "actor-officer-of", &[("department", name.clone())]),
-        None => label,
-    }
-}
-
 /// Purposes are recorded in English; known ones are shown translated.
 fn purpose_label(lang: Lang, purpose: &str) -> String {
     let slug: String = purpose.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' }).collect();
@@ -181,16 +167,15 @@ pub async fn account(
     ApiQuery(q): ApiQuery<AccountQuery>,
 ) -> Result<Html<String>, WebError> {
     let departments = tamar_tenancy::list(&state.db).await?;
-    let names: HashMap<String, String> =
-        departments.iter().map(|d| (d.id.to_string(), d.name.get(page.lang).to_owned())).collect();
-    let department = user.account.department.map(|id: DepartmentId| names.get(&id.to_string()).cloned().unwrap_or_default());
-    let records = state.ledger.accesses_to(user.account.id, 200).await?;
-    let accesses = records
+    let names: HashMap<String, String> = departments.iter().map(|d| (d.code.clone(), d.name.get(page.lang).to_owned())).collect();
+    let department = user.account.department.and_then(|id: DepartmentId| departments.iter().find(|d| d.id == id)).map(|d| d.name.get(page.lang).to_owned());
+    let accesses = crate::access_log::accesses_of(&state, &user.account, 200)
+        .await?
         .iter()
         .map(|r| AccessRow {
             at: r.at.to_rfc3339(),
             at_display: r.at.with_timezone(&hong_kong()).format("%Y-%m-%d %H:%M").to_string(),
-            who: who(page.lang, &r.actor, r.department.as_ref(), &names, &user.account),
+            who: crate::access_log::describe(page.lang, &r.who, &names),
             what: action_label(page.lang, &r.action),
             why: purpose_label(page.lang, &r.purpose),
         })
