@@ -219,7 +219,9 @@ test("passkeys: add one, then sign in with it and no password", async () => {
     options: { protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
   });
   await page.goto(`${base}/en/account`);
-  await page.click("[data-passkey-register]");
+  // Adding a passkey needs the password again: a stolen session alone cannot add one.
+  await page.fill("#passkey-proof-password", PASSWORD);
+  await page.click("[data-passkey-register] button[type=submit]");
   await page.waitForFunction(() => document.body.textContent.includes("Passkeys on this account: 1"), null, { timeout: 10000 });
   assert.deepEqual(await axe(page), [], "en/account with a passkey");
   await Promise.all([page.waitForURL(/\/en\/$/), page.click("nav .link-button")]);

@@ -99,11 +99,7 @@ pub struct NewAccount {
 
 impl NewAccount {
     fn validate(&self) -> Result<(), IdentityError> {
-        let email = self.email.trim();
-        let valid_email = email.len() <= 254
-            && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
-            && !email.chars().any(|c| c.is_whitespace() || c.is_control());
-        if !valid_email {
+        if !valid_email(self.email.trim()) {
             return Err(IdentityError::Invalid { field: "email", reason: "an email address" });
         }
         let name = self.display_name.trim().chars().count();
@@ -119,6 +115,13 @@ impl NewAccount {
         }
         Ok(())
     }
+}
+
+/// An address that mail can be sent to: `local@domain.tld`, no spaces or control characters.
+pub(crate) fn valid_email(email: &str) -> bool {
+    email.len() <= 254
+        && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 /// Creates an account. The platform itself and platform administrators may create any account;

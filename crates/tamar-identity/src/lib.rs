@@ -7,6 +7,7 @@
 //! SHA-256 hashes; neither a password nor a token is ever logged or stored in the clear.
 
 mod account;
+pub mod guard;
 pub mod mfa;
 pub mod passkeys;
 mod password;
@@ -19,7 +20,7 @@ mod verification;
 
 pub use account::{Account, AccountKind, ActorProfile, Assurance, NewAccount, actor_profiles, acts_as, citizen_by_email, create_account, date_of_birth, get_account, list_officers, update_contact};
 pub use password::{hash_password, verify_password};
-pub use registration::{Registration, issue_email_verification, register, verify_email};
+pub use registration::{Registration, issue_email_verification, register, request_email_change, verify_email};
 pub use session::{SESSION_TTL, SessionInfo, authenticate, change_password, end_session, list_sessions, resolve_session, resolve_session_at, revoke_session, start_session, start_session_by, SessionRecord};
 pub use verification::{HkidKey, PendingVerification, decide_verification, full_hkid, submit_identity, verification_queue};
 
@@ -64,6 +65,8 @@ pub enum IdentityError {
     NotFound,
     #[error("password hashing failed")]
     Hashing,
+    #[error("a notice could not be written: {0}")]
+    Notice(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -92,6 +95,7 @@ impl HasCode for IdentityError {
             IdentityError::Passkey(_) => Code::PasskeyFailed,
             IdentityError::NotFound => Code::NotFound,
             IdentityError::Hashing => Code::Internal,
+            IdentityError::Notice(_) => Code::Internal,
             IdentityError::Store(e) => e.code(),
             IdentityError::Ledger(e) => e.code(),
         }

@@ -132,6 +132,46 @@ pub async fn confirm_totp(db: &Db, ledger: &Ledger, sealer: &Sealer, account: &A
     Ok(codes)
 }
 
+/// Turns two-factor sign-in off, after the holder gave their password and a code again.
+/// Officers and administrators must keep it.
+pub async fn disable_totp(
+    db: &Db,
+    ledger: &Ledger,
+    sealer: &Sealer,
+    account: &Account,
+    proof: crate::guard::Proof<'_>,
+    notice: &crate::guard::Notice,
+) -> Result<(), IdentityError> {
+    if mfa_required(&account.actor()) {
+        return Err(IdentityError::Forbidden);
+    }
+    if !account.mfa {
+        return Err(IdentityError::InvalidCode);
+    }
+    crate::guard::confirm(db, ledger, sealer, account, proof).await?;
+    let now = ledger.now();
+    let mut tx = db.begin().await?;
+    tx.execute(
+        &Query::update()
+            .table("accounts")
+            .value("totp_secret", Option::<String>::None)
+            .value("totp_confirmed_at", Option::<i64>::None)
+            .value("totp_last_step", Option::<i64>::None)
+            .and_where(Expr::col("id").eq(account.id.to_string()))
+            .to_owned(),
+    )
+    .await?;
+    tx.execute(&Query::delete().from_table("recovery_codes").and_where(Expr::col("account_id").eq(account.id.to_string())).to_owned()).await?;
+    let entry = LedgerEntry::change(&account.actor(), "identity.totp.disable", format!("account:{}", account.id), now)
+        .about(account.id)
+        .because("turn off two-factor sign-in");
+    tamar_ledger::record(&mut tx, &entry).await?;
+    crate::guard::tell_holder(&mut tx, account, notice, tamar_notify::templates::AccountChangeKind::SecondFactorOff, now).await?;
+    tx.commit().await?;
+    ledger.notify();
+    Ok(())
+}
+
 /// The step a code matches, if any (one step of clock drift either way).
 fn check_code(totp: &TOTP, code: &str, now: chrono::DateTime<chrono::Utc>) -> Option<u64> {
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();

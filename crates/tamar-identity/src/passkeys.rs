@@ -80,8 +80,18 @@ impl Passkeys {
         Ok(row::get(&found, "state")?)
     }
 
-    /// Starts adding a passkey to a signed-in account.
-    pub async fn start_registration(&self, db: &Db, account: &Account, now: chrono::DateTime<chrono::Utc>) -> Result<(String, CreationChallengeResponse), IdentityError> {
+    /// Starts adding a passkey to a signed-in account, once its holder has given their password
+    /// (and second factor) again: a passkey signs in without either.
+    pub async fn start_registration(
+        &self,
+        db: &Db,
+        ledger: &Ledger,
+        sealer: &tamar_store::Sealer,
+        account: &Account,
+        proof: crate::guard::Proof<'_>,
+    ) -> Result<(String, CreationChallengeResponse), IdentityError> {
+        crate::guard::confirm(db, ledger, sealer, account, proof).await?;
+        let now = ledger.now();
         let existing: Vec<CredentialID> = Self::keys_of(db, &account.id.to_string()).await?.iter().map(|k| k.cred_id().clone()).collect();
         let (mut challenge, state) = self
             .webauthn
@@ -103,6 +113,7 @@ impl Passkeys {
         account: &Account,
         ceremony: &str,
         credential: &RegisterPublicKeyCredential,
+        notice: &crate::guard::Notice,
     ) -> Result<(), IdentityError> {
         let now = ledger.now();
         let state: PasskeyRegistration = serde_json::from_str(&Self::take_ceremony(db, ceremony, Some(account), now).await?).map_err(failed)?;
@@ -124,6 +135,7 @@ impl Passkeys {
         tx.execute(&Query::update().table("accounts").value("passkey_added_at", to_millis(now)).and_where(Expr::col("id").eq(account.id.to_string())).to_owned()).await?;
         let entry = LedgerEntry::change(&account.actor(), "identity.passkey.add", format!("account:{}", account.id), now).about(account.id).because("add a passkey");
         tamar_ledger::record(&mut tx, &entry).await?;
+        crate::guard::tell_holder(&mut tx, account, notice, tamar_notify::templates::AccountChangeKind::PasskeyAdded, now).await?;
         tx.commit().await?;
         ledger.notify();
         Ok(())

@@ -58,12 +58,48 @@ pub async fn issue_email_verification(db: &Db, ledger: &Ledger, account: &Accoun
     Ok(token)
 }
 
+/// Asks to move an account to a new email address: the holder gives their password (and second
+/// factor) again, the old address is told at once, and the new one must follow the returned
+/// link before the change takes effect.
+pub async fn request_email_change(
+    db: &Db,
+    ledger: &Ledger,
+    sealer: &tamar_store::Sealer,
+    account: &Account,
+    proof: crate::guard::Proof<'_>,
+    new_email: &str,
+    notice: &crate::guard::Notice,
+) -> Result<String, IdentityError> {
+    let new_email = new_email.trim().to_lowercase();
+    if !crate::account::valid_email(&new_email) || new_email == account.email {
+        return Err(IdentityError::Invalid { field: "email", reason: "a new email address" });
+    }
+    crate::guard::confirm(db, ledger, sealer, account, proof).await?;
+    let now = ledger.now();
+    let (token, hash) = token();
+    let mut tx = db.begin().await?;
+    insert_link_to(&mut tx, &hash, account, &new_email, now).await?;
+    let entry = LedgerEntry::change(&account.actor(), "identity.email.change-request", format!("account:{}", account.id), now)
+        .about(account.id)
+        .because("change the email address");
+    tamar_ledger::record(&mut tx, &entry).await?;
+    let change = tamar_notify::templates::AccountChangeKind::EmailChangeRequested(new_email);
+    crate::guard::tell_holder(&mut tx, account, notice, change, now).await?;
+    tx.commit().await?;
+    ledger.notify();
+    Ok(token)
+}
+
 async fn insert_link(tx: &mut Tx, hash: &str, account: &Account, now: chrono::DateTime<chrono::Utc>) -> Result<(), StoreError> {
+    insert_link_to(tx, hash, account, &account.email, now).await
+}
+
+async fn insert_link_to(tx: &mut Tx, hash: &str, account: &Account, email: &str, now: chrono::DateTime<chrono::Utc>) -> Result<(), StoreError> {
     tx.execute(
         &Query::insert()
             .into_table("email_verifications")
             .columns(["token_hash", "account_id", "email", "expires_at"])
-            .values_panic([hash.into(), account.id.to_string().into(), account.email.clone().into(), to_millis(now + LINK_TTL).into()])
+            .values_panic([hash.into(), account.id.to_string().into(), email.into(), to_millis(now + LINK_TTL).into()])
             .to_owned(),
     )
     .await?;
@@ -101,24 +137,33 @@ pub async fn verify_email(db: &Db, ledger: &Ledger, token: &str) -> Result<Accou
             .to_owned(),
     )
     .await?;
+    let current = tx
+        .fetch_optional(&Query::select().column("email").from("accounts").and_where(Expr::col("id").eq(account_id.clone())).to_owned())
+        .await?
+        .ok_or(IdentityError::InvalidLink)?;
+    // A link to another address than the account's is a change of address, asked for by its holder.
+    let moves = row::get::<String>(&current, "email")? != email;
     let changed = tx
         .execute(
             &Query::update()
                 .table("accounts")
                 .value("email_verified_at", to_millis(now))
+                .value("email", email.clone())
                 .and_where(Expr::col("id").eq(account_id.clone()))
-                .and_where(Expr::col("email").eq(email))
                 .to_owned(),
         )
-        .await?;
-    if changed == 0 {
-        return Err(IdentityError::InvalidLink);
-    }
+        .await;
+    match changed {
+        Err(StoreError::UniqueViolation) => return Err(IdentityError::EmailTaken),
+        Ok(0) => return Err(IdentityError::InvalidLink),
+        other => other?,
+    };
     let id: AccountId = account_id.parse().map_err(|_| StoreError::Corrupt(account_id.clone()))?;
     let account = from_row(
         &tx.fetch_one(&Query::select().columns(COLUMNS).from("accounts").and_where(Expr::col("id").eq(account_id)).to_owned()).await?,
     )?;
-    let entry = LedgerEntry::change(&account.actor_or(&Actor::Anonymous), "identity.email.verify", format!("account:{id}"), now)
+    let action = if moves { "identity.email.change" } else { "identity.email.verify" };
+    let entry = LedgerEntry::change(&account.actor_or(&Actor::Anonymous), action, format!("account:{id}"), now)
         .about(id)
         .because("verify an email address");
     tamar_ledger::record(&mut tx, &entry).await?;

@@ -207,16 +207,19 @@ pub async fn revoke_session(db: &Db, ledger: &Ledger, account: &Account, id: &st
 
 /// Changes a password: the current one must be right, the new one must pass the rules. Every
 /// other session of the account ends, so that whoever knew the old password is signed out.
+#[allow(clippy::too_many_arguments)]
 pub async fn change_password(
     db: &Db,
     ledger: &Ledger,
+    sealer: &tamar_store::Sealer,
     account: &Account,
     current_token: &str,
-    current: &str,
+    proof: crate::guard::Proof<'_>,
     new: &str,
+    notice: &crate::guard::Notice,
 ) -> Result<(), IdentityError> {
-    authenticate(db, &account.email, current).await?;
     crate::policy::check_new_password(new, &[&account.email, &account.display_name])?;
+    crate::guard::confirm(db, ledger, sealer, account, proof).await?;
     let hash = crate::hash_password(new)?;
     let mut tx = db.begin().await?;
     tx.execute(&Query::update().table("accounts").value("password_hash", hash).and_where(Expr::col("id").eq(account.id.to_string())).to_owned()).await?;
@@ -232,6 +235,7 @@ pub async fn change_password(
         .about(account.id)
         .because("change the password");
     tamar_ledger::record(&mut tx, &entry).await?;
+    crate::guard::tell_holder(&mut tx, account, notice, tamar_notify::templates::AccountChangeKind::PasswordChanged, ledger.now()).await?;
     tx.commit().await?;
     ledger.notify();
     Ok(())

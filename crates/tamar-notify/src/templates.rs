@@ -53,3 +53,55 @@ impl ContentUpdate {
         Ok(Email { to: to.to_owned(), subject: self.subject(), body })
     }
 }
+
+/// What changed in an account, for the notice sent to its holder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AccountChangeKind {
+    PasskeyAdded,
+    PasswordChanged,
+    /// A change to this new address was asked for (the notice goes to the old one).
+    EmailChangeRequested(String),
+    SecondFactorOff,
+}
+
+/// A change that could hand the account to someone else: its holder is told at once.
+pub struct AccountChange {
+    pub lang: Lang,
+    pub name: String,
+    pub change: AccountChangeKind,
+    /// When, as shown: `2026-12-01 21:40`.
+    pub when: String,
+    /// Where the holder reviews their account.
+    pub account_url: String,
+}
+
+#[derive(Template)]
+#[template(path = "account_change.en.txt")]
+struct AccountChangeEn<'a>(&'a AccountChange);
+#[derive(Template)]
+#[template(path = "account_change.tc.txt")]
+struct AccountChangeTc<'a>(&'a AccountChange);
+#[derive(Template)]
+#[template(path = "account_change.sc.txt")]
+struct AccountChangeSc<'a>(&'a AccountChange);
+
+impl AccountChange {
+    pub fn subject(&self) -> &'static str {
+        match self.lang {
+            Lang::En => "Security notice: a change to your Tamar account",
+            Lang::Tc => "保安通知：你的 Tamar 帳戶有變更",
+            Lang::Sc => "安全通知：你的 Tamar 账户有变更",
+        }
+    }
+
+    /// The notice to `to`, in the holder's language.
+    pub fn email(&self, to: &str) -> Result<Email, NotifyError> {
+        let body = match self.lang {
+            Lang::En => AccountChangeEn(self).render(),
+            Lang::Tc => AccountChangeTc(self).render(),
+            Lang::Sc => AccountChangeSc(self).render(),
+        }
+        .map_err(|e| NotifyError::Compose(e.to_string()))?;
+        Ok(Email { to: to.to_owned(), subject: self.subject().to_owned(), body })
+    }
+}

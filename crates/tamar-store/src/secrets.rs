@@ -84,6 +84,15 @@ impl Sealer {
     }
 }
 
+/// A key for one purpose, derived from a secret kept on disk with HKDF-SHA256 (RFC 5869), so
+/// that no two purposes (a CSRF token, a cookie, a pairwise subject) share a key.
+pub fn derive_key(secret: &[u8], purpose: &str) -> [u8; 32] {
+    let mut key = [0u8; 32];
+    // 32 bytes is far below HKDF-SHA256's limit of 8160, so expand cannot fail.
+    let _ = hkdf::Hkdf::<sha2::Sha256>::new(Some(b"tamar key derivation"), secret).expand(purpose.as_bytes(), &mut key);
+    key
+}
+
 #[cfg(test)]
 mod tests {
     use super::Sealer;
@@ -98,13 +107,14 @@ mod tests {
         assert!(Sealer::new(&[8u8; 32]).open(&sealed, "totp:account-1").is_err(), "another key");
         assert!(sealer.open("JBSWY3DPEHPK3PXP", "totp:account-1").is_err());
     }
-}
 
-/// A key for one purpose, derived from a secret kept on disk with HKDF-SHA256 (RFC 5869), so
-/// that no two purposes (a CSRF token, a cookie, a pairwise subject) share a key.
-pub fn derive_key(secret: &[u8], purpose: &str) -> [u8; 32] {
-    let mut key = [0u8; 32];
-    // 32 bytes is far below HKDF-SHA256's limit of 8160, so expand cannot fail.
-    let _ = hkdf::Hkdf::<sha2::Sha256>::new(Some(b"tamar key derivation"), secret).expand(purpose.as_bytes(), &mut key);
-    key
+    #[test]
+    fn each_purpose_gets_its_own_key() {
+        let secret = [7u8; 32];
+        let csrf = super::derive_key(&secret, "csrf");
+        assert_eq!(csrf, super::derive_key(&secret, "csrf"), "the same on every node");
+        assert_ne!(csrf, super::derive_key(&secret, "cookie"));
+        assert_ne!(csrf, super::derive_key(&[8u8; 32], "csrf"));
+        assert_ne!(&csrf[..], &secret[..]);
+    }
 }

@@ -30,9 +30,24 @@ struct Ceremony<T> {
     options: T,
 }
 
-/// Starts adding a passkey (a sensitive action: a recent sign-in is needed).
-pub async fn start_registration(State(state): State<AppState>, StepUp(user): StepUp<SignedIn>) -> Result<Response, WebError> {
-    let (ceremony, options) = relying_party(&state)?.start_registration(&state.db, &user.account, state.ledger.now()).await?;
+/// The password, and the second factor when the account has one, given again.
+#[derive(Deserialize)]
+pub struct RegistrationProof {
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// Starts adding a passkey (a sensitive action: a recent sign-in is needed, and the password and
+/// second factor again, since the passkey will sign in without them).
+pub async fn start_registration(
+    State(state): State<AppState>,
+    StepUp(user): StepUp<SignedIn>,
+    ApiJson(proof): ApiJson<RegistrationProof>,
+) -> Result<Response, WebError> {
+    let proof = tamar_identity::guard::Proof { password: &proof.password, code: &proof.code };
+    let (ceremony, options) = relying_party(&state)?.start_registration(&state.db, &state.ledger, &state.sealer, &user.account, proof).await?;
     Ok(axum::Json(Ceremony { ceremony, options }).into_response())
 }
 
@@ -45,9 +60,12 @@ pub struct Registration {
 pub async fn finish_registration(
     State(state): State<AppState>,
     StepUp(user): StepUp<SignedIn>,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<Registration>,
 ) -> Result<StatusCode, WebError> {
-    relying_party(&state)?.finish_registration(&state.db, &state.ledger, &user.account, &body.ceremony, &body.credential).await?;
+    let lang = tamar_core::Lang::negotiate(headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or(""));
+    let notice = crate::pages::security_notice(&state, lang);
+    relying_party(&state)?.finish_registration(&state.db, &state.ledger, &user.account, &body.ceremony, &body.credential, &notice).await?;
     Ok(StatusCode::CREATED)
 }
 

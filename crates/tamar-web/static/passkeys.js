@@ -29,9 +29,13 @@
   document.querySelectorAll("[data-passkey]").forEach((el) => { el.hidden = false; });
 
   const register = document.querySelector("[data-passkey-register]");
-  if (register) register.addEventListener("click", async () => {
+  if (register) register.addEventListener("submit", async (event) => {
+    event.preventDefault();
     try {
-      const { ceremony, options } = await post("/api/v1/me/passkeys/registration");
+      // A passkey signs in without the password, so the password (and code) come first.
+      const field = (name) => (register.elements[name] ? register.elements[name].value : "");
+      const proof = { password: field("proof_password"), code: field("proof_code") };
+      const { ceremony, options } = await post("/api/v1/me/passkeys/registration", proof);
       const key = options.publicKey;
       key.challenge = fromB64url(key.challenge);
       key.user.id = fromB64url(key.user.id);

@@ -600,13 +600,16 @@ store_test!(authorization_matrix, |db| async move {
         }
     }
 
-    // Passkey ceremonies: adding one needs a signed-in (and recent) session; anyone may start a
-    // passwordless sign-in, which proves nothing until an authenticator answers.
-    let expected = [AUTH, OK, OK, OK, OK];
-    for ((who, browser), status) in actors.iter().zip(expected) {
+    // Passkey ceremonies: adding one needs a signed-in (and recent) session and the password
+    // (and second factor) again; anyone may start a passwordless sign-in, which proves nothing
+    // until an authenticator answers.
+    let expected = [(AUTH, "unauthenticated"), (AUTH, "invalid_credentials"), (AUTH, "invalid_credentials"), (AUTH, "invalid_credentials"), (AUTH, "invalid_credentials")];
+    for ((who, browser), (status, code)) in actors.iter().zip(expected) {
         let reply = app.json(Method::POST, "/api/v1/me/passkeys/registration", browser, "{}").await;
-        assert_eq!(reply.status, status, "passkey registration as {who}: {}", reply.body);
+        assert_eq!((reply.status, reply.json()["code"].as_str()), (status, Some(code)), "passkey registration as {who}: {}", reply.body);
     }
+    let proof = format!(r#"{{"password":"{PASSWORD}"}}"#);
+    assert_eq!(app.json(Method::POST, "/api/v1/me/passkeys/registration", &citizen, &proof).await.status, OK);
     let options = app.json(Method::POST, "/api/v1/passkeys/sign-in/options", &anonymous, "{}").await;
     assert_eq!(options.status, StatusCode::OK);
     let forged = serde_json::json!({"ceremony": options.json()["ceremony"], "credential": {"id": "AAAA", "rawId": "AAAA", "type": "public-key", "extensions": {},
@@ -1289,11 +1292,11 @@ store_test!(changing_the_password_signs_out_other_sessions, |db| async move {
     let app = setup(db).await;
     let (laptop, token) = app.sign_in(CITIZEN).await;
     let (phone, _) = app.sign_in(CITIZEN).await;
-    let wrong = app.post_form("/en/account/password", &laptop, &[("csrf_token", &token), ("current", "not it"), ("new", "a brand new passphrase")]).await;
+    let wrong = app.post_form("/en/account/password", &laptop, &[("csrf_token", &token), ("proof_password", "not it"), ("new", "a brand new passphrase")]).await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
-    let weak = app.post_form("/en/account/password", &laptop, &[("csrf_token", &token), ("current", PASSWORD), ("new", "password1")]).await;
+    let weak = app.post_form("/en/account/password", &laptop, &[("csrf_token", &token), ("proof_password", PASSWORD), ("new", "password1")]).await;
     assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let done = app.post_form("/en/account/password", &laptop, &[("csrf_token", &token), ("current", PASSWORD), ("new", "a brand new passphrase")]).await;
+    let done = app.post_form("/en/account/password", &laptop, &[("csrf_token", &token), ("proof_password", PASSWORD), ("new", "a brand new passphrase")]).await;
     assert_eq!(done.location(), "/en/account?notice=password-changed");
     assert_eq!(app.get("/en/account", &laptop).await.status, StatusCode::OK, "this session stays");
     assert_eq!(app.get("/en/account", &phone).await.status, StatusCode::SEE_OTHER, "the others end");

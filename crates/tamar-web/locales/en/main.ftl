@@ -541,3 +541,23 @@ subscriptions-department = Department
 subscriptions-invalid = Choose a topic or a department, and a language.
 topic-caption = Topic
 topic-lead = { $count } services and pages.
+
+# Changes that need the password and second factor again
+proof-password = Your password
+proof-code = Code from your authenticator app
+proof-code-hint = Or one of your recovery codes.
+passkey-add-lead = A passkey signs in without your password, so give your password again first.
+email-change-title = Change your email address
+email-change-lead = Your account uses { $email }. We will send a link to the new address; the change takes effect when you follow it. We will also tell your current address.
+email-change-new = New email address
+email-change-submit = Send the confirmation link
+email-change-sent = We sent a link to { $email }. Follow it to finish the change.
+two-factor-off-title = Turn off two-factor sign-in
+two-factor-off-warning = Without two-factor sign-in, anyone who learns your password can sign in as you.
+two-factor-off-submit = Turn it off
+notice-two-factor-off = Two-factor sign-in is off. We emailed you about it.
+action-identity-totp-disable = Turned off two-factor sign-in
+action-identity-email-change-request = Asked to change the email address
+action-identity-email-change = Changed the email address
+purpose-turn-off-two-factor-sign-in = Turn off two-factor sign-in
+purpose-change-the-email-address = Change the email address

@@ -541,3 +541,23 @@ subscriptions-department = 部门
 subscriptions-invalid = 请选择主题或部门，以及语言。
 topic-caption = 主题
 topic-lead = 共 { $count } 项服务及页面。
+
+# Changes that need the password and second factor again
+proof-password = 你的密码
+proof-code = 验证应用程序的编码
+proof-code-hint = 或其中一个备用编码。
+passkey-add-lead = 通行密钥无须密码即可登录，因此请先再次输入密码。
+email-change-title = 更改电邮地址
+email-change-lead = 你的账户目前使用 { $email }。我们会把链接寄到新地址，你点击链接后更改即生效。我们亦会通知你现时的地址。
+email-change-new = 新电邮地址
+email-change-submit = 寄出确认链接
+email-change-sent = 我们已把链接寄到 { $email }，请点击链接完成更改。
+two-factor-off-title = 关闭双重认证登录
+two-factor-off-warning = 关闭双重认证登录后，任何知道你密码的人都可以你的身份登录。
+two-factor-off-submit = 关闭
+notice-two-factor-off = 双重认证登录已关闭，我们已就此发电邮通知你。
+action-identity-totp-disable = 关闭双重认证登录
+action-identity-email-change-request = 要求更改电邮地址
+action-identity-email-change = 更改电邮地址
+purpose-turn-off-two-factor-sign-in = 关闭双重认证登录
+purpose-change-the-email-address = 更改电邮地址

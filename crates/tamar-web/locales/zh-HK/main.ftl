@@ -541,3 +541,23 @@ subscriptions-department = 部門
 subscriptions-invalid = 請選擇主題或部門，以及語言。
 topic-caption = 主題
 topic-lead = 共 { $count } 項服務及頁面。
+
+# Changes that need the password and second factor again
+proof-password = 你的密碼
+proof-code = 驗證應用程式的編碼
+proof-code-hint = 或其中一個備用編碼。
+passkey-add-lead = 通行密鑰無須密碼即可登入，因此請先再次輸入密碼。
+email-change-title = 更改電郵地址
+email-change-lead = 你的帳戶目前使用 { $email }。我們會把連結寄到新地址，你點擊連結後更改即生效。我們亦會通知你現時的地址。
+email-change-new = 新電郵地址
+email-change-submit = 寄出確認連結
+email-change-sent = 我們已把連結寄到 { $email }，請點擊連結完成更改。
+two-factor-off-title = 關閉雙重認證登入
+two-factor-off-warning = 關閉雙重認證登入後，任何知道你密碼的人都可以你的身份登入。
+two-factor-off-submit = 關閉
+notice-two-factor-off = 雙重認證登入已關閉，我們已就此發電郵通知你。
+action-identity-totp-disable = 關閉雙重認證登入
+action-identity-email-change-request = 要求更改電郵地址
+action-identity-email-change = 更改電郵地址
+purpose-turn-off-two-factor-sign-in = 關閉雙重認證登入
+purpose-change-the-email-address = 更改電郵地址

@@ -130,6 +130,7 @@ struct AccountPage {
     sessions: Vec<SessionRow>,
     consents: Vec<ConsentRow>,
     passkeys: usize,
+    mfa_required: bool,
     notice: Option<String>,
     can_verify_identity: bool,
 }
@@ -194,7 +195,7 @@ pub async fn account(
         .collect();
     let notice = q
         .notice
-        .filter(|n| matches!(n.as_str(), "email-verified" | "email-sent" | "session-ended" | "identity-submitted" | "consent-revoked" | "contact-saved" | "password-changed"))
+        .filter(|n| matches!(n.as_str(), "email-verified" | "email-sent" | "session-ended" | "identity-submitted" | "consent-revoked" | "contact-saved" | "password-changed" | "two-factor-off"))
         .map(|n| page.t(&format!("notice-{n}")));
     let consents = tamar_oidc::flow::consents_of(&state.db, &user.account)
         .await?
@@ -219,6 +220,7 @@ pub async fn account(
         sessions,
         consents,
         passkeys,
+        mfa_required: tamar_identity::mfa::mfa_required(&user.actor),
         notice,
         can_verify_identity,
     })

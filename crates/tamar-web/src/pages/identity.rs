@@ -14,7 +14,7 @@ use crate::i18n;
 use crate::{AppState, WebError};
 
 /// The message for a domain error, in the page's language.
-fn message(lang: Lang, error: &IdentityError) -> String {
+pub(crate) fn message(lang: Lang, error: &IdentityError) -> String {
     match error {
         IdentityError::WeakPassword(why) => i18n::t(lang, &format!("password-{why}")),
         IdentityError::Invalid { field, .. } => {
@@ -26,11 +26,16 @@ fn message(lang: Lang, error: &IdentityError) -> String {
 
 /// Sends the email verification link in the page's language.
 async fn send_verification(state: &AppState, lang: Lang, account: &Account, token: &str) -> Result<(), WebError> {
+    send_verification_to(state, lang, &account.display_name, &account.email, token).await
+}
+
+/// Sends a verification link to an address (a new one, for a change of address).
+pub(crate) async fn send_verification_to(state: &AppState, lang: Lang, name: &str, to: &str, token: &str) -> Result<(), WebError> {
     let link = format!("{}/{}/verify-email?token={token}", state.config.public_url.trim_end_matches('/'), lang.prefix());
     let email = tamar_notify::Email {
-        to: account.email.clone(),
+        to: to.to_owned(),
         subject: i18n::t(lang, "email-verify-subject"),
-        body: i18n::t_args(lang, "email-verify-body", &[("name", account.display_name.clone()), ("link", link)]),
+        body: i18n::t_args(lang, "email-verify-body", &[("name", name.to_owned()), ("link", link)]),
     };
     state.mailer.send(&email).await?;
     Ok(())
@@ -255,8 +260,8 @@ pub async fn save_contact(
 
 #[derive(Default, Deserialize)]
 pub struct PasswordForm {
-    #[serde(default)]
-    current: String,
+    #[serde(flatten)]
+    proof: super::security::ProofFields,
     #[serde(default)]
     new: String,
 }
@@ -265,27 +270,32 @@ pub struct PasswordForm {
 #[template(path = "account/password.html")]
 struct PasswordPage {
     page: PageContext,
+    mfa: bool,
     error: Option<String>,
 }
 
-pub async fn password_form(page: PageContext, _user: Authorized<SignedIn>) -> Result<Html<String>, WebError> {
-    render(&PasswordPage { page: page.section("account"), error: None })
+pub async fn password_form(page: PageContext, user: Authorized<SignedIn>) -> Result<Html<String>, WebError> {
+    render(&PasswordPage { page: page.section("account"), mfa: user.account.mfa, error: None })
 }
 
-/// Changing the password is sensitive: a recent sign-in is needed, and the current password.
+/// Changing the password is sensitive: a recent sign-in is needed, the current password, and
+/// the second factor when there is one.
 pub async fn change_password(
     page: PageContext,
     State(state): State<AppState>,
     crate::extract::StepUp(user): crate::extract::StepUp<SignedIn>,
     FormData(form): FormData<PasswordForm>,
 ) -> Result<Response, WebError> {
-    match tamar_identity::change_password(&state.db, &state.ledger, &user.account, &user.token, &form.current, &form.new).await {
+    let notice = super::security::notice(&state, page.lang);
+    let proof = form.proof.proof();
+    match tamar_identity::change_password(&state.db, &state.ledger, &state.sealer, &user.account, &user.token, proof, &form.new, &notice).await {
         Ok(()) => Ok(see_other(&format!("{}?notice=password-changed", page.href("/account")))),
-        Err(error @ (IdentityError::InvalidCredentials | IdentityError::WeakPassword(_) | IdentityError::Invalid { .. })) => {
-            let status = if matches!(error, IdentityError::InvalidCredentials) { StatusCode::UNAUTHORIZED } else { StatusCode::UNPROCESSABLE_ENTITY };
-            let error = Some(message(page.lang, &error));
-            Ok((status, render(&PasswordPage { page: page.section("account"), error })?).into_response())
-        }
-        Err(other) => Err(other.into()),
+        Err(error) => match super::security::mendable(&error) {
+            Some(status) => {
+                let error = Some(message(page.lang, &error));
+                Ok((status, render(&PasswordPage { page: page.section("account"), mfa: user.account.mfa, error })?).into_response())
+            }
+            None => Err(error.into()),
+        },
     }
 }

@@ -4,9 +4,11 @@ mod account;
 mod admin;
 mod identity;
 mod public;
+mod security;
 mod two_factor;
 
 pub(crate) use account::hong_kong;
+pub(crate) use security::notice as security_notice;
 pub(crate) use public::{FAVICON, STYLESHEET};
 
 use askama::Template;
@@ -43,6 +45,8 @@ pub fn routes() -> Router<AppState> {
         .route("/{lang}/account/identity", get(identity::identity_form).post(identity::submit_identity))
         .route("/{lang}/account/contact", get(identity::contact_form).post(identity::save_contact))
         .route("/{lang}/account/password", get(identity::password_form).post(identity::change_password))
+        .route("/{lang}/account/email", get(security::email_form).post(security::change_email))
+        .route("/{lang}/account/two-factor/off", get(security::two_factor_off_form).post(security::turn_two_factor_off))
         .route("/{lang}/office/verifications", get(identity::verification_queue))
         .route("/{lang}/office/verifications/{id}", post(identity::decide))
         .route("/{lang}/office", get(admin::office))
@@ -185,6 +189,10 @@ fn local_path(next: &str) -> Option<String> {
     (target.origin() == base.origin() && path.starts_with('/') && !path.starts_with("//")).then(|| path.to_owned())
 }
 
+pub(crate) fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
 #[cfg(test)]
 mod tests {
     use super::local_path;
@@ -227,8 +235,4 @@ mod tests {
             assert!(is_local_path(good), "{good:?} refused");
         }
     }
-}
-
-pub(crate) fn see_other(to: &str) -> Response {
-    Redirect::to(to).into_response()
 }

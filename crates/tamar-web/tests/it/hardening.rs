@@ -149,3 +149,82 @@ store_test!(the_json_api_refuses_form_posts_that_carry_a_session, |db| async mov
     assert_eq!(app.department_count().await, before);
     Ok(()) as R
 });
+
+/// The security notices queued for an address, newest last.
+async fn notices_to(app: &TestApp, to: &str) -> Vec<String> {
+    use tamar_store::sea_query::{Expr, Order, Query};
+    let rows = app
+        .db
+        .fetch_all(&Query::select().columns(["subject", "body"]).from("notify_queue").and_where(Expr::col("to_address").eq(to)).order_by("queued_at", Order::Asc).to_owned())
+        .await
+        .unwrap();
+    rows.iter().map(|r| tamar_store::row::get::<String>(r, "body").unwrap()).collect()
+}
+
+// A stolen, freshly signed-in session (the cookie alone) cannot add a passkey: that would sign
+// in later without the password or the second factor.
+store_test!(a_stolen_session_cannot_add_a_passkey_or_drop_the_second_factor, |db| async move {
+    let app = setup(db).await;
+    let (officer, _) = app.sign_in(IMMD_ADMIN).await;
+    for (body, code) in [("{}", "invalid_credentials"), (r#"{"password":"guess"}"#, "invalid_credentials"), (&format!(r#"{{"password":"{PASSWORD}"}}"#) as &str, "invalid_code")] {
+        let reply = app.json(Method::POST, "/api/v1/me/passkeys/registration", &officer, body).await;
+        assert_eq!((reply.status, reply.json()["code"].as_str()), (StatusCode::UNAUTHORIZED, Some(code)), "{body}: {}", reply.body);
+    }
+    let proof = format!(r#"{{"password":"{PASSWORD}","code":"{}"}}"#, totp_code(1));
+    let reply = app.json(Method::POST, "/api/v1/me/passkeys/registration", &officer, &proof).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert!(reply.json()["options"]["publicKey"]["challenge"].is_string());
+
+    // Officers keep their second factor whatever they give.
+    let reply = app.get("/en/account/two-factor/off", &officer).await;
+    assert_eq!(reply.location(), "/en/account");
+
+    // A citizen with TOTP turns it off only with the password and a code, and is told.
+    let citizen = tamar_identity::authenticate(&app.db, CITIZEN, PASSWORD).await?;
+    tamar_identity::mfa::enable_totp_with_secret(&app.db, &sealer(), &citizen, TOTP_KEY).await?;
+    let (browser, _) = app.browser().await;
+    let token = csrf_token(&app.get("/en/sign-in", &browser).await.body);
+    let step = app.post_form("/en/sign-in", &browser, &[("csrf_token", &token), ("email", CITIZEN), ("password", PASSWORD)]).await;
+    let with_challenge = with_cookie(&browser, "tamar_mfa", &step.cookie("tamar_mfa").unwrap());
+    let mut signed_in = browser.clone();
+    signed_in.keep(&app.post_form("/en/sign-in/code", &with_challenge, &[("csrf_token", &token), ("code", &totp_code(0))]).await);
+    let token = app.form_token(&signed_in).await;
+    let only_cookie = app.post_form("/en/account/two-factor/off", &signed_in, &[("csrf_token", &token)]).await;
+    assert_eq!(only_cookie.status, StatusCode::UNAUTHORIZED);
+    let no_code = app.post_form("/en/account/two-factor/off", &signed_in, &[("csrf_token", &token), ("proof_password", PASSWORD)]).await;
+    assert_eq!(no_code.status, StatusCode::UNAUTHORIZED);
+    assert!(tamar_identity::authenticate(&app.db, CITIZEN, PASSWORD).await?.mfa, "still on");
+    let off = app.post_form("/en/account/two-factor/off", &signed_in, &[("csrf_token", &token), ("proof_password", PASSWORD), ("proof_code", &totp_code(1))]).await;
+    assert_eq!(off.location(), "/en/account?notice=two-factor-off");
+    assert!(!tamar_identity::authenticate(&app.db, CITIZEN, PASSWORD).await?.mfa);
+    let notices = notices_to(&app, CITIZEN).await;
+    assert!(notices.last().is_some_and(|n| n.contains("Two-factor sign-in was turned off")), "{notices:?}");
+    Ok(()) as R
+});
+
+// Changing the email address needs the password; the old address is told at once, and the
+// change happens only when the new address follows its link.
+store_test!(an_email_change_needs_the_password_and_tells_the_old_address, |db| async move {
+    let app = setup(db).await;
+    let (citizen, token) = app.sign_in(CITIZEN).await;
+    let without = app.post_form("/en/account/email", &citizen, &[("csrf_token", &token), ("email", "new@example.hk")]).await;
+    assert_eq!(without.status, StatusCode::UNAUTHORIZED);
+    let asked = app.post_form("/en/account/email", &citizen, &[("csrf_token", &token), ("email", "New@Example.hk"), ("proof_password", PASSWORD)]).await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    assert!(asked.body.contains("new@example.hk"));
+    let notices = notices_to(&app, CITIZEN).await;
+    assert!(notices.last().is_some_and(|n| n.contains("change the email address of your Tamar account to new@example.hk")), "{notices:?}");
+    assert!(tamar_identity::authenticate(&app.db, CITIZEN, PASSWORD).await.is_ok(), "nothing changed yet");
+    let link = outbox_link(&app);
+    let token_param = link.split("token=").nth(1).unwrap().to_owned();
+    let verified = tamar_identity::verify_email(&app.db, &app.ledger, &token_param).await?;
+    assert_eq!(verified.email, "new@example.hk");
+    assert!(tamar_identity::authenticate(&app.db, "new@example.hk", PASSWORD).await.is_ok());
+
+    // Changing the password is told too.
+    let (browser, token) = app.sign_in("new@example.hk").await;
+    let done = app.post_form("/en/account/password", &browser, &[("csrf_token", &token), ("proof_password", PASSWORD), ("new", "a brand new passphrase")]).await;
+    assert_eq!(done.location(), "/en/account?notice=password-changed");
+    assert!(notices_to(&app, "new@example.hk").await.last().is_some_and(|n| n.contains("password of your Tamar account was changed")));
+    Ok(()) as R
+});
