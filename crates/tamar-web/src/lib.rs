@@ -94,6 +94,8 @@ pub fn app(state: AppState) -> Router {
         .merge(pages::routes())
         .merge(portal::routes())
         .nest("/api/v1", api::routes())
+        // Where transparency-log tools look for a log's newest checkpoint.
+        .route("/checkpoint", axum::routing::get(api::ledger::checkpoint))
         .merge(ops::routes())
         .merge(oidc::routes())
         .merge(signing::routes())

@@ -892,6 +892,9 @@ store_test!(officers_must_set_up_two_factor_sign_in, |db| async move {
     Ok(()) as R
 });
 
+#[path = "it/checkpoint.rs"]
+mod checkpoint;
+
 mod sign_in_with_tamar {
     use super::*;
     use base64::Engine;

@@ -30,6 +30,8 @@ pub fn routes() -> Router<AppState> {
         .route("/apps/{slug}/usage", get(portal::usage).put(portal::report_usage))
         .route("/office/messages", post(portal::send_message))
         .route("/ledger/sth", get(ledger::sth))
+        .route("/ledger/checkpoint", get(ledger::checkpoint))
+        .route("/ledger/verifier-key", get(ledger::verifier_key))
         .route("/ledger/proof/inclusion", get(ledger::inclusion))
         .route("/ledger/proof/consistency", get(ledger::consistency))
 }

@@ -145,6 +145,8 @@ struct AccountPage {
     passkeys: usize,
     notice: Option<String>,
     can_verify_identity: bool,
+    /// The log's newest checkpoint, which covers the accesses listed: for the person to keep.
+    checkpoint: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -198,6 +200,7 @@ pub async fn account(
         departments.iter().map(|d| (d.id.to_string(), d.name.get(page.lang).to_owned())).collect();
     let department = user.account.department.map(|id: DepartmentId| names.get(&id.to_string()).cloned().unwrap_or_default());
     let records = state.ledger.accesses_to(user.account.id, 200).await?;
+    let checkpoint = state.ledger.checkpoint().await?;
     let accesses = records
         .iter()
         .map(|r| AccessRow {
@@ -249,6 +252,7 @@ pub async fn account(
         passkeys,
         notice,
         can_verify_identity,
+        checkpoint,
     })
 }
 
