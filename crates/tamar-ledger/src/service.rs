@@ -226,19 +226,50 @@ impl Ledger {
                 Err(error) => break Err(error),
             }
         };
-        if made.is_empty() {
+        let caught_up = if made.is_empty() {
             // Nothing new here: bring a sink that is behind (a failed write, another node's
             // head) up to the newest head, now and then.
-            if inner.publisher.catch_up_due().await
-                && let Some(newest) = self.latest_sth().await?
-            {
-                inner.publisher.publish(&inner.key, std::slice::from_ref(&newest)).await;
-            }
+            self.catch_up().await
         } else {
             self.bump();
             inner.publisher.publish(&inner.key, &made).await;
+            Ok(())
+        };
+        outcome?;
+        caught_up?;
+        Ok(made.pop())
+    }
+
+    /// Writes out the newest head in the database if a sink lacks it, once it is sure that
+    /// the head extends the newest checkpoint written out (it may come from another node, or
+    /// from someone who rewrote the database).
+    async fn catch_up(&self) -> Result<(), LedgerError> {
+        let inner = &self.inner;
+        if !inner.publisher.catch_up_due().await {
+            return Ok(());
         }
-        outcome.map(|()| made.pop())
+        let Some(newest) = self.latest_sth().await? else { return Ok(()) };
+        if let Some((size, root)) = inner.publisher.anchor().await {
+            if newest.tree_size < size {
+                return Err(LedgerError::Inconsistent(format!(
+                    "the database's newest head has {} entries, the checkpoint {size}: the log was cut",
+                    newest.tree_size
+                )));
+            }
+            let extends = match self.sth_at(size).await {
+                Ok(head) => head.root_hash == root,
+                Err(LedgerError::TreeSizeOutOfRange(_)) => false,
+                Err(other) => return Err(other),
+            };
+            if !extends {
+                return Err(LedgerError::Inconsistent(format!("the database's head of size {size} is missing or has another root")));
+            }
+        }
+        if !newest.verify(&inner.key.verifying_key()) {
+            return Err(LedgerError::Inconsistent(format!("the head of size {} is not signed by this log's key", newest.tree_size)));
+        }
+        inner.publisher.publish(&inner.key, std::slice::from_ref(&newest)).await;
+        Ok(())
     }
 
     /// Stops the background tasks after integrating what is queued.

@@ -226,8 +226,12 @@ store_test!(a_rewritten_tail_is_caught_by_the_checkpoints, |db| async move {
     let outcome = verify_log_with(&db, &key, std::slice::from_ref(&trusted), |_, _| {}).await?;
     assert_eq!(outcome, Err(VerifyFailure::Diverged { head: "the checkpoint file".into(), tree_size: 12 }));
 
-    // The publishing sequencer will not extend the fork either.
+    // The publishing sequencer will not write the forged head out, nor extend the fork.
     let again = publishing(&db, &place).await;
+    let _ = again.sync().await;
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    assert_eq!(trusted_from_file(&place.file).await.tree_size, 12);
+    assert!(tamar_ledger::latest_checkpoint_in_blobs(&place.blobs).await?.unwrap().contains("\n12\n"));
     append(&again, 1).await;
     assert!(matches!(again.sync().await, Err(LedgerError::Inconsistent(_))));
     again.shutdown().await.ok();
