@@ -244,3 +244,18 @@ fn a_checkpoint_from_another_key_is_refused() {
     assert!(Checkpoint::open(&text, &note_key()).is_err());
     assert!(Checkpoint::open_with_key(&text, &key().verifying_key()).is_err());
 }
+
+#[tokio::test]
+async fn the_blob_store_s_newest_checkpoint_is_found_by_size() {
+    let place = place();
+    assert_eq!(tamar_ledger::latest_checkpoint_in_blobs(&place.blobs).await.unwrap(), None);
+    for size in [1u64, 7, 1000, 123_456_789, 64] {
+        assert!(place.blobs.put_new(&tamar_ledger::checkpoint_blob_key(size), format!("head {size}").into_bytes()).await.unwrap());
+        let newest = tamar_ledger::latest_checkpoint_in_blobs(&place.blobs).await.unwrap();
+        let expected = if size == 64 { 123_456_789 } else { size };
+        assert_eq!(newest, Some(format!("head {expected}")));
+    }
+    // Something else among them is an error, not a silent skip.
+    place.blobs.put_new(&format!("{}/notes.txt", tamar_ledger::CHECKPOINT_PREFIX), b"x".to_vec()).await.unwrap();
+    assert!(tamar_ledger::latest_checkpoint_in_blobs(&place.blobs).await.is_err());
+}
