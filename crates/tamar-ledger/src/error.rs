@@ -17,6 +17,12 @@ pub enum LedgerError {
     Key { path: String, reason: String },
     #[error("ledger state is corrupt: {0}")]
     Corrupt(String),
+    #[error(transparent)]
+    Checkpoint(#[from] crate::CheckpointError),
+    #[error("checkpoints: {0}")]
+    Checkpoints(String),
+    #[error("the log does not extend the newest checkpoint written out ({0}); refusing to sign")]
+    Inconsistent(String),
 }
 
 impl HasCode for LedgerError {
@@ -26,7 +32,11 @@ impl HasCode for LedgerError {
             LedgerError::Proof(_) => Code::TreeSizeOutOfRange,
             LedgerError::TreeSizeOutOfRange(_) => Code::TreeHeadNotFound,
             LedgerError::Closed => Code::Unavailable,
-            LedgerError::Key { .. } | LedgerError::Corrupt(_) => Code::Internal,
+            LedgerError::Key { .. }
+            | LedgerError::Corrupt(_)
+            | LedgerError::Checkpoint(_)
+            | LedgerError::Checkpoints(_)
+            | LedgerError::Inconsistent(_) => Code::Internal,
         }
     }
 }

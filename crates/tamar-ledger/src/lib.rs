@@ -13,24 +13,33 @@
 //! inclusion and consistency proofs against the signed heads; `tamar verify-log` recomputes the
 //! whole tree from the database.
 //!
+//! Each new head also leaves the database at once, as a C2SP checkpoint (a signed note, the
+//! transparency-log ecosystem's format): appended to a checkpoint file and created in the blob
+//! store (see `publish`). `verify-log` checks that the database extends those checkpoints, and
+//! any other trusted head, so that cutting entries off the end of the log is detected.
+//!
 //! Architecture invariant: entries are only ever appended. No code path updates an entry's
 //! contents or deletes one; the sequencer only fills in `seq` and `leaf_hash` once.
 
+mod checkpoint;
 mod entry;
 mod error;
 mod keys;
 pub mod merkle;
 mod schema;
+mod publish;
 mod service;
 mod sth;
 mod verify;
 
+pub use checkpoint::{Checkpoint, CheckpointError, NoteKey, last_checkpoint};
 pub use entry::{AccessRecord, EntryKind, LedgerEntry};
 pub use error::LedgerError;
 pub use keys::load_or_create_signing_key;
 pub use schema::MIGRATIONS;
-pub use service::{ConsistencyProof, InclusionProof, Ledger, record};
+pub use publish::{CHECKPOINT_PREFIX, checkpoint_blob_key, latest_checkpoint_in_blobs, latest_checkpoint_in_file};
+pub use service::{ConsistencyProof, DEFAULT_ORIGIN, InclusionProof, Ledger, LedgerOptions, record};
 pub use sth::{SignedTreeHead, SthView};
-pub use verify::{VerifyFailure, VerifyReport, verify_log};
+pub use verify::{TrustedHead, VerifyFailure, VerifyReport, verify_log, verify_log_with};
 
 pub use ed25519_dalek::{SigningKey, VerifyingKey};

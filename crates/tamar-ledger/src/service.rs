@@ -11,8 +11,9 @@ use tamar_store::{Backend, Db, StoreError, Tx, from_millis, row, to_millis};
 use tokio::sync::{Mutex, Notify, mpsc, oneshot};
 
 use crate::merkle::{Frontier, Hash, MerkleTree, leaf_hash};
+use crate::publish::Publisher;
 use crate::schema::{ENTRIES, HEADS, STATE};
-use crate::{AccessRecord, EntryKind, LedgerEntry, LedgerError, SignedTreeHead};
+use crate::{AccessRecord, Checkpoint, EntryKind, LedgerEntry, LedgerError, NoteKey, SignedTreeHead};
 
 /// How many queued entries the sequencer integrates in one transaction.
 const SEQUENCE_BATCH: u64 = 2000;
@@ -21,6 +22,28 @@ const READ_BATCH: usize = 512;
 /// How often the sequencer looks for work it was not told about (e.g. from another node).
 const SEQUENCE_INTERVAL: Duration = Duration::from_millis(250);
 const SEQUENCER_LOCK: i64 = 0x7a3a_0002;
+/// The origin of a log started without one (tests, tools).
+pub const DEFAULT_ORIGIN: &str = "tamar.localhost/ledger";
+/// The same sequencer error is logged at most this often.
+const ERROR_LOG_INTERVAL: Duration = Duration::from_secs(10);
+
+/// How a log names itself and where its checkpoints go.
+#[derive(Clone, Debug)]
+pub struct LedgerOptions {
+    /// The checkpoints' origin line and the name of the log's note key: a schema-less URL
+    /// such as `www.example.gov/ledger`, without spaces or `+`. Witnesses know the log by it.
+    pub origin: String,
+    /// The append-only file each new checkpoint is added to.
+    pub checkpoint_file: Option<std::path::PathBuf>,
+    /// The blob store each new checkpoint is created in, one object per tree size.
+    pub checkpoint_blobs: Option<tamar_store::Blobs>,
+}
+
+impl Default for LedgerOptions {
+    fn default() -> Self {
+        LedgerOptions { origin: DEFAULT_ORIGIN.to_owned(), checkpoint_file: None, checkpoint_blobs: None }
+    }
+}
 
 /// Queues an entry inside the caller's transaction: it commits with the change it records,
 /// or not at all. Call [`Ledger::notify`] after the commit to have it sequenced promptly.
@@ -67,6 +90,7 @@ struct Inner {
     /// The sequenced leaves, loaded lazily, for proofs.
     tree: Mutex<MerkleTree>,
     tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
+    publisher: Publisher,
 }
 
 /// An audit path, named as in Certificate Transparency's `get-proof-by-hash`.
@@ -90,8 +114,22 @@ pub struct ConsistencyProof {
 }
 
 impl Ledger {
-    /// Starts the read batcher and the sequencer on the current runtime.
+    /// Starts the read batcher and the sequencer on the current runtime, under the default
+    /// origin and writing checkpoints nowhere.
     pub fn start(db: Db, key: SigningKey, clock: Arc<dyn Clock>) -> Ledger {
+        let publisher = Publisher::nowhere(NoteKey::default_origin(key.verifying_key()));
+        Ledger::spawn(db, key, clock, publisher)
+    }
+
+    /// Starts the log with an origin and places to write checkpoints to. Reads the newest
+    /// checkpoint of the file, which every head signed from now on must extend.
+    pub fn start_with(db: Db, key: SigningKey, clock: Arc<dyn Clock>, options: LedgerOptions) -> Result<Ledger, LedgerError> {
+        let note_key = NoteKey::new(&options.origin, key.verifying_key())?;
+        let publisher = Publisher::new(note_key, &key, options.checkpoint_file, options.checkpoint_blobs)?;
+        Ok(Ledger::spawn(db, key, clock, publisher))
+    }
+
+    fn spawn(db: Db, key: SigningKey, clock: Arc<dyn Clock>, publisher: Publisher) -> Ledger {
         let (reads, read_rx) = mpsc::channel(8192);
         let inner = Arc::new(Inner {
             db,
@@ -103,6 +141,7 @@ impl Ledger {
             generation: std::sync::atomic::AtomicU64::new(0),
             tree: Mutex::new(MerkleTree::new()),
             tasks: Mutex::new(Vec::new()),
+            publisher,
         });
         let ledger = Ledger { inner };
         let batcher = tokio::spawn(read_batcher(ledger.clone(), read_rx));
@@ -120,6 +159,25 @@ impl Ledger {
 
     pub fn public_key(&self) -> VerifyingKey {
         self.inner.key.verifying_key()
+    }
+
+    /// The origin line of this log's checkpoints.
+    pub fn origin(&self) -> &str {
+        self.inner.publisher.note_key().name()
+    }
+
+    /// The note verifier key that checks this log's checkpoints (`name+id+key`).
+    pub fn note_key(&self) -> &NoteKey {
+        self.inner.publisher.note_key()
+    }
+
+    /// The newest signed tree head as a C2SP checkpoint (a signed note), or `None` while the
+    /// log is empty.
+    pub async fn checkpoint(&self) -> Result<Option<String>, LedgerError> {
+        match self.latest_sth().await? {
+            Some(head) => Ok(Some(Checkpoint::of(self.origin(), &head).sign(&self.inner.key)?)),
+            None => Ok(None),
+        }
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
@@ -156,15 +214,62 @@ impl Ledger {
 
     /// Integrates every queued entry now. The sequencer does this by itself; tests and
     /// shutdown call it to be sure.
+    /// Each new head is written out as a checkpoint before this returns.
     pub async fn sync(&self) -> Result<Option<SignedTreeHead>, LedgerError> {
-        let mut last = None;
-        while let Some(sth) = integrate(&self.inner.db, &self.inner.key, self.inner.clock.as_ref()).await? {
-            last = Some(sth);
-        }
-        if last.is_some() {
+        let inner = &self.inner;
+        let mut made = Vec::new();
+        let outcome = loop {
+            let anchor = inner.publisher.anchor().await;
+            match integrate(&inner.db, &inner.key, inner.clock.as_ref(), anchor).await {
+                Ok(Some(sth)) => made.push(sth),
+                Ok(None) => break Ok(()),
+                Err(error) => break Err(error),
+            }
+        };
+        let caught_up = if made.is_empty() {
+            // Nothing new here: bring a sink that is behind (a failed write, another node's
+            // head) up to the newest head, now and then.
+            self.catch_up().await
+        } else {
             self.bump();
+            inner.publisher.publish(&inner.key, &made).await;
+            Ok(())
+        };
+        outcome?;
+        caught_up?;
+        Ok(made.pop())
+    }
+
+    /// Writes out the newest head in the database if a sink lacks it, once it is sure that
+    /// the head extends the newest checkpoint written out (it may come from another node, or
+    /// from someone who rewrote the database).
+    async fn catch_up(&self) -> Result<(), LedgerError> {
+        let inner = &self.inner;
+        if !inner.publisher.catch_up_due().await {
+            return Ok(());
         }
-        Ok(last)
+        let Some(newest) = self.latest_sth().await? else { return Ok(()) };
+        if let Some((size, root)) = inner.publisher.anchor().await {
+            if newest.tree_size < size {
+                return Err(LedgerError::Inconsistent(format!(
+                    "the database's newest head has {} entries, the checkpoint {size}: the log was cut",
+                    newest.tree_size
+                )));
+            }
+            let extends = match self.sth_at(size).await {
+                Ok(head) => head.root_hash == root,
+                Err(LedgerError::TreeSizeOutOfRange(_)) => false,
+                Err(other) => return Err(other),
+            };
+            if !extends {
+                return Err(LedgerError::Inconsistent(format!("the database's head of size {size} is missing or has another root")));
+            }
+        }
+        if !newest.verify(&inner.key.verifying_key()) {
+            return Err(LedgerError::Inconsistent(format!("the head of size {} is not signed by this log's key", newest.tree_size)));
+        }
+        inner.publisher.publish(&inner.key, std::slice::from_ref(&newest)).await;
+        Ok(())
     }
 
     /// Stops the background tasks after integrating what is queued.
@@ -338,8 +443,14 @@ pub(crate) fn tree_head_from_row(r: &tamar_store::AnyRow) -> Result<SignedTreeHe
 }
 
 /// Integrates one batch of queued entries; returns the new signed head, or `None` if nothing
-/// was queued. Nodes that share a database take turns through a lock.
-async fn integrate(db: &Db, key: &SigningKey, clock: &dyn Clock) -> Result<Option<SignedTreeHead>, LedgerError> {
+/// was queued. Nodes that share a database take turns through a lock. The tree must extend
+/// `anchor`, the newest checkpoint written out.
+async fn integrate(
+    db: &Db,
+    key: &SigningKey,
+    clock: &dyn Clock,
+    anchor: Option<(u64, Hash)>,
+) -> Result<Option<SignedTreeHead>, LedgerError> {
     let mut tx = db.begin().await?;
     if db.backend() == Backend::Postgres {
         tx.execute_sql(&format!("SELECT pg_advisory_xact_lock({SEQUENCER_LOCK})")).await?;
@@ -363,6 +474,20 @@ async fn integrate(db: &Db, key: &SigningKey, clock: &dyn Clock) -> Result<Optio
         .fetch_one(&Query::select().columns(["size", "frontier"]).from(STATE).and_where(Expr::col("id").eq(1)).to_owned())
         .await?;
     let size: i64 = row::get(&state, "size")?;
+    if let Some((published, root)) = anchor {
+        if (size as u64) < published {
+            return Err(LedgerError::Inconsistent(format!(
+                "the database holds {size} entries, the checkpoint {published}: the log was cut"
+            )));
+        }
+        let head = tx
+            .fetch_optional(&Query::select().column("root_hash").from(HEADS).and_where(Expr::col("tree_size").eq(published as i64)).to_owned())
+            .await?;
+        let stored = head.map(|r| row::get::<Vec<u8>>(&r, "root_hash")).transpose()?;
+        if stored.as_deref() != Some(&root[..]) {
+            return Err(LedgerError::Inconsistent(format!("the database's head of size {published} is missing or has another root")));
+        }
+    }
     let mut frontier = Frontier::from_bytes(size as u64, &row::get::<Vec<u8>>(&state, "frontier")?)
         .ok_or_else(|| LedgerError::Corrupt("frontier does not match the tree size".into()))?;
     for r in &pending {
@@ -407,14 +532,23 @@ async fn integrate(db: &Db, key: &SigningKey, clock: &dyn Clock) -> Result<Optio
 
 async fn sequencer(ledger: Ledger) {
     let inner = &ledger.inner;
+    let mut last_error: Option<(String, std::time::Instant)> = None;
     loop {
         tokio::select! {
             _ = inner.wake.notified() => {}
             _ = tokio::time::sleep(SEQUENCE_INTERVAL) => {}
             _ = inner.stop.notified() => return,
         }
-        if let Err(error) = ledger.sync().await {
-            tracing::error!(%error, "ledger sequencer failed; retrying");
+        match ledger.sync().await {
+            Ok(_) => last_error = None,
+            Err(error) => {
+                let text = error.to_string();
+                let repeat = last_error.as_ref().is_some_and(|(t, at)| *t == text && at.elapsed() < ERROR_LOG_INTERVAL);
+                if !repeat {
+                    tracing::error!(%error, "ledger sequencer failed; retrying");
+                    last_error = Some((text, std::time::Instant::now()));
+                }
+            }
         }
     }
 }

@@ -1,11 +1,11 @@
 //! Recomputes the whole log from the database, to catch rows changed behind the
-//! application's back.
+//! application's back, and checks that it extends the tree heads kept outside it.
 
 use ed25519_dalek::VerifyingKey;
 use sea_query::{Expr, ExprTrait, Order, Query};
 use tamar_store::{Db, row, to_millis};
 
-use crate::merkle::{Frontier, leaf_hash};
+use crate::merkle::{Frontier, Hash, leaf_hash};
 use crate::schema::{ENTRIES, HEADS, STATE};
 use crate::service::{hash_from, tree_head_from_row};
 use crate::{LedgerEntry, LedgerError};
@@ -16,9 +16,28 @@ pub struct VerifyReport {
     pub tree_heads: u64,
 }
 
+/// A tree head kept outside the database (a checkpoint from the checkpoint file, the blob
+/// store, or someone's copy) whose signature was checked: the log must extend it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TrustedHead {
+    /// Where it came from, for messages: "the trusted head in head.txt".
+    pub name: String,
+    pub tree_size: u64,
+    pub root_hash: Hash,
+}
+
 /// The first thing found wrong.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum VerifyFailure {
+    #[error(
+        "the log was cut: {head} covers {tree_size} entries, the database holds only {entries}; entries {entries} to {} are missing",
+        .tree_size - 1
+    )]
+    Cut { head: String, tree_size: u64, entries: u64 },
+    #[error("the database does not extend {head}: its first {tree_size} entries have another root than the trusted head's")]
+    Diverged { head: String, tree_size: u64 },
+    #[error("{head} cannot be trusted: {reason}")]
+    Untrusted { head: String, reason: String },
     #[error("entry {index}: {reason}")]
     Entry { index: u64, reason: String },
     #[error("signed tree head of size {tree_size}: {reason}")]
@@ -35,8 +54,30 @@ const PAGE: u64 = 10_000;
 pub async fn verify_log(
     db: &Db,
     key: &VerifyingKey,
+    progress: impl FnMut(u64, u64),
+) -> Result<Result<VerifyReport, VerifyFailure>, LedgerError> {
+    verify_log_with(db, key, &[], progress).await
+}
+
+/// [`verify_log`], and the log must also extend each of `trusted`: hold at least as many
+/// entries, with the same root at that size.
+pub async fn verify_log_with(
+    db: &Db,
+    key: &VerifyingKey,
+    trusted: &[TrustedHead],
     mut progress: impl FnMut(u64, u64),
 ) -> Result<Result<VerifyReport, VerifyFailure>, LedgerError> {
+    let mut trusted: Vec<&TrustedHead> = trusted.iter().collect();
+    trusted.sort_by_key(|t| t.tree_size);
+    let mut trusted = trusted.into_iter().peekable();
+    let mut check_trusted = |frontier: &Frontier| {
+        while let Some(head) = trusted.next_if(|t| t.tree_size <= frontier.size()) {
+            if head.root_hash != frontier.root() {
+                return Err(VerifyFailure::Diverged { head: head.name.clone(), tree_size: head.tree_size });
+            }
+        }
+        Ok(())
+    };
     let total_row = db
         .fetch_one(&Query::select().expr_as(Expr::col("seq").count(), "n").from(ENTRIES).to_owned())
         .await?;
@@ -78,7 +119,7 @@ pub async fn verify_log(
         }
         Ok(())
     };
-    if let Err(failure) = check_heads(&frontier, &mut heads_iter) {
+    if let Err(failure) = check_heads(&frontier, &mut heads_iter).and_then(|()| check_trusted(&frontier)) {
         return Ok(Err(failure));
     }
 
@@ -112,11 +153,14 @@ pub async fn verify_log(
                 return Ok(Err(VerifyFailure::Entry { index, reason }));
             }
             frontier.push(leaf);
-            if let Err(failure) = check_heads(&frontier, &mut heads_iter) {
+            if let Err(failure) = check_heads(&frontier, &mut heads_iter).and_then(|()| check_trusted(&frontier)) {
                 return Ok(Err(failure));
             }
         }
         progress(frontier.size(), total);
+    }
+    if let Some(head) = trusted.next() {
+        return Ok(Err(VerifyFailure::Cut { head: head.name.clone(), tree_size: head.tree_size, entries: frontier.size() }));
     }
     if let Some(head) = heads_iter.next() {
         return Ok(Err(VerifyFailure::TreeHead {

@@ -257,6 +257,9 @@ store_test!(verify_log_catches_rewritten_hashes_and_heads, |db| async move {
     Ok::<(), Box<dyn std::error::Error>>(())
 });
 
+#[path = "it/checkpoints.rs"]
+mod checkpoints;
+
 fn hex_string(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -4,8 +4,9 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use futures::StreamExt;
 use object_store::path::Path;
-use object_store::{ObjectStore, PutPayload};
+use object_store::{ObjectStore, PutMode, PutOptions, PutPayload};
 use serde::Deserialize;
 
 use crate::StoreError;
@@ -70,7 +71,9 @@ impl Blobs {
                     .with_region(region)
                     .with_access_key_id(access_key_id)
                     .with_secret_access_key(secret_access_key)
-                    .with_allow_http(*allow_http);
+                    .with_allow_http(*allow_http)
+                    // A bucket with object lock refuses puts without a checksum.
+                    .with_checksum_algorithm(object_store::aws::Checksum::SHA256);
                 if let Some(endpoint) = endpoint {
                     builder = builder.with_endpoint(endpoint);
                 }
@@ -83,6 +86,27 @@ impl Blobs {
     pub async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), StoreError> {
         self.store.put(&Path::from(key), PutPayload::from(bytes)).await?;
         Ok(())
+    }
+
+    /// Creates `key` unless it exists, and never overwrites it (S3: `If-None-Match: *`).
+    /// Returns `false` when the key was already there.
+    pub async fn put_new(&self, key: &str, bytes: Vec<u8>) -> Result<bool, StoreError> {
+        let options = PutOptions { mode: PutMode::Create, ..PutOptions::default() };
+        match self.store.put_opts(&Path::from(key), PutPayload::from(bytes), options).await {
+            Ok(_) => Ok(true),
+            Err(object_store::Error::AlreadyExists { .. }) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Some key under `prefix` that sorts after `after` (on S3 the first such), or `None`.
+    pub async fn key_after(&self, prefix: &str, after: &str) -> Result<Option<String>, StoreError> {
+        let prefix = Path::from(prefix);
+        let mut listing = self.store.list_with_offset(Some(&prefix), &Path::from(after));
+        match listing.next().await {
+            Some(found) => Ok(Some(found?.location.to_string())),
+            None => Ok(None),
+        }
     }
 
     pub async fn get(&self, key: &str) -> Result<Vec<u8>, StoreError> {

@@ -109,6 +109,8 @@ pub fn app(state: AppState) -> Router {
         .merge(pages::routes())
         .merge(portal::routes())
         .nest("/api/v1", api)
+        // Where transparency-log tools look for a log's newest checkpoint.
+        .route("/checkpoint", axum::routing::get(api::ledger::checkpoint))
         .merge(ops::routes())
         .merge(others)
         .fallback(error::not_found)

@@ -33,6 +33,8 @@ use utoipa::OpenApi;
         crate::api::portal::report_usage,
         crate::api::portal::send_message,
         crate::api::ledger::sth,
+        crate::api::ledger::checkpoint,
+        crate::api::ledger::verifier_key,
         crate::api::ledger::inclusion,
         crate::api::ledger::consistency,
         crate::oidc::discovery,

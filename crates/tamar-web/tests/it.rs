@@ -576,6 +576,9 @@ store_test!(authorization_matrix, |db| async move {
         ("/api/v1/me", [AUTH, OK, OK, OK, OK]),
         ("/api/v1/me/accesses", [AUTH, OK, OK, OK, OK]),
         ("/api/v1/ledger/sth", [OK; 5]),
+        ("/api/v1/ledger/checkpoint", [OK; 5]),
+        ("/api/v1/ledger/verifier-key", [OK; 5]),
+        ("/checkpoint", [OK; 5]),
         ("/api/v1/ledger/proof/inclusion?index=0", [OK; 5]),
         (consistency, [OK; 5]),
         ("/api/v1/ledger/proof/consistency?first=3&second=2", [S::BAD_REQUEST; 5]),
@@ -922,6 +925,9 @@ store_test!(officers_must_set_up_two_factor_sign_in, |db| async move {
     assert_eq!(reply.location(), "/en/sign-in");
     Ok(()) as R
 });
+
+#[path = "it/checkpoint.rs"]
+mod checkpoint;
 
 mod sign_in_with_tamar {
     use super::*;

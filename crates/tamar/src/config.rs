@@ -50,6 +50,21 @@ pub struct Config {
     /// folder by default. Every node of one deployment must use the same key.
     #[serde(default)]
     pub sealing_key: Option<SecretString>,
+    /// The ledger's Ed25519 tree-head signing key (64 hex digits, made on first use); a file
+    /// in the data folder by default. Relative paths are taken inside the data folder. Keep
+    /// it apart from the data, so that a copy of the data folder cannot sign tree heads.
+    #[serde(default)]
+    pub ledger_key_file: Option<PathBuf>,
+    /// The append-only file each new checkpoint of the ledger is added to;
+    /// `ledger-checkpoints.txt` in the data folder by default. Relative paths are taken
+    /// inside the data folder.
+    #[serde(default)]
+    pub ledger_checkpoint_file: Option<PathBuf>,
+    /// The ledger's name in its checkpoints and note key, e.g. `www.example.gov/ledger`;
+    /// by default `public_url` without its scheme, then `/ledger` (`tamar.localhost/ledger`
+    /// without a `public_url`). Witnesses know the log by it: set it once.
+    #[serde(default)]
+    pub ledger_origin: Option<String>,
     /// Mark cookies Secure (and name them `__Host-`): set when users reach Tamar over HTTPS.
     /// An `https://` public URL sets it too.
     #[serde(default)]
@@ -159,7 +174,28 @@ impl Config {
     }
 
     pub fn ledger_key_path(&self) -> PathBuf {
-        self.data_dir.join("keys").join("ledger-ed25519.key")
+        match &self.ledger_key_file {
+            Some(path) => self.data_dir.join(path),
+            None => self.data_dir.join("keys").join("ledger-ed25519.key"),
+        }
+    }
+
+    pub fn ledger_checkpoint_path(&self) -> PathBuf {
+        self.data_dir.join(self.ledger_checkpoint_file.as_deref().unwrap_or(Path::new("ledger-checkpoints.txt")))
+    }
+
+    /// The configured origin, or one made from `public_url`.
+    pub fn ledger_origin(&self) -> String {
+        if let Some(origin) = &self.ledger_origin {
+            return origin.clone();
+        }
+        match &self.public_url {
+            Some(url) => {
+                let host_and_path = url.split_once("://").map_or(url.as_str(), |(_, rest)| rest).trim_end_matches('/');
+                format!("{host_and_path}/ledger")
+            }
+            None => tamar_ledger::DEFAULT_ORIGIN.to_owned(),
+        }
     }
 
     pub fn csrf_key_path(&self) -> PathBuf {
@@ -203,5 +239,24 @@ mod tests {
         assert!(!shown.contains("hunter2") && !shown.contains("s3cr3t"), "{shown}");
         assert_eq!(config.database_url(), "postgres://tamar:hunter2@db/tamar");
         let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn ledger_places_and_origin() {
+        let config = Config::load(None, Overrides { addr: None, data_dir: Some("/srv/tamar".into()) }).unwrap();
+        assert_eq!(config.ledger_key_path(), PathBuf::from("/srv/tamar/keys/ledger-ed25519.key"));
+        assert_eq!(config.ledger_checkpoint_path(), PathBuf::from("/srv/tamar/ledger-checkpoints.txt"));
+        assert_eq!(config.ledger_origin(), "tamar.localhost/ledger");
+        let config = Config {
+            ledger_key_file: Some("/etc/tamar/ledger.key".into()),
+            ledger_checkpoint_file: Some("log/checkpoints.txt".into()),
+            public_url: Some("https://www.tamar.example/".into()),
+            ..config
+        };
+        // Absolute paths stand; relative ones are inside the data folder.
+        assert_eq!(config.ledger_key_path(), PathBuf::from("/etc/tamar/ledger.key"));
+        assert_eq!(config.ledger_checkpoint_path(), PathBuf::from("/srv/tamar/log/checkpoints.txt"));
+        assert_eq!(config.ledger_origin(), "www.tamar.example/ledger");
+        assert_eq!(Config { ledger_origin: Some("gov.example/log".into()), ..config }.ledger_origin(), "gov.example/log");
     }
 }

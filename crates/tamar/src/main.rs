@@ -57,10 +57,26 @@ enum Command {
     Demo(Place),
     /// Apply pending database migrations.
     Migrate(Data),
-    /// Recompute the whole tamper-evident log from the database and check every signed head.
-    VerifyLog(Data),
+    /// Recompute the whole tamper-evident log from the database, check every signed head, and
+    /// check that the log extends the checkpoints kept outside the database.
+    VerifyLog(VerifyLogArgs),
     /// Check a Tamar digital signature offline, with the signing CA's published certificate.
     VerifySignature(VerifySignatureArgs),
+}
+
+#[derive(Args)]
+struct VerifyLogArgs {
+    #[command(flatten)]
+    place: Data,
+    /// A checkpoint of the log kept elsewhere (from /checkpoint, the transparency page, or a
+    /// copy of the checkpoint file): the database must extend it. May be given more than once.
+    /// The newest checkpoints in the checkpoint file and the blob store are checked as well.
+    #[arg(long = "trusted-head", value_name = "FILE")]
+    trusted_heads: Vec<PathBuf>,
+    /// The log's note verifier key (`name+id+key`, from /api/v1/ledger/verifier-key), or a file
+    /// holding it. Without it, the key in the data folder is trusted.
+    #[arg(long, value_name = "KEY|FILE")]
+    public_key: Option<String>,
 }
 
 #[derive(Args)]
@@ -92,7 +108,7 @@ fn main() -> ExitCode {
         Command::Demo(p) => {
             Overrides { addr: p.addr, data_dir: Some(p.data.clone().unwrap_or_else(|| PathBuf::from("tamar-demo-data"))) }
         }
-        Command::Migrate(d) | Command::VerifyLog(d) => Overrides { addr: None, data_dir: d.data.clone() },
+        Command::Migrate(d) | Command::VerifyLog(VerifyLogArgs { place: d, .. }) => Overrides { addr: None, data_dir: d.data.clone() },
         Command::VerifySignature(_) => Overrides::default(),
     };
     let config = match Config::load(cli.config.as_deref(), overrides) {
@@ -115,7 +131,7 @@ fn main() -> ExitCode {
             Command::Serve(_) => serve(&config, false).await,
             Command::Demo(_) => serve(&config, true).await,
             Command::Migrate(_) => migrate(&config).await,
-            Command::VerifyLog(_) => verify_log(&config).await,
+            Command::VerifyLog(args) => verify_log(&config, &args).await,
             Command::VerifySignature(_) => Ok(ExitCode::from(2)),
         }
     });
@@ -138,6 +154,8 @@ fn init_logging(config: &Config) {
 }
 
 async fn serve(config: &Config, demo: bool) -> anyhow::Result<ExitCode> {
+    // The metrics recorder first, so that what the ledger counts while starting is kept.
+    tamar_web::ops::metrics_handle();
     let mut platform = Platform::open(config).await?;
     if demo {
         let created = demo::seed(&platform.db, &platform.ledger, &platform.sealer).await?;
@@ -220,13 +238,65 @@ async fn migrate(config: &Config) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn verify_log(config: &Config) -> anyhow::Result<ExitCode> {
+async fn verify_log(config: &Config, args: &VerifyLogArgs) -> anyhow::Result<ExitCode> {
+    use tamar_ledger::{Checkpoint, TrustedHead, VerifyFailure};
+    // The key: pinned by the person checking, or, failing that, the one in the data folder.
+    let pinned = args.public_key.as_deref().map(note_key_from).transpose()?;
+    let key = match &pinned {
+        Some(note_key) => *note_key.public_key(),
+        None => {
+            let key_path = config.ledger_key_path();
+            anyhow::ensure!(key_path.exists(), "no ledger key at {}", key_path.display());
+            println!(
+                "No --public-key given: trusting the ledger key in {}. Whoever can change that file can re-sign the log; \
+                 pin the key published at /api/v1/ledger/verifier-key with --public-key.",
+                key_path.display()
+            );
+            tamar_ledger::load_or_create_signing_key(&key_path)?.verifying_key()
+        }
+    };
+    let open = |text: &str| match &pinned {
+        Some(note_key) => Checkpoint::open(text, note_key),
+        None => Checkpoint::open_with_key(text, &key),
+    };
+
+    // The heads kept outside the database: given on the command line, in the checkpoint file,
+    // in the blob store.
+    let mut found: Vec<(String, String)> = Vec::new();
+    for path in &args.trusted_heads {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let mut text = text.replace("\r\n", "\n");
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        let note = tamar_ledger::last_checkpoint(&text).with_context(|| format!("{} holds no checkpoint", path.display()))?;
+        found.push((format!("the trusted head in {}", path.display()), note.to_owned()));
+    }
+    let file = config.ledger_checkpoint_path();
+    match tamar_ledger::latest_checkpoint_in_file(&file).with_context(|| format!("cannot read {}", file.display()))? {
+        Some(note) => found.push((format!("the newest checkpoint in {}", file.display()), note)),
+        None => println!("No checkpoint in {}: nothing to compare with there.", file.display()),
+    }
+    let blobs = tamar_store::Blobs::open(&config.blobs()).context("cannot open blob storage")?;
+    match tamar_ledger::latest_checkpoint_in_blobs(&blobs).await.context("cannot read the checkpoints in the blob store")? {
+        Some(note) => found.push(("the newest checkpoint in the blob store".to_owned(), note)),
+        None => println!("No checkpoint in the blob store: nothing to compare with there."),
+    }
+    let mut trusted = Vec::new();
+    for (name, note) in found {
+        match open(&note) {
+            Ok(c) => trusted.push(TrustedHead { name, tree_size: c.tree_size, root_hash: c.root_hash }),
+            Err(error) => {
+                let failure = VerifyFailure::Untrusted { head: name, reason: error.to_string() };
+                println!("The log has been tampered with: {failure}");
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+    }
+
     let db = platform::connect(config).await?;
-    let key_path = config.ledger_key_path();
-    anyhow::ensure!(key_path.exists(), "no ledger key at {}", key_path.display());
-    let key = tamar_ledger::load_or_create_signing_key(&key_path)?.verifying_key();
     let bar = platform::progress(0, "verifying");
-    let outcome = tamar_ledger::verify_log(&db, &key, |done, total| {
+    let outcome = tamar_ledger::verify_log_with(&db, &key, &trusted, |done, total| {
         bar.set_length(total);
         bar.set_position(done);
     })
@@ -236,6 +306,9 @@ async fn verify_log(config: &Config) -> anyhow::Result<ExitCode> {
     match outcome {
         Ok(report) => {
             println!("The log is intact: {} entries, {} signed tree heads.", report.entries, report.tree_heads);
+            for head in &trusted {
+                println!("It extends {} ({} entries).", head.name, head.tree_size);
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(failure) => {
@@ -243,6 +316,16 @@ async fn verify_log(config: &Config) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+/// A note verifier key given as itself, or as a file holding it.
+fn note_key_from(given: &str) -> anyhow::Result<tamar_ledger::NoteKey> {
+    if let Ok(key) = tamar_ledger::NoteKey::parse(given) {
+        return Ok(key);
+    }
+    let text = std::fs::read_to_string(given)
+        .with_context(|| format!("--public-key: {given:?} is neither a note verifier key (name+id+key) nor a readable file"))?;
+    tamar_ledger::NoteKey::parse(&text).with_context(|| format!("--public-key: {given}"))
 }
 
 /// Offline: needs no data folder and no database.

@@ -83,7 +83,13 @@ impl Platform {
             .context("cannot read the pairwise subject key")?;
         tamar_oidc::SigningKeys::ensure(&db, &sealer, chrono::Utc::now()).await.context("cannot prepare the ID token signing key")?;
         let signing = tamar_signing::SigningAuthority::ensure(&db, &sealer, chrono::Utc::now()).await.context("cannot prepare the signing CA")?;
-        let ledger = Ledger::start(db.clone(), key, Arc::new(SystemClock));
+        // Each new tree head also leaves the database: to the checkpoint file and the blob store.
+        let options = tamar_ledger::LedgerOptions {
+            origin: config.ledger_origin(),
+            checkpoint_file: Some(config.ledger_checkpoint_path()),
+            checkpoint_blobs: Some(blobs.clone()),
+        };
+        let ledger = Ledger::start_with(db.clone(), key, Arc::new(SystemClock), options).context("cannot start the ledger")?;
         let web = WebConfig {
             // The key file's secret is never used as it is: each purpose gets its own key.
             csrf_key: tamar_store::derive_key(&csrf_key, "tamar-web csrf form token v2").to_vec(),

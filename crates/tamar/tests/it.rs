@@ -104,6 +104,9 @@ async fn demo_then_tamper(database_url: Option<String>, db: Option<Db>) {
     assert!(stdout.contains("entry 3:"), "{stdout}");
 }
 
+#[path = "it/checkpoint.rs"]
+mod checkpoint;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_shutdown_and_verify_log_on_sqlite() {
     demo_then_tamper(None, None).await;

@@ -43,6 +43,14 @@ transparency-key = Public key (base64)
 transparency-empty = The log has no entries yet.
 transparency-check = Check it yourself
 transparency-check-body = The log is a Merkle tree as in RFC 6962, like Certificate Transparency. These endpoints give the signed head and the proofs that any entry is in it and that it only ever grows:
+checkpoint-title = The current checkpoint
+checkpoint-keep = Keep a copy of it somewhere of your own, as a text file. If entries were ever removed from the end of the log, the log would no longer extend your copy, and anyone checking with it would see so.
+transparency-checkpoint-check = It is the newest signed tree head in the C2SP tlog-checkpoint format: the log's name, the number of entries, the root hash, and the log's signature. To check the log against your copy, run tamar verify-log --trusted-head checkpoint.txt, with the key below given as --public-key.
+transparency-checkpoint-format = the newest checkpoint, as a signed note
+transparency-verifier-key = The log's verifier key
+transparency-verifier-key-body = Checkpoints are signed notes: the tools of transparency logs (witnesses, Go's note package) check them with this key.
+account-checkpoint-body = The log's current checkpoint covers every entry above.
+account-checkpoint-more = What a checkpoint is, and how to check the log with it
 
 sign-in-title = Sign in
 sign-in-email = Email address

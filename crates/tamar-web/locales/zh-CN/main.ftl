@@ -43,6 +43,14 @@ transparency-key = 公钥（base64）
 transparency-empty = 日志暂时没有记录。
 transparency-check = 自行查核
 transparency-check-body = 日志是一棵依照 RFC 6962 的默克尔树，与证书透明度（Certificate Transparency）相同。以下端点提供已签署的树头，以及证明任何记录已包含其中、而日志只会增长的证明：
+checkpoint-title = 当前的检查点
+checkpoint-keep = 请把它另存一份在你自己的地方（存成文本文件）。如果日志末端的记录日后被删去，日志便不再延续你保存的这一份，任何人用它查核都会发现。
+transparency-checkpoint-check = 这是最新的已签署树头，采用 C2SP tlog-checkpoint 格式：日志名称、记录数目、根哈希值，以及日志的签名。要用你保存的一份查核日志，请执行 tamar verify-log --trusted-head checkpoint.txt，并以 --public-key 提供下面的密钥。
+transparency-checkpoint-format = 最新的检查点，以已签名笔记格式提供
+transparency-verifier-key = 日志的验证密钥
+transparency-verifier-key-body = 检查点是已签名的笔记（signed note）：透明日志的工具（见证者、Go 的 note 包）会用这个密钥查核。
+account-checkpoint-body = 日志当前的检查点涵盖以上每一项记录。
+account-checkpoint-more = 什么是检查点，以及如何用它查核日志
 
 sign-in-title = 登录
 sign-in-email = 电邮地址

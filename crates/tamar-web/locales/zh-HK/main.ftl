@@ -43,6 +43,14 @@ transparency-key = 公開密碼匙（base64）
 transparency-empty = 日誌暫時沒有紀錄。
 transparency-check = 自行查核
 transparency-check-body = 日誌是一棵依照 RFC 6962 的默克爾樹，與憑證透明度（Certificate Transparency）相同。以下端點提供已簽署的樹頭，以及證明任何紀錄已包含其中、而日誌只會增長的證明：
+checkpoint-title = 現時的檢查點
+checkpoint-keep = 請把它另存一份在你自己的地方（存成文字檔）。如果日誌末端的紀錄日後被刪去，日誌便不再延續你保存的這一份，任何人用它查核都會發現。
+transparency-checkpoint-check = 這是最新的已簽署樹頭，採用 C2SP tlog-checkpoint 格式：日誌名稱、紀錄數目、根雜湊值，以及日誌的簽署。要用你保存的一份查核日誌，請執行 tamar verify-log --trusted-head checkpoint.txt，並以 --public-key 提供下面的密碼匙。
+transparency-checkpoint-format = 最新的檢查點，以已簽署筆記格式提供
+transparency-verifier-key = 日誌的驗證密碼匙
+transparency-verifier-key-body = 檢查點是已簽署的筆記（signed note）：透明日誌的工具（見證者、Go 的 note 套件）會用這個密碼匙查核。
+account-checkpoint-body = 日誌現時的檢查點涵蓋以上每一項紀錄。
+account-checkpoint-more = 甚麼是檢查點，以及如何用它查核日誌
 
 sign-in-title = 登入
 sign-in-email = 電郵地址

@@ -1,11 +1,39 @@
 use axum::Json;
 use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tamar_core::Code;
 use tamar_ledger::{ConsistencyProof, InclusionProof, SthView};
 
+use crate::cache::PublicPage;
 use crate::extract::ApiQuery;
 use crate::{AppState, WebError};
+
+fn text(body: String) -> Response {
+    (PublicPage, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
+}
+
+/// The newest signed tree head as a C2SP tlog-checkpoint: a signed note (origin, tree size,
+/// base64 root hash, a blank line, the log's Ed25519 signature line), which transparency-log
+/// witnesses and verifiers read as it is. Keep a copy: `tamar verify-log --trusted-head`
+/// shows whether the log still extends it. Also served at `/checkpoint`.
+#[utoipa::path(get, path = "/api/v1/ledger/checkpoint", tag = "ledger",
+    responses((status = 200, description = "A signed note (c2sp.org/tlog-checkpoint)", content_type = "text/plain", body = String),
+        (status = 404, description = "The log is empty", body = crate::error::ApiErrorBody)))]
+pub async fn checkpoint(State(state): State<AppState>) -> Result<Response, WebError> {
+    let note = state.ledger.checkpoint().await?.ok_or(WebError::new(Code::LedgerEntryNotFound))?;
+    Ok(text(note))
+}
+
+/// The note verifier key that checks the log's checkpoints (c2sp.org/signed-note,
+/// `<origin>+<key id>+<base64(0x01 ‖ Ed25519 public key)>`), as `golang.org/x/mod/sumdb/note`
+/// and witnesses take it, and as `tamar verify-log --public-key` pins it.
+#[utoipa::path(get, path = "/api/v1/ledger/verifier-key", tag = "ledger",
+    responses((status = 200, description = "A note verifier key", content_type = "text/plain", body = String)))]
+pub async fn verifier_key(State(state): State<AppState>) -> Response {
+    text(format!("{}\n", state.ledger.note_key()))
+}
 
 /// The newest signed tree head of the tamper-evident log.
 #[utoipa::path(get, path = "/api/v1/ledger/sth", tag = "ledger",

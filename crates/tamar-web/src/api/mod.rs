@@ -30,6 +30,8 @@ pub fn routes() -> Declared {
         .json("/apps/{slug}/usage", get(portal::usage).put(portal::report_usage))
         .json("/office/messages", post(portal::send_message))
         .json("/ledger/sth", get(ledger::sth))
+        .json("/ledger/checkpoint", get(ledger::checkpoint))
+        .json("/ledger/verifier-key", get(ledger::verifier_key))
         .json("/ledger/proof/inclusion", get(ledger::inclusion))
         .json("/ledger/proof/consistency", get(ledger::consistency))
 }

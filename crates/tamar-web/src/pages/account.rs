@@ -133,6 +133,8 @@ struct AccountPage {
     mfa_required: bool,
     notice: Option<String>,
     can_verify_identity: bool,
+    /// The log's newest checkpoint, which covers the accesses listed: for the person to keep.
+    checkpoint: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -170,6 +172,7 @@ pub async fn account(
     let departments = tamar_tenancy::list(&state.db).await?;
     let names: HashMap<String, String> = departments.iter().map(|d| (d.code.clone(), d.name.get(page.lang).to_owned())).collect();
     let department = user.account.department.and_then(|id: DepartmentId| departments.iter().find(|d| d.id == id)).map(|d| d.name.get(page.lang).to_owned());
+    let checkpoint = state.ledger.checkpoint().await?;
     let accesses = crate::access_log::accesses_of(&state, &user.account, 200)
         .await?
         .iter()
@@ -223,6 +226,7 @@ pub async fn account(
         mfa_required: tamar_identity::mfa::mfa_required(&user.actor),
         notice,
         can_verify_identity,
+        checkpoint,
     })
 }
 

@@ -81,11 +81,16 @@ struct TransparencyPage {
     page: PageContext,
     head: Option<SthView>,
     head_time: String,
+    /// The newest head as a C2SP checkpoint, for people to keep.
+    checkpoint: Option<String>,
+    verifier_key: String,
 }
 
 pub async fn transparency(page: PageContext, State(state): State<AppState>) -> Result<(PublicPage, Html<String>), WebError> {
     let sth = state.ledger.latest_sth().await?;
     let head_time = sth.as_ref().map(|h| h.timestamp.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).unwrap_or_default();
     let head = sth.map(|h| h.view(&state.ledger.public_key()));
-    Ok((PublicPage, render(&TransparencyPage { page: page.section("transparency"), head, head_time })?))
+    let checkpoint = state.ledger.checkpoint().await?;
+    let verifier_key = state.ledger.note_key().to_string();
+    Ok((PublicPage, render(&TransparencyPage { page: page.section("transparency"), head, head_time, checkpoint, verifier_key })?))
 }
