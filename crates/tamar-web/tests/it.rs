@@ -20,6 +20,9 @@ use tamar_tenancy::NewDepartment;
 use tamar_web::{AppState, WebConfig};
 use tower::ServiceExt;
 
+#[path = "it/portal_hardening.rs"]
+mod portal_hardening;
+
 const PASSWORD: &str = "a long test password";
 
 const TOTP_KEY: &str = "TAMARTESTSECRETKEYFORTHEOFFICERS";
