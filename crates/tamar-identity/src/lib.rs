@@ -18,7 +18,7 @@ mod verification;
 
 pub use account::{Account, AccountKind, Assurance, NewAccount, citizen_by_email, create_account, date_of_birth, get_account, list_officers, update_contact};
 pub use password::{hash_password, verify_password};
-pub use registration::{Registration, issue_email_verification, register, verify_email};
+pub use registration::{Registered, Registration, issue_email_verification, register, verify_email};
 pub use session::{SESSION_TTL, SessionInfo, authenticate, change_password, end_session, list_sessions, resolve_session, resolve_session_at, revoke_session, start_session, start_session_by, SessionRecord};
 pub use verification::{HkidKey, PendingVerification, decide_verification, full_hkid, submit_identity, verification_queue};
 
@@ -98,7 +98,14 @@ pub static MIGRATIONS: &[Migration] = &[
     Migration { id: "identity_0004_passkeys", statements: passkey_tables },
     Migration { id: "identity_0005_contact", statements: contact_columns },
     Migration { id: "identity_0006_sealed_hkid", statements: sealed_hkid_columns },
+    Migration { id: "identity_0007_account_lang", statements: lang_column },
 ];
+
+/// The language a citizen registered in, for mail about their account.
+fn lang_column(backend: Backend) -> Vec<String> {
+    use sea_query::{ColumnDef, Table};
+    vec![backend.schema(&Table::alter().table("accounts").add_column(ColumnDef::new("lang").string().null()).to_owned())]
+}
 
 fn sealed_hkid_columns(backend: Backend) -> Vec<String> {
     use sea_query::{ColumnDef, Table};
