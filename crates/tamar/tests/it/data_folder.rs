@@ -12,7 +12,8 @@ fn readable_by_others(root: &Path) -> Vec<String> {
     let mut out = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(path) = stack.pop() {
-        let meta = std::fs::symlink_metadata(&path).unwrap();
+        // A running server adds and removes files (the search index's) while this looks.
+        let Ok(meta) = std::fs::symlink_metadata(&path) else { continue };
         if meta.file_type().is_symlink() {
             continue;
         }
@@ -20,8 +21,10 @@ fn readable_by_others(root: &Path) -> Vec<String> {
         if mode & 0o077 != 0 {
             out.push(format!("{} {:o}", path.display(), mode));
         }
-        if meta.is_dir() {
-            stack.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+        if meta.is_dir()
+            && let Ok(entries) = std::fs::read_dir(&path)
+        {
+            stack.extend(entries.filter_map(Result::ok).map(|e| e.path()));
         }
     }
     out
@@ -83,6 +86,9 @@ fn the_data_folder_is_readable_by_its_owner_only() {
     let (child, printed) = start_demo(&data, None);
     register(port(&printed), "first@example.hk");
     wait_for_mail(&data.join("outbox"), 1);
+    // While it runs, SQLite's -wal and -shm files are there too.
+    assert!(data.join("tamar.db-wal").exists() && data.join("tamar.db-shm").exists());
+    assert_eq!(readable_by_others(&data), Vec::<String>::new());
     stop(child);
     assert!(data.join("tamar.db").exists() && data.join("keys").exists() && data.join("blobs").exists());
     assert_eq!(readable_by_others(&data), Vec::<String>::new());
@@ -101,6 +107,7 @@ fn the_data_folder_is_readable_by_its_owner_only() {
     let (child, printed) = start_demo(&data, None);
     register(port(&printed), "second@example.hk");
     wait_for_mail(&data.join("outbox"), 2);
+    assert_eq!(readable_by_others(&data), Vec::<String>::new());
     stop(child);
     assert_eq!(readable_by_others(&data), Vec::<String>::new());
 }
