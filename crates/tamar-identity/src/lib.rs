@@ -20,7 +20,7 @@ mod verification;
 
 pub use account::{Account, AccountKind, ActorProfile, Assurance, NewAccount, actor_profiles, acts_as, citizen_by_email, create_account, date_of_birth, get_account, list_officers, update_contact};
 pub use password::{hash_password, verify_password};
-pub use registration::{Registration, issue_email_verification, register, request_email_change, verify_email};
+pub use registration::{Registered, Registration, issue_email_verification, register, request_email_change, verify_email};
 pub use session::{SESSION_TTL, SessionInfo, authenticate, change_password, end_session, list_sessions, resolve_session, resolve_session_at, revoke_session, start_session, start_session_by, SessionRecord};
 pub use verification::{HkidKey, PendingVerification, decide_verification, full_hkid, submit_identity, verification_queue};
 
@@ -110,6 +110,7 @@ pub static MIGRATIONS: &[Migration] = &[
     Migration { id: "identity_0005_contact", statements: contact_columns },
     Migration { id: "identity_0006_sealed_hkid", statements: sealed_hkid_columns },
     Migration { id: "identity_0007_sign_in_challenges", statements: sign_in::challenge_table },
+    Migration { id: "identity_0008_account_lang", statements: lang_column },
 ];
 
 /// A fresh secret for a link or a cookie: 256 random bits, URL-safe. Only its hash is stored.
@@ -119,6 +120,12 @@ pub(crate) fn random_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The language a citizen registered in, for mail about their account.
+fn lang_column(backend: Backend) -> Vec<String> {
+    use sea_query::{ColumnDef, Table};
+    vec![backend.schema(&Table::alter().table("accounts").add_column(ColumnDef::new("lang").string().null()).to_owned())]
 }
 
 fn sealed_hkid_columns(backend: Backend) -> Vec<String> {

@@ -2,12 +2,23 @@
 
 use sea_query::{Expr, ExprTrait, Query};
 use sha2::{Digest, Sha256};
-use tamar_core::{AccountId, Actor};
+use tamar_core::{AccountId, Actor, Lang};
 use tamar_ledger::{Ledger, LedgerEntry};
 use tamar_store::{Db, StoreError, Tx, row, to_millis};
 
 use crate::account::{COLUMNS, from_row};
 use crate::{Account, AccountKind, IdentityError, NewAccount};
+
+/// What a registration led to. The caller answers both alike, so that registering does not
+/// tell anyone whether an address has an account, and mails the address either way.
+#[derive(Debug)]
+pub enum Registered {
+    /// A new account at L0, and the token for its email verification link.
+    Opened { account: Account, token: String },
+    /// The address already had an account: nothing changed, and its owner is to be told, in
+    /// their language when they gave one.
+    AddressTaken { owner: Account, lang: Option<Lang> },
+}
 
 /// How long an email verification link stays valid.
 pub const LINK_TTL: chrono::Duration = chrono::Duration::hours(24);
@@ -17,6 +28,8 @@ pub struct Registration {
     pub name_zh: String,
     pub email: String,
     pub password: String,
+    /// The language the person registers in, which their mail is written in.
+    pub lang: Lang,
 }
 
 fn token() -> (String, String) {
@@ -26,8 +39,10 @@ fn token() -> (String, String) {
 }
 
 /// Opens a citizen's account at L0 and returns it with the token for the email verification
-/// link, which the caller sends.
-pub async fn register(db: &Db, ledger: &Ledger, r: Registration) -> Result<(Account, String), IdentityError> {
+/// link, which the caller sends. An address that already has an account is not an error: the
+/// same work is done (the password is checked and hashed either way), nothing changes, the
+/// attempt is logged about the owner, and the owner is returned to be told.
+pub async fn register(db: &Db, ledger: &Ledger, r: Registration) -> Result<Registered, IdentityError> {
     let name_zh = r.name_zh.trim();
     if name_zh.chars().count() > 100 || name_zh.chars().any(char::is_control) {
         return Err(IdentityError::Invalid { field: "name_zh", reason: "at most 100 characters" });
@@ -35,6 +50,7 @@ pub async fn register(db: &Db, ledger: &Ledger, r: Registration) -> Result<(Acco
     if r.name_en.chars().any(char::is_control) {
         return Err(IdentityError::Invalid { field: "display_name", reason: "no control characters" });
     }
+    let email = r.email.clone();
     let new = NewAccount {
         kind: AccountKind::Citizen,
         email: r.email,
@@ -44,9 +60,37 @@ pub async fn register(db: &Db, ledger: &Ledger, r: Registration) -> Result<(Acco
         roles: vec![],
     };
     // The same checks as any account, then the citizen's own extras.
-    let account = crate::account::insert_unverified(db, ledger, new, Some(name_zh.to_owned()).filter(|n| !n.is_empty())).await?;
-    let token = issue_email_verification(db, ledger, &account).await?;
-    Ok((account, token))
+    let account = match crate::account::insert_unverified(db, ledger, new, Some(name_zh.to_owned()).filter(|n| !n.is_empty())).await {
+        Ok(account) => account,
+        Err(IdentityError::EmailTaken) => return address_taken(db, ledger, &email).await,
+        Err(other) => return Err(other),
+    };
+    let (token, hash) = token();
+    let mut tx = db.begin().await?;
+    insert_link(&mut tx, &hash, &account, ledger.now()).await?;
+    tx.execute(&Query::update().table("accounts").value("lang", r.lang.prefix()).and_where(Expr::col("id").eq(account.id.to_string())).to_owned())
+        .await?;
+    tx.commit().await?;
+    Ok(Registered::Opened { account, token })
+}
+
+/// Someone tried to register with the address of an existing account: logged about its owner.
+async fn address_taken(db: &Db, ledger: &Ledger, email: &str) -> Result<Registered, IdentityError> {
+    let mut tx = db.begin().await?;
+    let found = tx
+        .fetch_one(
+            &Query::select().columns(COLUMNS).column("lang").from("accounts").and_where(Expr::col("email").eq(email.trim().to_lowercase())).to_owned(),
+        )
+        .await?;
+    let owner = from_row(&found)?;
+    let lang = row::get::<Option<String>>(&found, "lang")?.as_deref().and_then(Lang::from_prefix);
+    let entry = LedgerEntry::change(&Actor::Anonymous, "identity.account.register_taken", format!("account:{}", owner.id), ledger.now())
+        .about(owner.id)
+        .because("tell the owner that someone tried to register with their address");
+    tamar_ledger::record(&mut tx, &entry).await?;
+    tx.commit().await?;
+    ledger.notify();
+    Ok(Registered::AddressTaken { owner, lang })
 }
 
 /// A new verification link for an account's current address (also for "send it again").

@@ -109,7 +109,14 @@ mod assurance {
     }
 
     fn registration(email: &str, password: &str) -> Registration {
-        Registration { name_en: "CHAN Tai-man".into(), name_zh: "陳大文".into(), email: email.into(), password: password.into() }
+        Registration { name_en: "CHAN Tai-man".into(), name_zh: "陳大文".into(), email: email.into(), password: password.into(), lang: tamar_core::Lang::Tc }
+    }
+
+    async fn opened(db: &Db, ledger: &tamar_ledger::Ledger, r: Registration) -> Result<(tamar_identity::Account, String), IdentityError> {
+        match tamar_identity::register(db, ledger, r).await? {
+            tamar_identity::Registered::Opened { account, token } => Ok((account, token)),
+            other => panic!("expected a new account: {other:?}"),
+        }
     }
 
     store_test!(registration_then_email_verification, |db| async move {
@@ -117,11 +124,17 @@ mod assurance {
         let ledger = setup_at(&db, clock.clone()).await;
         let weak = tamar_identity::register(&db, &ledger, registration("chan@example.hk", "password1")).await;
         assert!(matches!(weak, Err(IdentityError::WeakPassword("common"))), "{weak:?}");
-        let (account, token) = tamar_identity::register(&db, &ledger, registration("Chan@Example.hk", "harbour ferry at dawn")).await?;
+        let (account, token) = opened(&db, &ledger, registration("Chan@Example.hk", "harbour ferry at dawn")).await?;
         assert_eq!((account.assurance, account.email.as_str(), account.name_zh.as_deref()), (Assurance::L0, "chan@example.hk", Some("陳大文")));
+        // The address has an account: the same answer as a new one, with its owner to be told
+        // in the language they registered in; a weak password is refused either way.
+        match tamar_identity::register(&db, &ledger, registration(" CHAN@example.hk", "another good phrase")).await? {
+            tamar_identity::Registered::AddressTaken { owner, lang } => assert_eq!((owner.id, lang), (account.id, Some(tamar_core::Lang::Tc))),
+            other => panic!("{other:?}"),
+        }
         assert!(matches!(
-            tamar_identity::register(&db, &ledger, registration("chan@example.hk", "another good phrase")).await,
-            Err(IdentityError::EmailTaken)
+            tamar_identity::register(&db, &ledger, registration("chan@example.hk", "password1")).await,
+            Err(IdentityError::WeakPassword("common"))
         ));
         assert!(matches!(tamar_identity::verify_email(&db, &ledger, "forged").await, Err(IdentityError::InvalidLink)));
         let verified = tamar_identity::verify_email(&db, &ledger, &token).await?;
@@ -129,7 +142,7 @@ mod assurance {
         assert!(matches!(tamar_identity::verify_email(&db, &ledger, &token).await, Err(IdentityError::InvalidLink)), "a link works once");
 
         // A link older than a day no longer works.
-        let (other, late) = tamar_identity::register(&db, &ledger, registration("lee@example.hk", "quiet tram to kennedy town")).await?;
+        let (other, late) = opened(&db, &ledger, registration("lee@example.hk", "quiet tram to kennedy town")).await?;
         clock.advance(chrono::Duration::hours(25));
         assert!(matches!(tamar_identity::verify_email(&db, &ledger, &late).await, Err(IdentityError::InvalidLink)));
         let fresh = tamar_identity::issue_email_verification(&db, &ledger, &other).await?;

@@ -12,11 +12,11 @@ use std::path::PathBuf;
 
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::Deserialize;
 use tamar_core::{Code, HasCode};
 
-pub use queue::{MIGRATIONS, deliver_pending, enqueue};
+pub use queue::{MIGRATIONS, deliver_pending, enqueue, enqueue_now};
 
 /// Where mail goes.
 #[derive(Clone, Deserialize)]
@@ -89,7 +89,8 @@ pub struct Email {
 }
 
 enum Transport {
-    Outbox(AsyncFileTransport<Tokio1Executor>),
+    /// A folder (0700) of `.eml` files (0600): they hold verification links.
+    Outbox(PathBuf),
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
 }
 
@@ -109,8 +110,8 @@ impl Mailer {
         let from: Mailbox = from.parse().map_err(|e| NotifyError::Address(format!("{from}: {e}")))?;
         let transport = match config {
             MailConfig::Outbox { path } => {
-                std::fs::create_dir_all(path).map_err(|e| NotifyError::Deliver(e.to_string()))?;
-                Transport::Outbox(AsyncFileTransport::new(path))
+                tamar_store::private::private_dir(path).map_err(|e| NotifyError::Deliver(e.to_string()))?;
+                Transport::Outbox(path.clone())
             }
             MailConfig::Smtp { host, port, username, password, starttls } => {
                 let mut builder = if *starttls {
@@ -138,8 +139,16 @@ impl Mailer {
             .body(email.body.clone())
             .map_err(|e| NotifyError::Compose(e.to_string()))?;
         match &self.transport {
-            Transport::Outbox(t) => t.send(message).await.map(|_| ()).map_err(|e| NotifyError::Deliver(e.to_string())),
+            Transport::Outbox(folder) => write_private(folder, &message.formatted()).map_err(|e| NotifyError::Deliver(e.to_string())),
             Transport::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| NotifyError::Deliver(e.to_string())),
         }
     }
+}
+
+/// Writes one message into the outbox as `<uuid>.eml`, readable by the platform's user only.
+fn write_private(folder: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let path = folder.join(format!("{}.eml", uuid::Uuid::now_v7()));
+    let mut file = tamar_store::private::create_private_file(&path)?;
+    file.write_all(bytes)
 }

@@ -50,6 +50,13 @@ pub async fn enqueue(tx: &mut Tx, email: &Email, now: DateTime<Utc>) -> Result<(
     Ok(())
 }
 
+/// Queues `email` in a transaction of its own, for mail that no other change goes with.
+pub async fn enqueue_now(db: &Db, email: &Email, now: DateTime<Utc>) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    enqueue(&mut tx, email, now).await?;
+    tx.commit().await
+}
+
 /// Sends up to `limit` queued messages that are due; returns how many were sent.
 pub async fn deliver_pending(db: &Db, mailer: &Mailer, now: DateTime<Utc>, limit: u64) -> Result<usize, StoreError> {
     let due = db

@@ -105,3 +105,46 @@ impl AccountChange {
         Ok(Email { to: to.to_owned(), subject: self.subject().to_owned(), body })
     }
 }
+
+/// Someone tried to register with the address of an existing account: its owner is told, in
+/// their language, instead of the person registering being told that the address is taken.
+pub struct RegistrationAttempt {
+    pub lang: Lang,
+    /// The owner's name.
+    pub name: String,
+    /// The address, as the account has it.
+    pub email: String,
+    /// The sign-in page in the owner's language.
+    pub sign_in_url: String,
+}
+
+#[derive(Template)]
+#[template(path = "registration_attempt.en.txt")]
+struct RegistrationAttemptEn<'a>(&'a RegistrationAttempt);
+#[derive(Template)]
+#[template(path = "registration_attempt.tc.txt")]
+struct RegistrationAttemptTc<'a>(&'a RegistrationAttempt);
+#[derive(Template)]
+#[template(path = "registration_attempt.sc.txt")]
+struct RegistrationAttemptSc<'a>(&'a RegistrationAttempt);
+
+impl RegistrationAttempt {
+    pub fn subject(&self) -> &'static str {
+        match self.lang {
+            Lang::En => "Someone tried to register with your email address",
+            Lang::Tc => "有人嘗試以你的電郵地址登記",
+            Lang::Sc => "有人尝试以你的电邮地址登记",
+        }
+    }
+
+    /// The email to the owner.
+    pub fn email(&self) -> Result<Email, NotifyError> {
+        let body = match self.lang {
+            Lang::En => RegistrationAttemptEn(self).render(),
+            Lang::Tc => RegistrationAttemptTc(self).render(),
+            Lang::Sc => RegistrationAttemptSc(self).render(),
+        }
+        .map_err(|e| NotifyError::Compose(e.to_string()))?;
+        Ok(Email { to: self.email.clone(), subject: self.subject().to_owned(), body })
+    }
+}

@@ -13,5 +13,13 @@ async fn the_outbox_keeps_each_message_as_an_eml_file() {
     let text = std::fs::read_to_string(&files[0]).unwrap();
     assert!(text.contains("To: =?utf-8?b?") || text.contains("chan@example.hk"), "{text}");
     assert!(text.contains("Subject: =?utf-8?"), "a Chinese subject is encoded: {text}");
+    #[cfg(unix)]
+    {
+        // The message holds a link that signs someone in: only the platform's user reads it.
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&files[0]), 0o600);
+        assert_eq!(mode(&dir.path().join("outbox")), 0o700);
+    }
     assert!(mailer.send(&Email { to: "not an address".into(), subject: "x".into(), body: "y".into() }).await.is_err());
 }

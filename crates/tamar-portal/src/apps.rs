@@ -1,15 +1,18 @@
 //! The registry of government mobile apps: each department lists its apps and reports their
-//! downloads and use, so that take-up can be assessed and published.
+//! downloads and use, so that take-up can be assessed and published. An app's entry goes
+//! through the same second-officer review as the catalogue's content ([`crate::review`]):
+//! draft, in review, published; `portal_apps` holds what the public sees.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_query::{Expr, ExprTrait, Func, OnConflict, Order, Query};
 use serde::{Deserialize, Serialize};
-use tamar_core::{Actor, DepartmentId, LocalizedText, Role};
+use tamar_core::{AccountId, Actor, DepartmentId, LocalizedText, Role};
 use tamar_ledger::{Ledger, LedgerEntry};
-use tamar_store::{AnyRow, Db, StoreError, from_millis, row, to_millis};
+use tamar_store::{AnyRow, Db, StoreError, Tx, from_millis, row, to_millis};
 
-use crate::content::{TextInput, required_text};
-use crate::{APP_USAGE, APPS, PortalError};
+use crate::content::{TextInput, VersionState, required_text};
+use crate::review::{self, Subject, VersionTable, require, require_any};
+use crate::{APP_USAGE, APP_VERSIONS, APPS, PortalError};
 
 /// A government mobile app.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -51,16 +54,69 @@ pub struct UsageReport {
     pub active_users: i64,
 }
 
-fn may_manage(actor: &Actor, department: DepartmentId) -> Result<(), PortalError> {
-    match actor {
-        Actor::System => Ok(()),
-        Actor::Officer { department: own, roles, .. }
-            if *own == department && (roles.contains(&Role::DepartmentAdmin) || roles.contains(&Role::ContentEditor)) =>
-        {
-            Ok(())
-        }
-        _ => Err(PortalError::Forbidden),
+/// An app's entry as its department writes it: the name, the summary and the store links.
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AppInput {
+    pub name: TextInput,
+    pub summary: TextInput,
+    #[serde(default)]
+    pub ios_url: Option<String>,
+    #[serde(default)]
+    pub android_url: Option<String>,
+}
+
+impl From<NewApp> for AppInput {
+    fn from(new: NewApp) -> AppInput {
+        AppInput { name: new.name, summary: new.summary, ios_url: new.ios_url, android_url: new.android_url }
     }
+}
+
+/// One version of an app's entry in the directory. Like the catalogue's content it is written
+/// as a draft, submitted, and published when a second officer approves it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct AppVersion {
+    pub slug: String,
+    pub number: i32,
+    pub state: VersionState,
+    pub department: DepartmentId,
+    pub name: LocalizedText,
+    pub summary: LocalizedText,
+    pub ios_url: Option<String>,
+    pub android_url: Option<String>,
+    /// Who saved it last.
+    pub author: Option<AccountId>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub reviewer: Option<AccountId>,
+    pub review_note: Option<String>,
+}
+
+/// Department administrators and content editors write their department's entries and
+/// report figures; its content reviewers approve them.
+const WRITERS: [Role; 2] = [Role::DepartmentAdmin, Role::ContentEditor];
+
+const VERSION_TABLE: VersionTable = VersionTable { table: APP_VERSIONS, key: "slug" };
+
+const VERSION_COLUMNS: [&str; 14] = [
+    "slug",
+    "number",
+    "state",
+    "department_id",
+    "name",
+    "summary",
+    "ios_url",
+    "android_url",
+    "author_id",
+    "created_at",
+    "updated_at",
+    "reviewer_id",
+    "review_note",
+    "published_at",
+];
+
+fn may_manage(actor: &Actor, department: DepartmentId) -> Result<(), PortalError> {
+    require_any(actor, department, &WRITERS)
 }
 
 fn store_url(field: &'static str, url: Option<String>) -> Result<Option<String>, PortalError> {
@@ -73,54 +129,389 @@ fn store_url(field: &'static str, url: Option<String>) -> Result<Option<String>,
     Ok(url)
 }
 
-pub async fn register(db: &Db, ledger: &Ledger, actor: &Actor, department: DepartmentId, new: NewApp) -> Result<MobileApp, PortalError> {
-    may_manage(actor, department)?;
-    let slug_ok = (3..=60).contains(&new.slug.len())
-        && new.slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        && !new.slug.starts_with('-')
-        && !new.slug.ends_with('-');
-    if !slug_ok {
-        return Err(PortalError::Invalid { field: "slug", reason: "3 to 60 lowercase letters, digits and hyphens" });
-    }
-    let now = ledger.now();
-    let app = MobileApp {
-        slug: new.slug,
-        department,
-        name: required_text("name", &new.name, 120)?,
-        summary: required_text("summary", &new.summary, 600)?,
-        ios_url: store_url("ios_url", new.ios_url)?,
-        android_url: store_url("android_url", new.android_url)?,
-        created_at: now,
-        downloads: 0,
-        active_users: 0,
+fn check_slug(slug: &str) -> Result<(), PortalError> {
+    let slug_ok = (3..=60).contains(&slug.len())
+        && slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !slug.starts_with('-')
+        && !slug.ends_with('-');
+    if slug_ok { Ok(()) } else { Err(PortalError::Invalid { field: "slug", reason: "3 to 60 lowercase letters, digits and hyphens" }) }
+}
+
+/// The checked text and links of an entry.
+struct Checked {
+    name: LocalizedText,
+    summary: LocalizedText,
+    ios_url: Option<String>,
+    android_url: Option<String>,
+}
+
+fn check(input: AppInput) -> Result<Checked, PortalError> {
+    Ok(Checked {
+        name: required_text("name", &input.name, 120)?,
+        summary: required_text("summary", &input.summary, 600)?,
+        ios_url: store_url("ios_url", input.ios_url)?,
+        android_url: store_url("android_url", input.android_url)?,
+    })
+}
+
+fn json(t: &LocalizedText) -> Result<String, PortalError> {
+    serde_json::to_string(t).map_err(|e| PortalError::Store(StoreError::Corrupt(e.to_string())))
+}
+
+fn version_from_row(r: &AnyRow) -> Result<AppVersion, StoreError> {
+    let text = |c: &str| -> Result<LocalizedText, StoreError> {
+        serde_json::from_str(&row::get::<String>(r, c)?).map_err(|e| StoreError::Corrupt(e.to_string()))
     };
-    let json = |t: &LocalizedText| serde_json::to_string(t).map_err(|e| StoreError::Corrupt(e.to_string()));
-    let mut tx = db.begin().await?;
+    let account = |c: &str| -> Result<Option<AccountId>, StoreError> {
+        row::get::<Option<String>>(r, c)?.map(|s| s.parse().map_err(|_| StoreError::Corrupt(format!("{c}: {s}")))).transpose()
+    };
+    let state: String = row::get(r, "state")?;
+    Ok(AppVersion {
+        slug: row::get(r, "slug")?,
+        number: row::get(r, "number")?,
+        state: VersionState::ALL.into_iter().find(|v| v.as_str() == state).ok_or_else(|| StoreError::Corrupt(format!("version state {state}")))?,
+        department: row::parse(r, "department_id")?,
+        name: text("name")?,
+        summary: text("summary")?,
+        ios_url: row::get(r, "ios_url")?,
+        android_url: row::get(r, "android_url")?,
+        author: account("author_id")?,
+        created_at: from_millis(row::get(r, "created_at")?),
+        updated_at: from_millis(row::get(r, "updated_at")?),
+        reviewer: account("reviewer_id")?,
+        review_note: row::get(r, "review_note")?,
+    })
+}
+
+async fn insert_version(tx: &mut Tx, v: &AppVersion, published_at: Option<DateTime<Utc>>) -> Result<(), PortalError> {
     let inserted = tx
         .execute(
             &Query::insert()
-                .into_table(APPS)
-                .columns(["slug", "department_id", "name", "summary", "ios_url", "android_url", "created_at"])
+                .into_table(APP_VERSIONS)
+                .columns(VERSION_COLUMNS)
                 .values_panic([
-                    app.slug.clone().into(),
-                    department.to_string().into(),
-                    json(&app.name)?.into(),
-                    json(&app.summary)?.into(),
-                    app.ios_url.clone().into(),
-                    app.android_url.clone().into(),
-                    to_millis(now).into(),
+                    v.slug.clone().into(),
+                    v.number.into(),
+                    v.state.as_str().into(),
+                    v.department.to_string().into(),
+                    json(&v.name)?.into(),
+                    json(&v.summary)?.into(),
+                    v.ios_url.clone().into(),
+                    v.android_url.clone().into(),
+                    v.author.map(|a| a.to_string()).into(),
+                    to_millis(v.created_at).into(),
+                    to_millis(v.updated_at).into(),
+                    v.reviewer.map(|a| a.to_string()).into(),
+                    v.review_note.clone().into(),
+                    published_at.map(to_millis).into(),
                 ])
                 .to_owned(),
         )
         .await;
     match inserted {
-        Err(StoreError::UniqueViolation) => return Err(PortalError::SlugTaken(app.slug)),
-        other => other?,
+        Err(StoreError::UniqueViolation) => Err(PortalError::SlugTaken(v.slug.clone())),
+        other => Ok(other.map(|_| ())?),
+    }
+}
+
+async fn latest_in(tx: &mut Tx, slug: &str) -> Result<AppVersion, PortalError> {
+    let found = tx
+        .fetch_optional(
+            &Query::select()
+                .columns(VERSION_COLUMNS)
+                .from(APP_VERSIONS)
+                .and_where(Expr::col("slug").eq(slug))
+                .order_by("number", Order::Desc)
+                .limit(1)
+                .to_owned(),
+        )
+        .await?;
+    found.as_ref().map(version_from_row).transpose()?.ok_or(PortalError::NotFound)
+}
+
+fn subject(v: &AppVersion) -> String {
+    format!("app:{}/version:{}", v.slug, v.number)
+}
+
+/// Lists a new app of the department, as a draft: the public sees it once a second officer
+/// has approved it.
+pub async fn register(db: &Db, ledger: &Ledger, actor: &Actor, department: DepartmentId, new: NewApp) -> Result<AppVersion, PortalError> {
+    may_manage(actor, department)?;
+    check_slug(&new.slug)?;
+    let slug = new.slug.clone();
+    let checked = check(new.into())?;
+    let now = ledger.now();
+    let version = AppVersion {
+        slug,
+        number: 1,
+        state: VersionState::Draft,
+        department,
+        name: checked.name,
+        summary: checked.summary,
+        ios_url: checked.ios_url,
+        android_url: checked.android_url,
+        author: actor.account(),
+        created_at: now,
+        updated_at: now,
+        reviewer: None,
+        review_note: None,
     };
-    tamar_ledger::record(&mut tx, &LedgerEntry::change(actor, "portal.app.register", format!("app:{}", app.slug), now)).await?;
+    let mut tx = db.begin().await?;
+    // A slug listed before versions were kept is taken too.
+    let listed = tx.fetch_optional(&Query::select().column("slug").from(APPS).and_where(Expr::col("slug").eq(version.slug.clone())).to_owned()).await?;
+    if listed.is_some() {
+        return Err(PortalError::SlugTaken(version.slug));
+    }
+    insert_version(&mut tx, &version, None).await?;
+    review::record_edit(&mut tx, &Subject::app(&version.slug), 1, actor, now).await?;
+    tamar_ledger::record(&mut tx, &LedgerEntry::change(actor, "portal.app.register", subject(&version), now).because("write a draft")).await?;
     tx.commit().await?;
     ledger.notify();
-    Ok(app)
+    Ok(version)
+}
+
+/// Saves changes to an app's entry: the draft is changed, or, once the entry is published, a
+/// new draft is started; an entry under review must be sent back first.
+pub async fn save_draft(db: &Db, ledger: &Ledger, actor: &Actor, slug: &str, input: AppInput) -> Result<AppVersion, PortalError> {
+    let mut tx = db.begin().await?;
+    let latest = latest_in(&mut tx, slug).await?;
+    may_manage(actor, latest.department)?;
+    let checked = check(input)?;
+    let now = ledger.now();
+    let changed = AppVersion {
+        name: checked.name,
+        summary: checked.summary,
+        ios_url: checked.ios_url,
+        android_url: checked.android_url,
+        author: actor.account(),
+        updated_at: now,
+        ..latest.clone()
+    };
+    let version = match latest.state {
+        VersionState::Draft => {
+            review::transition(
+                &mut tx,
+                &VERSION_TABLE,
+                slug,
+                latest.number,
+                VersionState::Draft,
+                VersionState::Draft,
+                vec![
+                    ("name", json(&changed.name)?.into()),
+                    ("summary", json(&changed.summary)?.into()),
+                    ("ios_url", changed.ios_url.clone().into()),
+                    ("android_url", changed.android_url.clone().into()),
+                    ("author_id", changed.author.map(|a| a.to_string()).into()),
+                    ("updated_at", to_millis(now).into()),
+                ],
+            )
+            .await?;
+            changed
+        }
+        VersionState::Published | VersionState::Superseded | VersionState::Withdrawn => {
+            let next = AppVersion {
+                number: latest.number + 1,
+                state: VersionState::Draft,
+                created_at: now,
+                reviewer: None,
+                review_note: None,
+                ..changed
+            };
+            insert_version(&mut tx, &next, None).await?;
+            next
+        }
+        VersionState::InReview | VersionState::Scheduled => return Err(PortalError::WrongState),
+    };
+    review::record_edit(&mut tx, &Subject::app(slug), version.number, actor, now).await?;
+    tamar_ledger::record(&mut tx, &LedgerEntry::change(actor, "portal.app.save", subject(&version), now).because("edit a draft")).await?;
+    tx.commit().await?;
+    ledger.notify();
+    Ok(version)
+}
+
+/// Submits an app's draft for review.
+pub async fn submit(db: &Db, ledger: &Ledger, actor: &Actor, slug: &str) -> Result<AppVersion, PortalError> {
+    let mut tx = db.begin().await?;
+    let latest = latest_in(&mut tx, slug).await?;
+    may_manage(actor, latest.department)?;
+    let now = ledger.now();
+    review::transition(
+        &mut tx,
+        &VERSION_TABLE,
+        slug,
+        latest.number,
+        VersionState::Draft,
+        VersionState::InReview,
+        vec![("updated_at", to_millis(now).into()), ("review_note", None::<String>.into())],
+    )
+    .await?;
+    tamar_ledger::record(&mut tx, &LedgerEntry::change(actor, "portal.app.submit", subject(&latest), now).because("submit for review")).await?;
+    tx.commit().await?;
+    ledger.notify();
+    Ok(AppVersion { state: VersionState::InReview, updated_at: now, review_note: None, ..latest })
+}
+
+/// A content reviewer of the department who saved none of its revisions approves the entry
+/// under review, and the directory shows it from then on.
+pub async fn approve(db: &Db, ledger: &Ledger, actor: &Actor, slug: &str) -> Result<AppVersion, PortalError> {
+    let mut tx = db.begin().await?;
+    let latest = latest_in(&mut tx, slug).await?;
+    require(actor, latest.department, Role::ContentReviewer)?;
+    if latest.state != VersionState::InReview {
+        return Err(PortalError::WrongState);
+    }
+    review::check_reviewer(&mut tx, &Subject::app(slug), latest.number, actor).await?;
+    let now = ledger.now();
+    review::transition(
+        &mut tx,
+        &VERSION_TABLE,
+        slug,
+        latest.number,
+        VersionState::InReview,
+        VersionState::Published,
+        vec![
+            ("reviewer_id", actor.account().map(|a| a.to_string()).into()),
+            ("updated_at", to_millis(now).into()),
+            ("published_at", to_millis(now).into()),
+        ],
+    )
+    .await?;
+    let published = AppVersion { state: VersionState::Published, reviewer: actor.account(), updated_at: now, ..latest };
+    go_live(&mut tx, actor, &published, now).await?;
+    tx.commit().await?;
+    ledger.notify();
+    Ok(published)
+}
+
+/// Makes `version` what the directory shows; the version it replaces is superseded.
+async fn go_live(tx: &mut Tx, actor: &Actor, version: &AppVersion, now: DateTime<Utc>) -> Result<(), PortalError> {
+    tx.execute(
+        &Query::update()
+            .table(APP_VERSIONS)
+            .value("state", VersionState::Superseded.as_str())
+            .and_where(Expr::col("slug").eq(version.slug.clone()))
+            .and_where(Expr::col("state").eq(VersionState::Published.as_str()))
+            .and_where(Expr::col("number").ne(version.number))
+            .to_owned(),
+    )
+    .await?;
+    tx.execute(
+        &Query::insert()
+            .into_table(APPS)
+            .columns(["slug", "department_id", "name", "summary", "ios_url", "android_url", "created_at"])
+            .values_panic([
+                version.slug.clone().into(),
+                version.department.to_string().into(),
+                json(&version.name)?.into(),
+                json(&version.summary)?.into(),
+                version.ios_url.clone().into(),
+                version.android_url.clone().into(),
+                to_millis(version.created_at).into(),
+            ])
+            .on_conflict(OnConflict::column("slug").update_columns(["name", "summary", "ios_url", "android_url"]).to_owned())
+            .to_owned(),
+    )
+    .await?;
+    tamar_ledger::record(tx, &LedgerEntry::change(actor, "portal.app.publish", subject(version), now).because("publish")).await?;
+    Ok(())
+}
+
+/// Sends the entry under review back to its authors as a draft, with a note.
+pub async fn reject(db: &Db, ledger: &Ledger, actor: &Actor, slug: &str, note: &str) -> Result<AppVersion, PortalError> {
+    let note = note.trim();
+    if note.is_empty() || note.chars().count() > 2000 {
+        return Err(PortalError::Invalid { field: "note", reason: "1 to 2000 characters" });
+    }
+    let mut tx = db.begin().await?;
+    let latest = latest_in(&mut tx, slug).await?;
+    require(actor, latest.department, Role::ContentReviewer)?;
+    let now = ledger.now();
+    review::transition(
+        &mut tx,
+        &VERSION_TABLE,
+        slug,
+        latest.number,
+        VersionState::InReview,
+        VersionState::Draft,
+        vec![
+            ("review_note", note.to_owned().into()),
+            ("reviewer_id", actor.account().map(|a| a.to_string()).into()),
+            ("updated_at", to_millis(now).into()),
+        ],
+    )
+    .await?;
+    tamar_ledger::record(&mut tx, &LedgerEntry::change(actor, "portal.app.reject", subject(&latest), now).because("send back to the author")).await?;
+    tx.commit().await?;
+    ledger.notify();
+    Ok(AppVersion { state: VersionState::Draft, review_note: Some(note.to_owned()), reviewer: actor.account(), updated_at: now, ..latest })
+}
+
+/// Loads an app straight into the directory, as the platform itself: for the demo and for
+/// imports from an older directory, which were reviewed where they came from.
+pub async fn import_published(db: &Db, ledger: &Ledger, department: DepartmentId, new: NewApp) -> Result<AppVersion, PortalError> {
+    check_slug(&new.slug)?;
+    let slug = new.slug.clone();
+    let checked = check(new.into())?;
+    let now = ledger.now();
+    let version = AppVersion {
+        slug,
+        number: 1,
+        state: VersionState::Published,
+        department,
+        name: checked.name,
+        summary: checked.summary,
+        ios_url: checked.ios_url,
+        android_url: checked.android_url,
+        author: None,
+        created_at: now,
+        updated_at: now,
+        reviewer: None,
+        review_note: None,
+    };
+    let mut tx = db.begin().await?;
+    insert_version(&mut tx, &version, Some(now)).await?;
+    go_live(&mut tx, &Actor::System, &version, now).await?;
+    tx.commit().await?;
+    ledger.notify();
+    Ok(version)
+}
+
+/// Every version of an app's entry, newest first, for its department's editors and reviewers.
+pub async fn versions(db: &Db, actor: &Actor, slug: &str) -> Result<Vec<AppVersion>, PortalError> {
+    let rows = db
+        .fetch_all(&Query::select().columns(VERSION_COLUMNS).from(APP_VERSIONS).and_where(Expr::col("slug").eq(slug)).order_by("number", Order::Desc).to_owned())
+        .await?;
+    let versions: Vec<AppVersion> = rows.iter().map(version_from_row).collect::<Result<_, _>>()?;
+    let Some(first) = versions.first() else { return Err(PortalError::NotFound) };
+    if require_any(actor, first.department, &[Role::DepartmentAdmin, Role::ContentEditor, Role::ContentReviewer]).is_err() {
+        // Another department's drafts are not even said to exist.
+        return Err(PortalError::NotFound);
+    }
+    Ok(versions)
+}
+
+/// The latest version of each of a department's apps, for its editors and reviewers.
+pub async fn department_apps(db: &Db, actor: &Actor, department: DepartmentId) -> Result<Vec<AppVersion>, PortalError> {
+    require_any(actor, department, &[Role::DepartmentAdmin, Role::ContentEditor, Role::ContentReviewer])?;
+    let rows = db
+        .fetch_all(
+            &Query::select()
+                .columns(VERSION_COLUMNS)
+                .from(APP_VERSIONS)
+                .and_where(Expr::col("department_id").eq(department.to_string()))
+                .order_by("slug", Order::Asc)
+                .order_by("number", Order::Desc)
+                .to_owned(),
+        )
+        .await?;
+    let mut out: Vec<AppVersion> = Vec::new();
+    for v in rows.iter().map(version_from_row) {
+        let v = v?;
+        if out.last().is_none_or(|last| last.slug != v.slug) {
+            out.push(v);
+        }
+    }
+    Ok(out)
 }
 
 fn from_row(r: &AnyRow) -> Result<MobileApp, StoreError> {

@@ -2,8 +2,8 @@
 //! publishing workflow.
 //!
 //! An item is written as a draft by a content editor of its department, submitted, reviewed by
-//! a second officer (a content reviewer who is not the author), and then published at once or
-//! scheduled. Every version is kept; a new draft of a published item becomes its next version.
+//! a second officer (a content reviewer who saved none of its revisions, see [`crate::review`]),
+//! and then published at once or scheduled. Every version is kept; a new draft of a published item becomes its next version.
 //! Each step is a state change logged in the tamper-evident log, and every change to what is
 //! live is also written to the change feed, so that search indexes follow.
 
@@ -15,6 +15,8 @@ use tamar_ledger::{Ledger, LedgerEntry};
 use tamar_store::{AnyRow, Db, StoreError, Tx, from_millis, row, to_millis};
 
 use crate::catalogue::{Channel, ItemKind, audience, topic};
+// Editors write; reviewers approve, publish and withdraw; both within their department.
+use crate::review::{Subject, require};
 use crate::text::to_simplified;
 use crate::{ITEMS, PortalError, VERSIONS, feed};
 
@@ -365,14 +367,8 @@ fn check_slug(slug: &str) -> Result<(), PortalError> {
     if ok { Ok(()) } else { Err(PortalError::Invalid { field: "slug", reason: "3 to 80 lowercase letters, digits and hyphens" }) }
 }
 
-/// Editors write; reviewers approve, publish and withdraw; both within their department.
-fn require(actor: &Actor, department: DepartmentId, role: Role) -> Result<(), PortalError> {
-    match actor {
-        Actor::System => Ok(()),
-        Actor::Officer { department: own, roles, .. } if *own == department && roles.contains(&role) => Ok(()),
-        _ => Err(PortalError::Forbidden),
-    }
-}
+/// Where the catalogue's versions are.
+const VERSION_TABLE: crate::review::VersionTable = crate::review::VersionTable { table: VERSIONS, key: "item_id" };
 
 fn content_json(content: &Content) -> Result<String, PortalError> {
     serde_json::to_string(content).map_err(|e| PortalError::Store(StoreError::Corrupt(e.to_string())))
@@ -513,6 +509,7 @@ pub async fn create(db: &Db, ledger: &Ledger, actor: &Actor, department: Departm
         other => other?,
     };
     insert_version(&mut tx, &version, None).await?;
+    crate::review::record_edit(&mut tx, &Subject::item(item.id), 1, actor, now).await?;
     let entry = LedgerEntry::change(actor, "portal.item.create", format!("item:{}", item.id), now).because("write a draft");
     tamar_ledger::record(&mut tx, &entry).await?;
     tx.commit().await?;
@@ -569,20 +566,7 @@ async fn transition(
     to: VersionState,
     set: Vec<(&'static str, sea_query::Value)>,
 ) -> Result<(), PortalError> {
-    let mut update = Query::update();
-    update
-        .table(VERSIONS)
-        .value("state", to.as_str())
-        .and_where(Expr::col("item_id").eq(version.item.to_string()))
-        .and_where(Expr::col("number").eq(version.number))
-        .and_where(Expr::col("state").eq(version.state.as_str()));
-    for (column, value) in set {
-        update.value(column, value);
-    }
-    if tx.execute(&update).await? != 1 {
-        return Err(PortalError::WrongState);
-    }
-    Ok(())
+    crate::review::transition(tx, &VERSION_TABLE, &version.item.to_string(), version.number, version.state, to, set).await
 }
 
 /// Saves an editor's changes. The latest version is changed if it is a draft; after a version
@@ -629,6 +613,7 @@ pub async fn save_draft(db: &Db, ledger: &Ledger, actor: &Actor, id: ItemId, inp
         }
         VersionState::InReview | VersionState::Scheduled => return Err(PortalError::WrongState),
     };
+    crate::review::record_edit(&mut tx, &Subject::item(id), version.number, actor, now).await?;
     let entry = LedgerEntry::change(actor, "portal.version.save", format!("item:{id}/version:{}", version.number), now)
         .because("edit a draft");
     tamar_ledger::record(&mut tx, &entry).await?;
@@ -676,6 +661,8 @@ pub async fn approve(
     if latest.author.is_some() && latest.author == actor.account() {
         return Err(PortalError::OwnWork);
     }
+    // Nor anyone else who saved a revision of it since the last publication.
+    crate::review::check_reviewer(&mut tx, &Subject::item(id), latest.number, actor).await?;
     let now = ledger.now();
     let reviewed = Version { reviewer: actor.account(), updated_at: now, ..latest.clone() };
     let version = match publish_at.filter(|at| *at > now) {

@@ -81,21 +81,72 @@ fn from_row(r: &AnyRow) -> Result<Message, StoreError> {
     })
 }
 
-/// A department sends a message to the account `new.to` (the caller has checked that it is a
-/// person's account). Case officers and department administrators may; the
-/// platform itself sends on behalf of a department.
-pub async fn send(db: &Db, ledger: &Ledger, actor: &Actor, department: DepartmentId, new: NewMessage) -> Result<Message, PortalError> {
+/// Case officers and department administrators send in their department's name; the text is
+/// checked the same whoever it is for.
+fn check(
+    actor: &Actor,
+    department: DepartmentId,
+    subject: &TextInput,
+    body: &TextInput,
+    kind: MessageKind,
+    due_on: Option<NaiveDate>,
+) -> Result<(LocalizedText, LocalizedText), PortalError> {
     match actor {
         Actor::System => {}
         Actor::Officer { department: own, roles, .. }
             if *own == department && (roles.contains(&Role::CaseOfficer) || roles.contains(&Role::DepartmentAdmin)) => {}
         _ => return Err(PortalError::Forbidden),
     }
-    let subject = required_text("subject", &new.subject, 200)?;
-    let body = required_text("body", &new.body, 8000)?;
-    if new.kind == MessageKind::Todo && new.due_on.is_none() {
+    let subject = required_text("subject", subject, 200)?;
+    let body = required_text("body", body, 8000)?;
+    if kind == MessageKind::Todo && due_on.is_none() {
         return Err(PortalError::Invalid { field: "due_on", reason: "a to-do needs a due date" });
     }
+    Ok((subject, body))
+}
+
+/// A message addressed by what the department knows of the person (their email address),
+/// who may or may not have an account.
+#[derive(Clone, Debug)]
+pub struct AddressedMessage {
+    /// The person's account, if the address has one.
+    pub to: Option<AccountId>,
+    pub kind: MessageKind,
+    pub subject: TextInput,
+    pub body: TextInput,
+    pub due_on: Option<NaiveDate>,
+}
+
+/// Sends a message to the person's inbox if they have an account, and otherwise only logs
+/// that it could not be delivered. Either way the same checks run and a message id comes back,
+/// so the sender's answer does not say whether the person has an account; the log keeps, as
+/// the officer's own act, which it was.
+pub async fn send_if_known(db: &Db, ledger: &Ledger, actor: &Actor, department: DepartmentId, m: AddressedMessage) -> Result<MessageId, PortalError> {
+    match m.to {
+        Some(to) => {
+            let new = NewMessage { to, kind: m.kind, subject: m.subject, body: m.body, due_on: m.due_on };
+            Ok(send(db, ledger, actor, department, new).await?.id)
+        }
+        None => {
+            check(actor, department, &m.subject, &m.body, m.kind, m.due_on)?;
+            let id = MessageId::new();
+            let now = ledger.now();
+            let mut tx = db.begin().await?;
+            let entry = LedgerEntry::change(actor, "portal.inbox.undelivered", format!("message:{id}"), now)
+                .because("no account has the address the message was sent to");
+            tamar_ledger::record(&mut tx, &entry).await?;
+            tx.commit().await?;
+            ledger.notify();
+            Ok(id)
+        }
+    }
+}
+
+/// A department sends a message to the account `new.to` (the caller has checked that it is a
+/// person's account). Case officers and department administrators may; the
+/// platform itself sends on behalf of a department.
+pub async fn send(db: &Db, ledger: &Ledger, actor: &Actor, department: DepartmentId, new: NewMessage) -> Result<Message, PortalError> {
+    let (subject, body) = check(actor, department, &new.subject, &new.body, new.kind, new.due_on)?;
     let now = ledger.now();
     let message = Message {
         id: MessageId::new(),

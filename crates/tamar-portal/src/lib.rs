@@ -21,6 +21,7 @@ pub mod feed;
 pub mod import;
 pub mod inbox;
 pub mod mygov;
+mod review;
 pub mod text;
 pub mod visits;
 
@@ -42,8 +43,79 @@ pub(crate) const SUBSCRIPTIONS: &str = "portal_subscriptions";
 pub(crate) const PREFILL: &str = "portal_prefill";
 pub(crate) const APPS: &str = "portal_apps";
 pub(crate) const APP_USAGE: &str = "portal_app_usage";
+pub(crate) const APP_VERSIONS: &str = "portal_app_versions";
+pub(crate) const EDITS: &str = "portal_edits";
 
-pub static MIGRATIONS: &[Migration] = &[Migration { id: "portal_0001_catalogue", statements: create_tables }];
+pub static MIGRATIONS: &[Migration] = &[
+    Migration { id: "portal_0001_catalogue", statements: create_tables },
+    Migration { id: "portal_0002_review", statements: review_tables },
+];
+
+/// Who saved each version (for the four-eyes rule), and the app directory's versions. Apps
+/// listed before are kept as their published version 1; authors of content versions become
+/// their first recorded editors.
+fn review_tables(backend: Backend) -> Vec<String> {
+    use sea_query::{Expr, ExprTrait, PostgresQueryBuilder, Query, SqliteQueryBuilder};
+    let edits = Table::create()
+        .table(EDITS)
+        .col(ColumnDef::new("subject").string().not_null())
+        .col(ColumnDef::new("number").integer().not_null())
+        .col(ColumnDef::new("account_id").string().not_null())
+        .col(ColumnDef::new("at").big_integer().not_null())
+        .primary_key(Index::create().col("subject").col("number").col("account_id"))
+        .to_owned();
+    let app_versions = Table::create()
+        .table(APP_VERSIONS)
+        .col(ColumnDef::new("slug").string().not_null())
+        .col(ColumnDef::new("number").integer().not_null())
+        .col(ColumnDef::new("state").string().not_null())
+        .col(ColumnDef::new("department_id").string().not_null())
+        .col(ColumnDef::new("name").text().not_null())
+        .col(ColumnDef::new("summary").text().not_null())
+        .col(ColumnDef::new("ios_url").string().null())
+        .col(ColumnDef::new("android_url").string().null())
+        .col(ColumnDef::new("author_id").string().null())
+        .col(ColumnDef::new("created_at").big_integer().not_null())
+        .col(ColumnDef::new("updated_at").big_integer().not_null())
+        .col(ColumnDef::new("reviewer_id").string().null())
+        .col(ColumnDef::new("review_note").text().null())
+        .col(ColumnDef::new("published_at").big_integer().null())
+        .primary_key(Index::create().col("slug").col("number"))
+        .to_owned();
+    let authors = Query::insert()
+        .into_table(EDITS)
+        .columns(["subject", "number", "account_id", "at"])
+        .select_from(
+            Query::select()
+                .expr(Expr::cust("'item:' || item_id"))
+                .columns(["number", "author_id", "updated_at"])
+                .from(VERSIONS)
+                .and_where(Expr::col("author_id").is_not_null())
+                .to_owned(),
+        )
+        .map(|s| s.to_owned());
+    let published_apps = Query::insert()
+        .into_table(APP_VERSIONS)
+        .columns(["slug", "number", "state", "department_id", "name", "summary", "ios_url", "android_url", "created_at", "updated_at", "published_at"])
+        .select_from(
+            Query::select()
+                .column("slug")
+                .expr(Expr::val(1))
+                .expr(Expr::val("published"))
+                .columns(["department_id", "name", "summary", "ios_url", "android_url", "created_at", "created_at", "created_at"])
+                .from(APPS)
+                .to_owned(),
+        )
+        .map(|s| s.to_owned());
+    let mut out = vec![backend.schema(&edits), backend.schema(&app_versions)];
+    for statement in [authors, published_apps].into_iter().flatten() {
+        out.push(match backend {
+            Backend::Sqlite => statement.to_string(SqliteQueryBuilder),
+            Backend::Postgres => statement.to_string(PostgresQueryBuilder),
+        });
+    }
+    out
+}
 
 fn create_tables(backend: Backend) -> Vec<String> {
     let items = Table::create()

@@ -13,6 +13,9 @@ use tamar_portal::{ContentInput, ItemKind, NewItem, PortalError, ServiceInput, T
 use tamar_store::{Db, Migrator, store_test};
 use tamar_tenancy::NewDepartment;
 
+#[path = "it/review.rs"]
+mod review;
+
 struct World {
     ledger: Ledger,
     td: DepartmentId,
@@ -268,6 +271,8 @@ store_test!(departments_register_apps_and_report_their_use, |db| async move {
     };
     assert!(matches!(apps::register(&db, &w.ledger, &w.citizen, w.td, new.clone()).await, Err(PortalError::Forbidden)));
     apps::register(&db, &w.ledger, &w.editor, w.td, new).await?;
+    apps::submit(&db, &w.ledger, &w.editor, "hkemobility").await?;
+    apps::approve(&db, &w.ledger, &w.reviewer, "hkemobility").await?;
     let d1 = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
     let d2 = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();
     apps::report_usage(&db, &w.ledger, &w.editor, "hkemobility", apps::UsageReport { day: d1, downloads: 120, active_users: 900 }).await?;

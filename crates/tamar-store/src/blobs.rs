@@ -61,7 +61,7 @@ impl Blobs {
     pub fn open(config: &BlobConfig) -> Result<Blobs, StoreError> {
         let store: Arc<dyn ObjectStore> = match config {
             BlobConfig::Local { path } => {
-                std::fs::create_dir_all(path)
+                crate::private::private_dir(path)
                     .map_err(|e| StoreError::Blob(object_store::Error::Generic { store: "local", source: Box::new(e) }))?;
                 Arc::new(object_store::local::LocalFileSystem::new_with_prefix(path)?)
             }

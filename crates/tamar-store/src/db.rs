@@ -61,6 +61,9 @@ impl Db {
     pub async fn connect(url: &str) -> Result<Db, StoreError> {
         DRIVERS.call_once(sqlx::any::install_default_drivers);
         let backend = Backend::from_url(url)?;
+        if backend == Backend::Sqlite {
+            private_sqlite_file(url).map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
+        }
         let mut options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
         options = match backend {
             Backend::Sqlite => options.max_connections(8).after_connect(|conn, _| {
@@ -215,5 +218,34 @@ pub mod row {
         let text: String = get(row, column)?;
         text.parse()
             .map_err(|_| StoreError::Corrupt(format!("column {column} holds {text:?}")))
+    }
+}
+
+/// The file of a SQLite URL (`sqlite://PATH?…` or `sqlite:PATH`), none for an in-memory one.
+fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && !path.starts_with(":memory:")).then(|| std::path::PathBuf::from(path))
+}
+
+/// Creates the SQLite file 0600 before SQLite does (SQLite gives its `-wal` and `-shm` files
+/// the database file's permissions), and tightens the three files of an existing database.
+fn private_sqlite_file(url: &str) -> std::io::Result<()> {
+    let Some(path) = sqlite_path(url) else { return Ok(()) };
+    if path.parent().is_some_and(|p| !p.as_os_str().is_empty() && !p.exists()) {
+        // SQLite will say that the folder is missing.
+        return Ok(());
+    }
+    match crate::private::create_private_file(&path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut file = path.clone().into_os_string();
+                file.push(suffix);
+                crate::private::tighten_file(std::path::Path::new(&file))?;
+            }
+            Ok(())
+        }
+        Err(e) => Err(e),
     }
 }

@@ -12,6 +12,7 @@ mod blobs;
 mod db;
 mod error;
 mod migrate;
+pub mod private;
 mod secrets;
 pub mod testing;
 

@@ -3,11 +3,14 @@
 use std::io::Write;
 use std::path::Path;
 
-/// Reads a 32-byte secret (hex) from `path`, or creates one with permissions 0600. Nodes that
+/// Reads a 32-byte secret (hex) from `path`, or creates one with permissions 0600 (in a folder made 0700);
+/// an existing file is made 0600. Nodes that
 /// must agree on a key share the file.
 pub fn load_or_create_secret(path: &Path) -> std::io::Result<[u8; 32]> {
     let invalid = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{}: {what}", path.display()));
     if path.exists() {
+        // A key file written by an older version may be readable by others.
+        crate::private::tighten_file(path)?;
         let text = std::fs::read_to_string(path)?;
         let mut secret = [0u8; 32];
         let bytes = text.trim().as_bytes();
@@ -21,18 +24,11 @@ pub fn load_or_create_secret(path: &Path) -> std::io::Result<[u8; 32]> {
         return Ok(secret);
     }
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+        crate::private::private_dir(dir)?;
     }
     let mut secret = [0u8; 32];
     getrandom::fill(&mut secret).map_err(|e| std::io::Error::other(e.to_string()))?;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
+    let mut file = crate::private::create_private_file(path)?;
     let hex: String = secret.iter().map(|b| format!("{b:02x}")).collect();
     file.write_all(hex.as_bytes())?;
     Ok(secret)

@@ -219,7 +219,8 @@ async fn seed_portal(db: &Db, ledger: &Ledger, citizen: Option<&tamar_identity::
             ios_url: app.ios.map(str::to_owned),
             android_url: app.android.map(str::to_owned),
         };
-        match tamar_portal::apps::register(db, ledger, &Actor::System, *department, new).await {
+        // The platform loads the demo directory as published, as it loads the demo catalogue.
+        match tamar_portal::apps::import_published(db, ledger, *department, new).await {
             Ok(_) | Err(tamar_portal::PortalError::SlugTaken(_)) => {}
             Err(e) => return Err(e.into()),
         }

@@ -99,6 +99,10 @@ struct VerifySignatureArgs {
 }
 
 fn main() -> ExitCode {
+    // Whatever the platform writes (database, keys, blobs, mail, search index) is for its own
+    // user only: files 0600 and folders 0700, before any thread starts.
+    #[cfg(unix)]
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     let cli = Cli::parse();
     if let Command::VerifySignature(args) = &cli.command {
         return verify_signature(args);

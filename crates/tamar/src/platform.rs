@@ -41,8 +41,12 @@ pub fn progress(len: u64, message: &'static str) -> ProgressBar {
 }
 
 pub async fn connect(config: &Config) -> anyhow::Result<Db> {
-    std::fs::create_dir_all(&config.data_dir)
+    // Only the platform's own user may read the data folder: it holds the database, keys and
+    // mail with verification links. A folder made by an older version is tightened.
+    tamar_store::private::private_dir(&config.data_dir)
         .with_context(|| format!("cannot create the data folder {}", config.data_dir.display()))?;
+    tamar_store::private::tighten(&config.data_dir)
+        .with_context(|| format!("cannot restrict the data folder {} to its owner", config.data_dir.display()))?;
     Db::connect(&config.database_url()).await.context("cannot open the database")
 }
 

@@ -9,6 +9,10 @@ use std::time::Duration;
 use tamar_store::Db;
 use tamar_store::testing::TestDb;
 
+#[cfg(unix)]
+#[path = "it/data_folder.rs"]
+mod data_folder;
+
 fn tamar(database_url: Option<&str>) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_tamar"));
     // Only what a test sets reaches the server's configuration.

@@ -175,7 +175,7 @@ email-verify-body =
 
 register-title = Create an account
 register-check-email = Check your email
-register-sent = We have sent a link to { $email }. Open it within 24 hours to confirm your address.
+register-sent = We have sent an email to { $email }. Follow what it says to go on; a link in it works for 24 hours.
 register-name-en = Name in English
 register-name-en-hint = As on your identity document, for example CHAN Tai-man.
 register-name-zh = Name in Chinese (if you have one)

@@ -175,7 +175,7 @@ email-verify-body =
 
 register-title = 开设账户
 register-check-email = 请查看你的电邮
-register-sent = 我们已把链接寄往 { $email }。请于 24 小时内打开以确认你的地址。
+register-sent = 我们已发送电邮至 { $email }。请按电邮的指示继续；电邮内的链接于 24 小时内有效。
 register-name-en = 英文姓名
 register-name-en-hint = 与身份证明文件相同，例如 CHAN Tai-man。
 register-name-zh = 中文姓名（如有）

@@ -175,7 +175,7 @@ email-verify-body =
 
 register-title = 開設帳戶
 register-check-email = 請查看你的電郵
-register-sent = 我們已把連結寄往 { $email }。請於 24 小時內開啟以確認你的地址。
+register-sent = 我們已發送電郵至 { $email }。請按電郵的指示繼續；電郵內的連結於 24 小時內有效。
 register-name-en = 英文姓名
 register-name-en-hint = 與身份證明文件相同，例如 CHAN Tai-man。
 register-name-zh = 中文姓名（如有）

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use tamar_core::{Code, Lang, LocalizedText};
-use tamar_portal::apps::{MobileApp, NewApp, UsageReport};
+use tamar_portal::apps::{AppInput, AppVersion, MobileApp, NewApp, UsageReport};
 use tamar_portal::content::{self, LiveFilter};
 use tamar_portal::inbox::{self, Message, MessageId, MessageKind};
 use tamar_portal::{Content, ItemKind, LiveItem, TextInput};
@@ -369,19 +369,85 @@ pub async fn apps(State(state): State<AppState>) -> Result<(PublicPage, Json<Vec
     Ok((PublicPage, Json(apps.into_iter().map(|app| AppView { department_code: directory.code(app.department), app }).collect())))
 }
 
-/// Lists an app of the officer's department (its administrators and content editors).
+/// Lists an app of the officer's department (its administrators and content editors) as a
+/// draft; it is published when a content reviewer of the department approves it.
 #[utoipa::path(post, path = "/api/v1/apps", tag = "apps", request_body = NewApp,
-    responses((status = 201, body = AppView), (status = 401, body = crate::error::ApiErrorBody), (status = 403, body = crate::error::ApiErrorBody),
+    responses((status = 201, body = AppVersion), (status = 401, body = crate::error::ApiErrorBody), (status = 403, body = crate::error::ApiErrorBody),
         (status = 409, body = crate::error::ApiErrorBody), (status = 422, body = crate::error::ApiErrorBody)))]
 pub async fn register_app(
     State(state): State<AppState>,
     officer: Authorized<Officers>,
     ApiJson(new): ApiJson<NewApp>,
-) -> Result<(StatusCode, Json<AppView>), WebError> {
+) -> Result<(StatusCode, Json<AppVersion>), WebError> {
     let department = officer.actor.department().ok_or_else(|| WebError::new(Code::Forbidden))?;
     let app = tamar_portal::apps::register(&state.db, &state.ledger, &officer.actor, department, new).await?;
-    let code = Directory::load(&state).await?.code(department);
-    Ok((StatusCode::CREATED, Json(AppView { app, department_code: code })))
+    Ok((StatusCode::CREATED, Json(app)))
+}
+
+/// The officer's department's apps, each with its latest version (drafts and entries under
+/// review included), for its administrators, content editors and reviewers.
+#[utoipa::path(get, path = "/api/v1/office/apps", tag = "apps",
+    responses((status = 200, body = Vec<AppVersion>), (status = 401, body = crate::error::ApiErrorBody), (status = 403, body = crate::error::ApiErrorBody)))]
+pub async fn office_apps(State(state): State<AppState>, officer: Authorized<Officers>) -> Result<Json<Vec<AppVersion>>, WebError> {
+    let department = officer.actor.department().ok_or_else(|| WebError::new(Code::Forbidden))?;
+    Ok(Json(tamar_portal::apps::department_apps(&state.db, &officer.actor, department).await?))
+}
+
+/// Every version of one of the department's app entries, newest first.
+#[utoipa::path(get, path = "/api/v1/office/apps/{slug}/versions", tag = "apps", params(("slug" = String, Path, description = "The app")),
+    responses((status = 200, body = Vec<AppVersion>), (status = 401, body = crate::error::ApiErrorBody), (status = 404, body = crate::error::ApiErrorBody)))]
+pub async fn app_versions(State(state): State<AppState>, officer: Authorized<Officers>, Path(slug): Path<String>) -> Result<Json<Vec<AppVersion>>, WebError> {
+    Ok(Json(tamar_portal::apps::versions(&state.db, &officer.actor, &slug).await?))
+}
+
+/// Saves changes to an app's entry: its draft, or a new draft after publication.
+#[utoipa::path(put, path = "/api/v1/office/apps/{slug}", tag = "apps", request_body = AppInput, params(("slug" = String, Path, description = "The app")),
+    responses((status = 200, body = AppVersion), (status = 401, body = crate::error::ApiErrorBody), (status = 403, body = crate::error::ApiErrorBody),
+        (status = 404, body = crate::error::ApiErrorBody), (status = 409, body = crate::error::ApiErrorBody), (status = 422, body = crate::error::ApiErrorBody)))]
+pub async fn save_app(
+    State(state): State<AppState>,
+    officer: Authorized<Officers>,
+    Path(slug): Path<String>,
+    ApiJson(input): ApiJson<AppInput>,
+) -> Result<Json<AppVersion>, WebError> {
+    Ok(Json(tamar_portal::apps::save_draft(&state.db, &state.ledger, &officer.actor, &slug, input).await?))
+}
+
+/// Submits an app's draft for review.
+#[utoipa::path(post, path = "/api/v1/office/apps/{slug}/submit", tag = "apps", params(("slug" = String, Path, description = "The app")),
+    responses((status = 200, body = AppVersion), (status = 401, body = crate::error::ApiErrorBody), (status = 403, body = crate::error::ApiErrorBody),
+        (status = 404, body = crate::error::ApiErrorBody), (status = 409, body = crate::error::ApiErrorBody)))]
+pub async fn submit_app(State(state): State<AppState>, officer: Authorized<Officers>, Path(slug): Path<String>) -> Result<Json<AppVersion>, WebError> {
+    Ok(Json(tamar_portal::apps::submit(&state.db, &state.ledger, &officer.actor, &slug).await?))
+}
+
+/// Approves and publishes an app's entry under review: a content reviewer of the department
+/// who saved none of its revisions.
+#[utoipa::path(post, path = "/api/v1/office/apps/{slug}/approve", tag = "apps", params(("slug" = String, Path, description = "The app")),
+    responses((status = 200, body = AppVersion), (status = 401, body = crate::error::ApiErrorBody), (status = 403, body = crate::error::ApiErrorBody),
+        (status = 404, body = crate::error::ApiErrorBody), (status = 409, body = crate::error::ApiErrorBody)))]
+pub async fn approve_app(State(state): State<AppState>, officer: Authorized<Officers>, Path(slug): Path<String>) -> Result<Json<AppVersion>, WebError> {
+    Ok(Json(tamar_portal::apps::approve(&state.db, &state.ledger, &officer.actor, &slug).await?))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RejectRequest {
+    /// What to change, for the authors (1 to 2000 characters).
+    pub note: String,
+}
+
+/// Sends an app's entry under review back to its authors, with a note.
+#[utoipa::path(post, path = "/api/v1/office/apps/{slug}/reject", tag = "apps", request_body = RejectRequest, params(("slug" = String, Path, description = "The app")),
+    responses((status = 200, body = AppVersion), (status = 401, body = crate::error::ApiErrorBody), (status = 403, body = crate::error::ApiErrorBody),
+        (status = 404, body = crate::error::ApiErrorBody), (status = 409, body = crate::error::ApiErrorBody), (status = 422, body = crate::error::ApiErrorBody)))]
+pub async fn reject_app(
+    State(state): State<AppState>,
+    officer: Authorized<Officers>,
+    Path(slug): Path<String>,
+    ApiJson(body): ApiJson<RejectRequest>,
+) -> Result<Json<AppVersion>, WebError> {
+    Ok(Json(tamar_portal::apps::reject(&state.db, &state.ledger, &officer.actor, &slug, &body.note).await?))
 }
 
 /// An app's reported figures, by day.
@@ -421,23 +487,27 @@ pub struct OutgoingMessage {
     pub due_on: Option<NaiveDate>,
 }
 
+/// What the sender learns: the message was accepted, under this id. It does not say whether
+/// the address has an account (so that the endpoint cannot be used to find out who does).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct MessageReceipt {
+    pub id: MessageId,
+}
+
 /// Sends a message or a to-do to a person's inbox, in the officer's department's name (case
-/// officers and department administrators).
+/// officers and department administrators). The answer is 202 whether or not the address has
+/// an account: the message is delivered when it has one, and the log keeps which it was.
 #[utoipa::path(post, path = "/api/v1/office/messages", tag = "portal", request_body = OutgoingMessage,
-    responses((status = 201, body = Message), (status = 401, body = crate::error::ApiErrorBody), (status = 403, body = crate::error::ApiErrorBody),
-        (status = 404, body = crate::error::ApiErrorBody), (status = 422, body = crate::error::ApiErrorBody)))]
+    responses((status = 202, body = MessageReceipt), (status = 401, body = crate::error::ApiErrorBody), (status = 403, body = crate::error::ApiErrorBody),
+        (status = 422, body = crate::error::ApiErrorBody)))]
 pub async fn send_message(
     State(state): State<AppState>,
     officer: Authorized<Officers>,
     ApiJson(out): ApiJson<OutgoingMessage>,
-) -> Result<(StatusCode, Json<Message>), WebError> {
+) -> Result<(StatusCode, Json<MessageReceipt>), WebError> {
     let department = officer.actor.department().ok_or_else(|| WebError::new(Code::Forbidden))?;
-    let may_send = officer.actor.has_role(tamar_core::Role::CaseOfficer) || officer.actor.has_role(tamar_core::Role::DepartmentAdmin);
-    if !may_send {
-        return Err(WebError::new(Code::Forbidden));
-    }
-    let to = tamar_identity::citizen_by_email(&state.db, &out.to_email).await?.ok_or_else(|| WebError::new(Code::NotFound))?;
-    let new = inbox::NewMessage { to, kind: out.kind, subject: out.subject, body: out.body, due_on: out.due_on };
-    Ok((StatusCode::CREATED, Json(inbox::send(&state.db, &state.ledger, &officer.actor, department, new).await?)))
+    let to = tamar_identity::citizen_by_email(&state.db, &out.to_email).await?;
+    let message = inbox::AddressedMessage { to, kind: out.kind, subject: out.subject, body: out.body, due_on: out.due_on };
+    let id = inbox::send_if_known(&state.db, &state.ledger, &officer.actor, department, message).await?;
+    Ok((StatusCode::ACCEPTED, Json(MessageReceipt { id })))
 }
-

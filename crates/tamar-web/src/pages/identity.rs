@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 use tamar_core::{HasCode, Lang};
-use tamar_identity::{Account, IdentityError, PendingVerification, Registration};
+use tamar_identity::{Account, IdentityError, PendingVerification, Registered, Registration};
 
 use super::{PageContext, render, see_other};
 use crate::extract::{ApiQuery, Authorized, Citizens, FormData, IdentityVerifiers, SignedIn};
@@ -24,7 +24,7 @@ pub(crate) fn message(lang: Lang, error: &IdentityError) -> String {
     }
 }
 
-/// Sends the email verification link in the page's language.
+/// Queues the email verification link in the page's language (the durable queue sends it).
 async fn send_verification(state: &AppState, lang: Lang, account: &Account, token: &str) -> Result<(), WebError> {
     send_verification_to(state, lang, &account.display_name, &account.email, token).await
 }
@@ -37,7 +37,20 @@ pub(crate) async fn send_verification_to(state: &AppState, lang: Lang, name: &st
         subject: i18n::t(lang, "email-verify-subject"),
         body: i18n::t_args(lang, "email-verify-body", &[("name", name.to_owned()), ("link", link)]),
     };
-    state.mailer.send(&email).await?;
+    tamar_notify::enqueue_now(&state.db, &email, state.ledger.now()).await?;
+    Ok(())
+}
+
+/// Queues the mail that tells an account's owner that someone tried to register with their
+/// address, in the owner's language (else the page's).
+async fn tell_owner(state: &AppState, lang: Lang, owner: &Account) -> Result<(), WebError> {
+    let attempt = tamar_notify::templates::RegistrationAttempt {
+        lang,
+        name: owner.display_name.clone(),
+        email: owner.email.clone(),
+        sign_in_url: format!("{}/{}/sign-in", state.config.public_url.trim_end_matches('/'), lang.prefix()),
+    };
+    tamar_notify::enqueue_now(&state.db, &attempt.email()?, state.ledger.now()).await?;
     Ok(())
 }
 
@@ -66,26 +79,28 @@ pub async fn register_form(page: PageContext) -> Result<Html<String>, WebError> 
     render(&RegisterPage { page: page.section("sign-in"), form: RegisterForm::default(), error: None, sent_to: None })
 }
 
+/// Registration answers the same whether or not the address has an account: the same page
+/// ("we sent a message to …"), status and work. A new account gets its verification link; the
+/// owner of an existing one is told that someone tried, so only the address's owner learns it.
 pub async fn register(page: PageContext, State(state): State<AppState>, FormData(mut form): FormData<RegisterForm>) -> Result<Response, WebError> {
     let registration = Registration {
         name_en: form.name_en.clone(),
         name_zh: form.name_zh.clone(),
         email: form.email.clone(),
         password: std::mem::take(&mut form.password),
+        lang: page.lang,
     };
+    let sent_to = Some(form.email.trim().to_lowercase());
     match tamar_identity::register(&state.db, &state.ledger, registration).await {
-        Ok((account, token)) => {
-            send_verification(&state, page.lang, &account, &token).await?;
-            let sent_to = Some(account.email);
-            Ok(render(&RegisterPage { page: page.section("sign-in"), form: RegisterForm::default(), error: None, sent_to })?.into_response())
-        }
-        Err(error @ (IdentityError::Invalid { .. } | IdentityError::WeakPassword(_) | IdentityError::EmailTaken)) => {
-            let status = if matches!(error, IdentityError::EmailTaken) { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+        Ok(Registered::Opened { account, token }) => send_verification(&state, page.lang, &account, &token).await?,
+        Ok(Registered::AddressTaken { owner, lang }) => tell_owner(&state, lang.unwrap_or(page.lang), &owner).await?,
+        Err(error @ (IdentityError::Invalid { .. } | IdentityError::WeakPassword(_))) => {
             let error = Some(message(page.lang, &error));
-            Ok((status, render(&RegisterPage { page: page.section("sign-in"), form, error, sent_to: None })?).into_response())
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&RegisterPage { page: page.section("sign-in"), form, error, sent_to: None })?).into_response());
         }
-        Err(other) => Err(other.into()),
+        Err(other) => return Err(other.into()),
     }
+    Ok(render(&RegisterPage { page: page.section("sign-in"), form: RegisterForm::default(), error: None, sent_to })?.into_response())
 }
 
 #[derive(Deserialize)]
