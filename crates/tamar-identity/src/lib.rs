@@ -11,6 +11,7 @@ pub mod mfa;
 pub mod passkeys;
 mod password;
 pub mod policy;
+pub mod prefill;
 mod registration;
 mod session;
 pub mod throttle;
@@ -98,7 +99,21 @@ pub static MIGRATIONS: &[Migration] = &[
     Migration { id: "identity_0004_passkeys", statements: passkey_tables },
     Migration { id: "identity_0005_contact", statements: contact_columns },
     Migration { id: "identity_0006_sealed_hkid", statements: sealed_hkid_columns },
+    Migration { id: "identity_0007_prefill", statements: prefill_table },
 ];
+
+/// Pre-fill settings, which moved here from the portal (`portal_0002_prefill_to_identity`
+/// copies what people had chosen).
+fn prefill_table(backend: Backend) -> Vec<String> {
+    use sea_query::{ColumnDef, Table};
+    let prefill = Table::create()
+        .table(prefill::PREFILL)
+        .col(ColumnDef::new("account_id").string().not_null().primary_key())
+        .col(ColumnDef::new("fields").string().not_null())
+        .col(ColumnDef::new("updated_at").big_integer().not_null())
+        .to_owned();
+    vec![backend.schema(&prefill)]
+}
 
 fn sealed_hkid_columns(backend: Backend) -> Vec<String> {
     use sea_query::{ColumnDef, Table};
