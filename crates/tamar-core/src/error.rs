@@ -92,6 +92,7 @@ codes! {
     ContentState => "content_state", Conflict;
     SecondReviewerRequired => "second_reviewer_required", Forbidden;
     EmailTaken => "email_taken", Conflict;
+    SectorIdentifierRequired => "sector_identifier_required", Unprocessable;
     PayloadTooLarge => "payload_too_large", PayloadTooLarge;
     UnsupportedMediaType => "unsupported_media_type", UnsupportedMediaType;
     TooManyRequests => "too_many_requests", TooManyRequests;

@@ -12,6 +12,7 @@ pub mod mfa;
 pub mod passkeys;
 mod password;
 pub mod policy;
+pub mod prefill;
 pub mod sign_in;
 mod registration;
 mod session;
@@ -111,6 +112,7 @@ pub static MIGRATIONS: &[Migration] = &[
     Migration { id: "identity_0006_sealed_hkid", statements: sealed_hkid_columns },
     Migration { id: "identity_0007_sign_in_challenges", statements: sign_in::challenge_table },
     Migration { id: "identity_0008_account_lang", statements: lang_column },
+    Migration { id: "identity_0009_prefill", statements: prefill_table },
 ];
 
 /// A fresh secret for a link or a cookie: 256 random bits, URL-safe. Only its hash is stored.
@@ -126,6 +128,19 @@ pub(crate) fn random_token() -> String {
 fn lang_column(backend: Backend) -> Vec<String> {
     use sea_query::{ColumnDef, Table};
     vec![backend.schema(&Table::alter().table("accounts").add_column(ColumnDef::new("lang").string().null()).to_owned())]
+}
+
+/// Pre-fill settings, which moved here from the portal (`portal_0003_prefill_to_identity`
+/// copies what people had chosen).
+fn prefill_table(backend: Backend) -> Vec<String> {
+    use sea_query::{ColumnDef, Table};
+    let prefill = Table::create()
+        .table(prefill::PREFILL)
+        .col(ColumnDef::new("account_id").string().not_null().primary_key())
+        .col(ColumnDef::new("fields").string().not_null())
+        .col(ColumnDef::new("updated_at").big_integer().not_null())
+        .to_owned();
+    vec![backend.schema(&prefill)]
 }
 
 fn sealed_hkid_columns(backend: Backend) -> Vec<String> {

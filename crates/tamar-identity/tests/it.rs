@@ -7,6 +7,8 @@ use tamar_identity::{AccountKind, IdentityError, NewAccount};
 use tamar_ledger::{Ledger, SigningKey};
 use tamar_store::{Db, Migrator, store_test};
 
+#[path = "it/prefill.rs"] mod prefill;
+
 async fn setup(db: &Db) -> Ledger {
     Migrator::new(db, &[tamar_ledger::MIGRATIONS, tamar_tenancy::MIGRATIONS, tamar_identity::MIGRATIONS]).run().await.unwrap();
     Ledger::start(db.clone(), SigningKey::from_bytes(&[2u8; 32]), Arc::new(SystemClock))

@@ -26,6 +26,12 @@ pub struct NewClient {
     pub post_logout_redirect_uris: Vec<String>,
     /// The scopes it may ask for, among openid, profile, email, hkid, birthdate.
     pub scopes: Vec<String>,
+    /// Needed when the redirect URIs are on more than one host: the https URI whose host is
+    /// the client's sector, so that all its redirect URIs get the same pairwise subjects
+    /// (OpenID Connect Core §8.1). Tamar does not fetch it: the platform administrator who
+    /// registers the client vouches that the redirect URIs belong to that sector.
+    #[serde(default)]
+    pub sector_identifier_uri: Option<String>,
 }
 
 /// A registered client, without its secret.
@@ -37,8 +43,10 @@ pub struct Client {
     pub redirect_uris: Vec<String>,
     pub post_logout_redirect_uris: Vec<String>,
     pub scopes: Vec<String>,
-    /// Pairwise subjects are computed per sector: the host of the redirect URIs.
+    /// Pairwise subjects are computed per sector: the host of the redirect URIs, or of the
+    /// sector identifier URI.
     pub sector: String,
+    pub sector_identifier_uri: Option<String>,
 }
 
 /// The answer to a registration: the secret is shown this once.
@@ -49,17 +57,33 @@ pub struct RegisteredClient {
     pub client_secret: String,
 }
 
+/// The host of an address Tamar may send people to (or that names a sector): https, or http on
+/// this machine for development; no fragment, no user name or password, no spaces.
 fn valid_redirect(uri: &str) -> Option<String> {
-    let (scheme, rest) = uri.split_once("://")?;
-    let host = rest.split(['/', '?', '#']).next()?.rsplit('@').next()?;
-    let hostname = host.rsplit_once(':').map_or(host, |(h, _)| h);
-    let local = matches!(hostname, "localhost" | "127.0.0.1" | "[::1]");
-    let ok = (scheme == "https" || scheme == "http" && local)
-        && !hostname.is_empty()
-        && !uri.contains('#')
-        && !uri.chars().any(|c| c.is_whitespace() || c.is_control())
-        && uri.len() <= 500;
-    ok.then(|| hostname.to_owned())
+    if uri.len() > 500 || uri.contains('#') || uri.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return None;
+    }
+    let parsed = url::Url::parse(uri).ok()?;
+    let host = parsed.host_str().filter(|h| !h.is_empty())?.to_owned();
+    let local = matches!(host.as_str(), "localhost" | "127.0.0.1" | "[::1]");
+    let ok = (parsed.scheme() == "https" || parsed.scheme() == "http" && local)
+        && parsed.username().is_empty()
+        && parsed.password().is_none()
+        && parsed.fragment().is_none();
+    ok.then_some(host)
+}
+
+/// The sector of a client's pairwise subjects (OpenID Connect Core §8.1): the host of its
+/// sector identifier URI if it has one, else the one host that all its redirect URIs share.
+fn sector_of(redirect_hosts: &[String], sector_identifier_uri: Option<&str>) -> Result<String, OidcError> {
+    if let Some(uri) = sector_identifier_uri {
+        return valid_redirect(uri).ok_or(OidcError::Invalid { field: "sector_identifier_uri", reason: "an https address" });
+    }
+    match redirect_hosts.split_first() {
+        Some((first, rest)) if rest.iter().all(|h| h == first) => Ok(first.clone()),
+        Some(_) => Err(OidcError::SectorIdentifierRequired),
+        None => Err(OidcError::Invalid { field: "redirect_uris", reason: "1 to 10 addresses" }),
+    }
 }
 
 fn hash_secret(secret: &str) -> String {
@@ -82,10 +106,13 @@ pub async fn register(db: &Db, ledger: &Ledger, actor: &Actor, new: NewClient) -
         return Err(OidcError::Invalid { field: "redirect_uris", reason: "1 to 10 addresses" });
     }
     let mut hosts = Vec::new();
-    for uri in new.redirect_uris.iter().chain(&new.post_logout_redirect_uris) {
+    for uri in &new.redirect_uris {
         hosts.push(valid_redirect(uri).ok_or(OidcError::Invalid { field: "redirect_uris", reason: "https addresses without fragments" })?);
     }
-    let sector = hosts[0].clone();
+    if new.post_logout_redirect_uris.len() > 10 || new.post_logout_redirect_uris.iter().any(|uri| valid_redirect(uri).is_none()) {
+        return Err(OidcError::Invalid { field: "post_logout_redirect_uris", reason: "at most 10 https addresses without fragments" });
+    }
+    let sector = sector_of(&hosts, new.sector_identifier_uri.as_deref())?;
     if !new.scopes.iter().any(|s| s == "openid") || !new.scopes.iter().all(|s| SCOPES.iter().any(|(name, _)| name == s)) {
         return Err(OidcError::Invalid { field: "scopes", reason: "openid, and only known scopes" });
     }
@@ -101,6 +128,7 @@ pub async fn register(db: &Db, ledger: &Ledger, actor: &Actor, new: NewClient) -
         post_logout_redirect_uris: new.post_logout_redirect_uris,
         scopes: new.scopes,
         sector,
+        sector_identifier_uri: new.sector_identifier_uri,
     };
     let json = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
     let now = ledger.now();
@@ -110,7 +138,7 @@ pub async fn register(db: &Db, ledger: &Ledger, actor: &Actor, new: NewClient) -
             .into_table("oidc_clients")
             .columns([
                 "client_id", "secret_hash", "name_en", "name_tc", "name_sc", "purpose_en", "purpose_tc", "purpose_sc", "redirect_uris",
-                "post_logout_redirect_uris", "scopes", "sector", "created_at",
+                "post_logout_redirect_uris", "scopes", "sector", "sector_identifier_uri", "created_at",
             ])
             .values_panic([
                 client_id.clone().into(),
@@ -125,6 +153,7 @@ pub async fn register(db: &Db, ledger: &Ledger, actor: &Actor, new: NewClient) -
                 json(&client.post_logout_redirect_uris).into(),
                 client.scopes.join(" ").into(),
                 client.sector.clone().into(),
+                client.sector_identifier_uri.clone().into(),
                 to_millis(now).into(),
             ])
             .to_owned(),
@@ -155,12 +184,13 @@ fn from_row(r: &AnyRow) -> Result<Client, OidcError> {
         post_logout_redirect_uris: list("post_logout_redirect_uris")?,
         scopes: scopes.split(' ').map(str::to_owned).collect(),
         sector: row::get(r, "sector")?,
+        sector_identifier_uri: row::get(r, "sector_identifier_uri")?,
     })
 }
 
-const COLUMNS: [&str; 12] = [
+const COLUMNS: [&str; 13] = [
     "client_id", "name_en", "name_tc", "name_sc", "purpose_en", "purpose_tc", "purpose_sc", "redirect_uris",
-    "post_logout_redirect_uris", "scopes", "sector", "secret_hash",
+    "post_logout_redirect_uris", "scopes", "sector", "sector_identifier_uri", "secret_hash",
 ];
 
 pub async fn find(db: &Db, client_id: &str) -> Result<Option<Client>, OidcError> {
@@ -194,5 +224,25 @@ pub async fn authenticate(db: &Db, client_id: &str, secret: &str) -> Result<Clie
 impl Client {
     pub fn display_name(&self, lang: Lang) -> &str {
         self.name.get(lang)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sector_is_the_one_host_of_the_redirect_uris_or_the_sector_identifiers() {
+        let hosts = |uris: &[&str]| uris.iter().map(|u| valid_redirect(u).unwrap_or_default()).collect::<Vec<_>>();
+        assert_eq!(sector_of(&hosts(&["https://a.example.hk/cb", "https://A.example.hk/other"]), None).ok().as_deref(), Some("a.example.hk"));
+        assert!(matches!(sector_of(&hosts(&["https://a.example.hk/cb", "https://b.example.hk/cb"]), None), Err(OidcError::SectorIdentifierRequired)));
+        let sector = sector_of(&hosts(&["https://a.example.hk/cb", "https://b.example.hk/cb"]), Some("https://sector.example.hk/uris.json"));
+        assert_eq!(sector.ok().as_deref(), Some("sector.example.hk"));
+        assert!(sector_of(&hosts(&["https://a.example.hk/cb"]), Some("http://sector.example.hk/")).is_err(), "https only");
+        // A user name before the host does not make another host the sector.
+        assert_eq!(valid_redirect("https://a.example.hk@b.example.hk/cb"), None);
+        assert_eq!(valid_redirect("http://localhost:8000/cb").as_deref(), Some("localhost"));
+        assert_eq!(valid_redirect("http://a.example.hk/cb"), None);
+        assert_eq!(valid_redirect("https://a.example.hk/cb#x"), None);
     }
 }

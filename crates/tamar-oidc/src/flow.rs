@@ -438,7 +438,7 @@ pub async fn exchange(db: &Db, ledger: &Ledger, provider: &Provider<'_>, client:
         acr: row::get(&found, "acr")?,
         at_hash: B64URL.encode(&digest[..16]),
     };
-    let id_token = SigningKeys::sign(db, provider.sealer, &claims).await?;
+    let id_token = SigningKeys::sign(db, provider.sealer, now, &claims).await?;
     let system = tamar_core::Actor::System;
     let entry = LedgerEntry::read(&system, "oidc.token.issue", format!("oidc-client:{}", client.client_id), now)
         .about(account_id)
@@ -452,7 +452,9 @@ pub async fn exchange(db: &Db, ledger: &Ledger, provider: &Provider<'_>, client:
 /// The claims released to a client.
 pub type Claims = serde_json::Map<String, serde_json::Value>;
 
-/// The UserInfo response for an access token: only the consented scopes' claims.
+/// The UserInfo response for an access token: the claims of the consented scopes that the
+/// person's pre-fill settings let out ([`crate::releases::plan`]). Each release is kept for the
+/// person to see, with its log entry.
 pub async fn userinfo(db: &Db, ledger: &Ledger, provider: &Provider<'_>, access_token: &str) -> Result<Claims, OidcError> {
     if access_token.is_empty() || access_token.len() > 100 {
         return Err(OidcError::InvalidToken);
@@ -474,13 +476,14 @@ pub async fn userinfo(db: &Db, ledger: &Ledger, provider: &Provider<'_>, access_
     let client = clients::find(db, &client_id).await?.ok_or(OidcError::InvalidToken)?;
     let account_text: String = row::get(&found, "account_id")?;
     let account_id: AccountId = account_text.parse().map_err(|_| StoreError::Corrupt(account_text.clone()))?;
-    let system = tamar_core::Actor::System;
     let account = tamar_identity::get_account(db, ledger, &tamar_core::Actor::Citizen { account: account_id }, account_id, "userinfo").await?;
-    let birthdate = tamar_identity::date_of_birth(db, account_id).await?;
-    let scope: String = row::get(&found, "scope")?;
+    let scopes: Vec<String> = row::get::<String>(&found, "scope")?.split(' ').map(str::to_owned).collect();
+    let plan = crate::releases::plan(db, &account, &scopes).await?;
     let mut claims = Claims::new();
     claims.insert("sub".into(), pairwise_subject(provider.pairwise_key, &client.sector, account_id).into());
-    for s in scope.split(' ') {
+    let mut released = Vec::new();
+    for s in plan.released() {
+        let before = claims.len();
         match s {
             "profile" => {
                 claims.insert("name".into(), account.display_name.clone().into());
@@ -503,8 +506,8 @@ pub async fn userinfo(db: &Db, ledger: &Ledger, provider: &Provider<'_>, access_
                 }
             }
             "birthdate" => {
-                if let Some(date) = &birthdate {
-                    claims.insert("birthdate".into(), date.clone().into());
+                if let Some(date) = tamar_identity::date_of_birth(db, account_id).await? {
+                    claims.insert("birthdate".into(), date.into());
                 }
             }
             "address" => {
@@ -519,25 +522,16 @@ pub async fn userinfo(db: &Db, ledger: &Ledger, provider: &Provider<'_>, access_
             }
             _ => {}
         }
+        if claims.len() > before {
+            released.push(s);
+        }
     }
-    let released: Vec<&str> = claims.keys().map(String::as_str).collect();
-    ledger
-        .record_read(
-            LedgerEntry::read(&system, "oidc.claims.release", format!("oidc-client:{}", client.client_id), now)
-                .about(account_id)
-                .because(format!("{} ({})", client.purpose.en, released.join(", "))),
-        )
-        .await?;
+    let names: Vec<&str> = claims.keys().map(String::as_str).collect();
+    let mut tx = db.begin().await?;
+    crate::releases::record(&mut tx, &client, account_id, &released, &names, now).await?;
+    tx.commit().await?;
+    ledger.notify();
     Ok(claims)
-}
-
-/// Where to send someone after signing out at a client's request, if the hint is this
-/// provider's and the address is registered for its client.
-pub async fn end_session_target(db: &Db, issuer: &str, id_token_hint: &str, post_logout_redirect_uri: &str) -> Result<Option<String>, OidcError> {
-    let claims = SigningKeys::verify(db, id_token_hint, issuer).await?;
-    let Some(client_id) = claims.get("aud").and_then(|a| a.as_str()) else { return Ok(None) };
-    let Some(client) = clients::find(db, client_id).await? else { return Ok(None) };
-    Ok(client.post_logout_redirect_uris.iter().find(|u| *u == post_logout_redirect_uri).cloned())
 }
 
 #[cfg(test)]
@@ -575,6 +569,7 @@ mod tests {
                 post_logout_redirect_uris: vec![],
                 scopes: vec![],
                 sector: "s".into(),
+                sector_identifier_uri: None,
             },
             redirect_uri: String::new(),
             scopes: vec![],

@@ -13,13 +13,17 @@
 pub mod clients;
 pub mod flow;
 pub mod keys;
+pub mod logout;
+pub mod releases;
 
 use tamar_core::{Code, HasCode};
 use tamar_store::{Backend, Migration, StoreError};
 
 pub use clients::{Client, NewClient, RegisteredClient};
 pub use flow::{AuthorizationRequest, Claims, Consent, Provider, Rejection, TokenRequest, TokenResponse, ValidRequest};
-pub use keys::SigningKeys;
+pub use keys::{KeyState, SigningKeys};
+pub use logout::{Logout, LogoutRequest};
+pub use releases::{Release, ReleasePlan, Releases};
 
 /// The assurance levels, as `acr` values.
 pub const ACR_VALUES: [&str; 3] = ["urn:tamar:loa:1", "urn:tamar:loa:2", "urn:tamar:loa:3"];
@@ -57,6 +61,9 @@ pub enum OidcError {
     Forbidden,
     #[error("invalid {field}: {reason}")]
     Invalid { field: &'static str, reason: &'static str },
+    /// Redirect URIs on several hosts need a sector identifier (OpenID Connect Core §8.1).
+    #[error("redirect URIs on different hosts need a sector_identifier_uri")]
+    SectorIdentifierRequired,
     #[error("signing failed: {0}")]
     Signing(String),
     #[error(transparent)]
@@ -71,22 +78,39 @@ impl OidcError {
     /// The error code of RFC 6749 §5.2 and OpenID Connect, for redirects and token responses.
     pub fn oauth_code(&self) -> &'static str {
         match self {
-            OidcError::InvalidRequest(_) | OidcError::Invalid { .. } => "invalid_request",
+            OidcError::InvalidRequest(_) | OidcError::Invalid { .. } | OidcError::SectorIdentifierRequired => "invalid_request",
             OidcError::InvalidClient => "invalid_client",
             OidcError::InvalidGrant(_) => "invalid_grant",
             OidcError::UnsupportedGrantType => "unsupported_grant_type",
             OidcError::InvalidScope => "invalid_scope",
             OidcError::AccessDenied(_) => "access_denied",
             OidcError::InvalidToken => "invalid_token",
-            _ => "server_error",
+            OidcError::Forbidden => "access_denied",
+            OidcError::Signing(_) | OidcError::Store(_) | OidcError::Ledger(_) | OidcError::Identity(_) => "server_error",
         }
     }
 
+    /// A fault of the server (its database, log or keys), not of the request. Its detail is
+    /// for the server's log only.
+    pub fn is_server_fault(&self) -> bool {
+        matches!(self, OidcError::Signing(_) | OidcError::Store(_) | OidcError::Ledger(_) | OidcError::Identity(_))
+    }
+
+    /// The `error_description` a client is given: what was wrong with its request, and for
+    /// faults of the server one fixed sentence (the detail is logged, never sent).
     pub fn description(&self) -> String {
         match self {
             OidcError::InvalidRequest(why) | OidcError::InvalidGrant(why) | OidcError::AccessDenied(why) => (*why).to_owned(),
-            OidcError::Store(_) | OidcError::Ledger(_) | OidcError::Signing(_) => "the server could not complete the request".into(),
-            other => other.to_string(),
+            OidcError::InvalidClient => "client authentication failed".into(),
+            OidcError::UnsupportedGrantType => "only the authorization_code grant is supported".into(),
+            OidcError::InvalidScope => "a scope is unknown or not allowed for this client".into(),
+            OidcError::InvalidToken => "the access token is not valid".into(),
+            OidcError::Forbidden => "only platform administrators may do this".into(),
+            OidcError::Invalid { field, reason } => format!("invalid {field}: {reason}"),
+            OidcError::SectorIdentifierRequired => "redirect URIs on different hosts need a sector_identifier_uri".into(),
+            OidcError::Signing(_) | OidcError::Store(_) | OidcError::Ledger(_) | OidcError::Identity(_) => {
+                "the server could not complete the request".into()
+            }
         }
     }
 }
@@ -96,6 +120,7 @@ impl HasCode for OidcError {
         match self {
             OidcError::InvalidRequest(_) | OidcError::InvalidScope | OidcError::UnsupportedGrantType => Code::BadRequest,
             OidcError::Invalid { .. } => Code::InvalidInput,
+            OidcError::SectorIdentifierRequired => Code::SectorIdentifierRequired,
             OidcError::InvalidClient | OidcError::InvalidToken => Code::Unauthenticated,
             OidcError::InvalidGrant(_) => Code::BadRequest,
             OidcError::AccessDenied(_) | OidcError::Forbidden => Code::Forbidden,
@@ -107,7 +132,44 @@ impl HasCode for OidcError {
     }
 }
 
-pub static MIGRATIONS: &[Migration] = &[Migration { id: "oidc_0001_provider", statements: create_tables }];
+pub static MIGRATIONS: &[Migration] = &[
+    Migration { id: "oidc_0001_provider", statements: create_tables },
+    Migration { id: "oidc_0002_key_activation", statements: key_activation },
+    Migration { id: "oidc_0003_sector_identifier", statements: sector_identifier },
+    Migration { id: "oidc_0004_releases", statements: releases_table },
+];
+
+/// A key signs from `activates_at`, published some time before; the keys made before this
+/// signed from when they were made.
+fn key_activation(backend: Backend) -> Vec<String> {
+    use sea_query::{ColumnDef, Table};
+    vec![
+        backend.schema(&Table::alter().table("oidc_keys").add_column(ColumnDef::new("activates_at").big_integer().null()).to_owned()),
+        "UPDATE oidc_keys SET activates_at = created_at".to_owned(),
+    ]
+}
+
+fn sector_identifier(backend: Backend) -> Vec<String> {
+    use sea_query::{ColumnDef, Table};
+    vec![backend.schema(&Table::alter().table("oidc_clients").add_column(ColumnDef::new("sector_identifier_uri").text().null()).to_owned())]
+}
+
+/// What each person's details went to, for their account pages.
+fn releases_table(backend: Backend) -> Vec<String> {
+    use sea_query::{ColumnDef, Index, Table};
+    let releases = Table::create()
+        .table("oidc_releases")
+        .col(ColumnDef::new("id").string().not_null().primary_key())
+        .col(ColumnDef::new("account_id").string().not_null())
+        .col(ColumnDef::new("client_id").string().not_null())
+        .col(ColumnDef::new("scopes").string().not_null())
+        .col(ColumnDef::new("released_at").big_integer().not_null())
+        .to_owned();
+    vec![
+        backend.schema(&releases),
+        backend.schema(&Index::create().name("oidc_releases_account").table("oidc_releases").col("account_id").col("id").to_owned()),
+    ]
+}
 
 fn create_tables(backend: Backend) -> Vec<String> {
     use sea_query::{ColumnDef, Index, Table};

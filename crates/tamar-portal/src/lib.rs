@@ -5,8 +5,8 @@
 //!   withdraw), with [`diff`] between versions.
 //! - [`feed`]: the change feed that search indexes and subscription mail follow.
 //! - [`catalogue`]: the eleven topics, three audiences, kinds and channels.
-//! - [`inbox`], [`mygov`]: a person's messages and to-dos, bookmarks, subscriptions and
-//!   pre-fill settings. [`apps`]: the registry of government mobile apps and their use.
+//! - [`inbox`], [`mygov`]: a person's messages and to-dos, bookmarks and subscriptions
+//!   (pre-fill settings are `tamar_identity::prefill`). [`apps`]: the registry of government mobile apps and their use.
 //! - [`visits`]: visit counts per item and day.
 //!
 //! Architecture invariant: every change is checked against the actor (editors and reviewers
@@ -49,6 +49,7 @@ pub(crate) const EDITS: &str = "portal_edits";
 pub static MIGRATIONS: &[Migration] = &[
     Migration { id: "portal_0001_catalogue", statements: create_tables },
     Migration { id: "portal_0002_review", statements: review_tables },
+    Migration { id: "portal_0003_prefill_to_identity", statements: prefill_to_identity },
 ];
 
 /// Who saved each version (for the four-eyes rule), and the app directory's versions. Apps
@@ -115,6 +116,18 @@ fn review_tables(backend: Backend) -> Vec<String> {
         });
     }
     out
+}
+
+
+/// Pre-fill settings now belong to `tamar-identity` (what services may fill in is a rule on
+/// the person's details, which the OpenID Connect provider applies too): the choices people
+/// made move to `identity_prefill`, made by `identity_0009_prefill`, which runs first because
+/// identity's migrations come before the portal's.
+fn prefill_to_identity(backend: Backend) -> Vec<String> {
+    vec![
+        format!("INSERT INTO identity_prefill (account_id, fields, updated_at) SELECT account_id, fields, updated_at FROM {PREFILL}"),
+        backend.schema(&Table::drop().table(PREFILL).to_owned()),
+    ]
 }
 
 fn create_tables(backend: Backend) -> Vec<String> {

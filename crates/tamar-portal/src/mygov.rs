@@ -1,7 +1,5 @@
-//! MyGovHK: a person's bookmarks, subscriptions and pre-fill settings. Each belongs to one
-//! account and only its owner reads or changes it.
-
-use std::collections::BTreeSet;
+//! MyGovHK: a person's bookmarks and subscriptions. Each belongs to one account and only its
+//! owner reads or changes it. (Pre-fill settings are `tamar_identity::prefill`.)
 
 use chrono::{DateTime, Utc};
 use sea_query::{Expr, ExprTrait, OnConflict, Order, Query};
@@ -12,7 +10,7 @@ use tamar_store::{Db, StoreError, from_millis, row, to_millis};
 
 use crate::catalogue::topic;
 use crate::content::ItemId;
-use crate::{BOOKMARKS, PREFILL, PortalError, SUBSCRIPTIONS};
+use crate::{BOOKMARKS, PortalError, SUBSCRIPTIONS};
 
 fn owner(actor: &Actor) -> Result<AccountId, PortalError> {
     match actor {
@@ -235,68 +233,4 @@ pub async fn subscribers(db: &Db, targets: &[SubscriptionTarget]) -> Result<Vec<
         }
     }
     Ok(out)
-}
-
-/// The parts of a person's profile that e-services may fill in on their forms.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PrefillField {
-    Name,
-    Email,
-    Phone,
-    Address,
-    Hkid,
-    DateOfBirth,
-}
-
-impl PrefillField {
-    pub const ALL: [PrefillField; 6] =
-        [PrefillField::Name, PrefillField::Email, PrefillField::Phone, PrefillField::Address, PrefillField::Hkid, PrefillField::DateOfBirth];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PrefillField::Name => "name",
-            PrefillField::Email => "email",
-            PrefillField::Phone => "phone",
-            PrefillField::Address => "address",
-            PrefillField::Hkid => "hkid",
-            PrefillField::DateOfBirth => "date_of_birth",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<PrefillField> {
-        PrefillField::ALL.into_iter().find(|f| f.as_str() == s)
-    }
-}
-
-/// Which fields e-services may pre-fill. Until a person chooses, name and email may; the
-/// identity card number never does unless they allow it.
-pub async fn prefill(db: &Db, account: AccountId) -> Result<BTreeSet<PrefillField>, PortalError> {
-    let found = db
-        .fetch_optional(&Query::select().column("fields").from(PREFILL).and_where(Expr::col("account_id").eq(account.to_string())).to_owned())
-        .await?;
-    Ok(match found {
-        Some(r) => row::get::<String>(&r, "fields")?.split(',').filter_map(PrefillField::parse).collect(),
-        None => [PrefillField::Name, PrefillField::Email].into_iter().collect(),
-    })
-}
-
-pub async fn set_prefill(db: &Db, ledger: &Ledger, actor: &Actor, fields: &BTreeSet<PrefillField>) -> Result<(), PortalError> {
-    let account = owner(actor)?;
-    let now = ledger.now();
-    let list = fields.iter().map(|f| f.as_str()).collect::<Vec<_>>().join(",");
-    let mut tx = db.begin().await?;
-    tx.execute(
-        &Query::insert()
-            .into_table(PREFILL)
-            .columns(["account_id", "fields", "updated_at"])
-            .values_panic([account.to_string().into(), list.clone().into(), to_millis(now).into()])
-            .on_conflict(OnConflict::column("account_id").update_columns(["fields", "updated_at"]).to_owned())
-            .to_owned(),
-    )
-    .await?;
-    tamar_ledger::record(&mut tx, &LedgerEntry::change(actor, "portal.prefill.set", format!("prefill:{list}"), now).about(account)).await?;
-    tx.commit().await?;
-    ledger.notify();
-    Ok(())
 }

@@ -8,7 +8,7 @@ use tamar_core::{AccountId, Actor, DepartmentId, Lang, LocalizedText, Role, Syst
 use tamar_ledger::{Ledger, SigningKey};
 use tamar_portal::content::{self, LiveFilter};
 use tamar_portal::inbox::{self, MessageKind, NewMessage};
-use tamar_portal::mygov::{self, PrefillField, SubscriptionTarget};
+use tamar_portal::mygov::{self, SubscriptionTarget};
 use tamar_portal::{ContentInput, ItemKind, NewItem, PortalError, ServiceInput, TextInput, VersionState, apps, diff, feed, visits};
 use tamar_store::{Db, Migrator, store_test};
 use tamar_tenancy::NewDepartment;
@@ -26,7 +26,7 @@ struct World {
 }
 
 async fn setup(db: &Db) -> World {
-    Migrator::new(db, &[tamar_ledger::MIGRATIONS, tamar_tenancy::MIGRATIONS, tamar_portal::MIGRATIONS]).run().await.unwrap();
+    Migrator::new(db, &[tamar_ledger::MIGRATIONS, tamar_tenancy::MIGRATIONS, tamar_identity::MIGRATIONS, tamar_portal::MIGRATIONS]).run().await.unwrap();
     let ledger = Ledger::start(db.clone(), SigningKey::from_bytes(&[3u8; 32]), Arc::new(SystemClock));
     let mut ids = Vec::new();
     for (code, en, tc) in [("TD", "Transport Department", "運輸署"), ("IRD", "Inland Revenue Department", "稅務局")] {
@@ -203,7 +203,7 @@ store_test!(imported_items_are_live_and_listed, |db| async move {
     Ok::<(), PortalError>(())
 });
 
-store_test!(a_person_keeps_inbox_bookmarks_subscriptions_and_prefill, |db| async move {
+store_test!(a_person_keeps_inbox_bookmarks_and_subscriptions, |db| async move {
     let w = setup(&db).await;
     let Actor::Citizen { account: me } = w.citizen else { unreachable!() };
     let case_officer = Actor::Officer { account: AccountId::new(), department: w.td, roles: vec![Role::CaseOfficer] };
@@ -253,10 +253,20 @@ store_test!(a_person_keeps_inbox_bookmarks_subscriptions_and_prefill, |db| async
     mygov::unsubscribe(&db, &w.ledger, &w.citizen, &SubscriptionTarget::Department(w.td)).await?;
     assert_eq!(mygov::subscriptions(&db, me).await?.len(), 1);
 
-    assert_eq!(mygov::prefill(&db, me).await?, [PrefillField::Name, PrefillField::Email].into_iter().collect::<BTreeSet<_>>());
-    let chosen: BTreeSet<_> = [PrefillField::Name, PrefillField::Address].into_iter().collect();
-    mygov::set_prefill(&db, &w.ledger, &w.citizen, &chosen).await?;
-    assert_eq!(mygov::prefill(&db, me).await?, chosen);
+    Ok::<(), PortalError>(())
+});
+
+store_test!(prefill_settings_move_to_identity_with_what_people_chose, |db| async move {
+    use tamar_identity::prefill::{self, PrefillField};
+    // A database from before the move: the portal kept the settings.
+    let before: Vec<&[tamar_store::Migration]> = vec![tamar_ledger::MIGRATIONS, tamar_tenancy::MIGRATIONS, &tamar_identity::MIGRATIONS[..6], &tamar_portal::MIGRATIONS[..1]];
+    Migrator::new(&db, &before).run().await.unwrap();
+    let me = AccountId::new();
+    db.execute_sql(&format!("INSERT INTO portal_prefill (account_id, fields, updated_at) VALUES ('{me}', 'name,hkid', 1)")).await.unwrap();
+    let applied = Migrator::new(&db, &[tamar_ledger::MIGRATIONS, tamar_tenancy::MIGRATIONS, tamar_identity::MIGRATIONS, tamar_portal::MIGRATIONS]).run().await.unwrap();
+    assert_eq!(applied, vec!["identity_0007_sign_in_challenges", "identity_0008_account_lang", "identity_0009_prefill", "portal_0002_review", "portal_0003_prefill_to_identity"]);
+    assert_eq!(prefill::prefill(&db, me).await.unwrap(), [PrefillField::Name, PrefillField::Hkid].into_iter().collect::<BTreeSet<_>>());
+    assert!(db.execute_sql("SELECT 1 FROM portal_prefill").await.is_err(), "the old table is gone");
     Ok::<(), PortalError>(())
 });
 

@@ -7,7 +7,7 @@ use rcgen::{
 };
 use sea_query::{Expr, ExprTrait, Query};
 use tamar_identity::Account;
-use tamar_store::{Db, Sealer, row, to_millis};
+use tamar_store::{Db, Sealer, StoreError, row, to_millis};
 
 use crate::SigningError;
 
@@ -45,15 +45,48 @@ fn serial() -> SerialNumber {
 }
 
 impl SigningAuthority {
-    /// Loads the CA, creating it on first use.
+    /// Loads the CA, creating it on first use. Two nodes starting at once both make one; the
+    /// first insert wins, and the other, refused on the unique key, reads the stored CA. Any
+    /// other error is returned, and a conflict is tried again only a few times.
     pub async fn ensure(db: &Db, sealer: &Sealer, now: chrono::DateTime<chrono::Utc>) -> Result<SigningAuthority, SigningError> {
+        const ATTEMPTS: usize = 3;
+        for _ in 0..ATTEMPTS {
+            if let Some(found) = Self::load(db, sealer).await? {
+                return Ok(found);
+            }
+            let (key_der, cert_der) = Self::make(now)?;
+            let sealed = sealer.seal(&key_der, "signing-ca");
+            let inserted = db
+                .execute(
+                    &Query::insert()
+                        .into_table("signing_ca")
+                        .columns(["id", "key_der", "cert_der"])
+                        .values_panic([1.into(), sealed.into_bytes().into(), cert_der.clone().into()])
+                        .to_owned(),
+                )
+                .await;
+            match inserted {
+                Ok(_) => return Ok(SigningAuthority { key_der, cert_der, sealer: sealer.clone() }),
+                // Another node stored its CA first: use that one.
+                Err(StoreError::UniqueViolation) => continue,
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Err(SigningError::Certificate("the signing CA could not be stored".into()))
+    }
+
+    async fn load(db: &Db, sealer: &Sealer) -> Result<Option<SigningAuthority>, SigningError> {
         let found = db
             .fetch_optional(&Query::select().columns(["key_der", "cert_der"]).from("signing_ca").and_where(Expr::col("id").eq(1)).to_owned())
             .await?;
-        if let Some(r) = found {
-            let key_der = private_key(&r, sealer, "signing-ca")?;
-            return Ok(SigningAuthority { key_der, cert_der: row::get(&r, "cert_der")?, sealer: sealer.clone() });
+        match found {
+            Some(r) => Ok(Some(SigningAuthority { key_der: private_key(&r, sealer, "signing-ca")?, cert_der: row::get(&r, "cert_der")?, sealer: sealer.clone() })),
+            None => Ok(None),
         }
+    }
+
+    /// A new CA key (PKCS#8) and its self-signed certificate.
+    fn make(now: chrono::DateTime<chrono::Utc>) -> Result<(Vec<u8>, Vec<u8>), SigningError> {
         let key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).map_err(cert_error)?;
         let mut params = CertificateParams::new(Vec::<String>::new()).map_err(cert_error)?;
         let mut name = DistinguishedName::new();
@@ -67,18 +100,7 @@ impl SigningAuthority {
         params.not_after = date_time_ymd(now.year() + 20, 1, 1);
         params.serial_number = Some(serial());
         let cert = params.self_signed(&key).map_err(cert_error)?;
-        let sealed = sealer.seal(&key.serialize_der(), "signing-ca");
-        // Two nodes starting at once: the first insert wins, and both use the stored CA.
-        let _ = db
-            .execute(
-                &Query::insert()
-                    .into_table("signing_ca")
-                    .columns(["id", "key_der", "cert_der"])
-                    .values_panic([1.into(), sealed.into_bytes().into(), cert.der().to_vec().into()])
-                    .to_owned(),
-            )
-            .await;
-        Box::pin(Self::ensure(db, sealer, now)).await
+        Ok((key.serialize_der(), cert.der().to_vec()))
     }
 
     pub fn certificate_der(&self) -> &[u8] {

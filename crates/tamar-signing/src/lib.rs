@@ -38,6 +38,8 @@ pub enum SigningError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Ledger(#[from] tamar_ledger::LedgerError),
+    #[error(transparent)]
+    Oidc(#[from] tamar_oidc::OidcError),
 }
 
 impl HasCode for SigningError {
@@ -51,6 +53,7 @@ impl HasCode for SigningError {
             SigningError::Certificate(_) => Code::Internal,
             SigningError::Store(e) => e.code(),
             SigningError::Ledger(e) => e.code(),
+            SigningError::Oidc(e) => e.code(),
         }
     }
 }

@@ -126,7 +126,8 @@ async fn load(db: &Db, id: &str) -> Result<tamar_store::AnyRow, SigningError> {
 pub async fn request_for_person(db: &Db, id: &str, now: chrono::DateTime<chrono::Utc>) -> Result<RequestForPerson, SigningError> {
     let r = load(db, id).await?;
     let client_id: String = row::get(&r, "client_id")?;
-    let client = tamar_oidc::clients::find(db, &client_id).await.ok().flatten().ok_or(SigningError::NotFound)?;
+    // A database that cannot be read is an outage, not a missing request.
+    let client = tamar_oidc::clients::find(db, &client_id).await?.ok_or(SigningError::NotFound)?;
     Ok(RequestForPerson {
         id: row::get(&r, "id")?,
         client_name: client.name,

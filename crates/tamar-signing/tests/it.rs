@@ -2,6 +2,8 @@
 
 use tamar_store::{Migrator, store_test};
 
+#[path = "it/authority.rs"] mod authority;
+
 store_test!(the_ca_is_made_once_and_sealed, |db| async move {
     let applied = Migrator::new(&db, &[tamar_ledger::MIGRATIONS, tamar_identity::MIGRATIONS, tamar_oidc::MIGRATIONS, tamar_signing::MIGRATIONS]).run().await.unwrap();
     assert!(applied.contains(&"signing_0001_ca_requests"));

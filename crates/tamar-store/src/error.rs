@@ -33,7 +33,8 @@ impl StoreError {
 impl HasCode for StoreError {
     fn code(&self) -> Code {
         match self {
-            StoreError::Database(sqlx::Error::PoolTimedOut | sqlx::Error::Io(_)) => Code::Unavailable,
+            // The database cannot be reached (or the pool is shut down): a dependency is down.
+            StoreError::Database(sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)) => Code::Unavailable,
             StoreError::BlobNotFound(_) => Code::NotFound,
             _ => Code::Internal,
         }

@@ -44,6 +44,9 @@ pub enum CrossSite {
     /// A back channel that authenticates its caller by a client secret or a bearer token: the
     /// browser's cookies are not looked at (the request is handled as anonymous).
     NoCookies,
+    /// A route that changes nothing by any method: a POST is only sent on to the route's GET
+    /// form (OpenID Connect's end-session endpoint, which relying parties may POST to).
+    ChangesNothing,
 }
 
 /// Routes together with how each is protected.
@@ -209,7 +212,7 @@ pub async fn protect(State((state, rules)): State<(AppState, Arc<Rules>)>, req: 
                     return WebError::new(Code::UnsupportedMediaType).into_response();
                 }
             }
-            CrossSite::NoCookies => {}
+            CrossSite::NoCookies | CrossSite::ChangesNothing => {}
         }
     }
     if rule == CrossSite::NoCookies {

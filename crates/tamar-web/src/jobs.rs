@@ -292,6 +292,18 @@ pub async fn mail_subscribers(state: &AppState, gaps: &mut FeedCursor) -> anyhow
 pub fn spawn(state: AppState) {
     let s = state.clone();
     tokio::spawn(follow_feed(s.db.clone(), s.search.clone(), s.ledger.clone(), Duration::from_secs(600)));
+    let keys = state.clone();
+    tokio::spawn(async move {
+        // ID token keys rotate every 90 days, the next key published well before it signs.
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            match tamar_oidc::SigningKeys::ensure(&keys.db, &keys.sealer, keys.ledger.now()).await {
+                Ok(()) => keys.ledger.notify(),
+                Err(error) => tracing::warn!(%error, "ID token key rotation failed"),
+            }
+        }
+    });
     tokio::spawn(async move {
         let mut gaps = FeedCursor::default();
         let mut tick = tokio::time::interval(Duration::from_secs(5));

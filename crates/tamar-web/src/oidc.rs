@@ -11,7 +11,9 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use tamar_core::{Code, Lang};
 use tamar_oidc::flow::{self, Rejection};
-use tamar_oidc::{AuthorizationRequest, OidcError, Provider, SigningKeys, TokenRequest, ValidRequest};
+use tamar_oidc::keys::JWKS_MAX_AGE;
+use tamar_oidc::releases::Withheld;
+use tamar_oidc::{AuthorizationRequest, LogoutRequest, OidcError, Provider, SigningKeys, TokenRequest, ValidRequest};
 
 use crate::csrf::{CrossSite, Declared};
 use crate::extract::{ApiJson, Authorized, CurrentSession, PlatformAdmins, SignedIn, StepUp};
@@ -27,8 +29,12 @@ pub fn routes() -> Declared {
         // Relying parties call these with a client secret or an access token, never a cookie.
         .route("/oidc/token", CrossSite::NoCookies, post(token))
         .route("/oidc/userinfo", CrossSite::NoCookies, get(userinfo).post(userinfo_post))
-        .route("/oidc/logout", CrossSite::FormToken, get(logout))
+        // The end-session endpoint changes nothing by POST: it sends the request on as a GET,
+        // which asks for confirmation unless the hint proves the service asked.
+        .route("/oidc/logout", CrossSite::ChangesNothing, get(logout).post(logout_post))
+        .route("/{lang}/oidc/logout", CrossSite::FormToken, get(logout_page).post(logout_confirmed))
         .route("/{lang}/account/consents/{client_id}/revoke", CrossSite::FormToken, post(revoke_consent))
+        .route("/{lang}/account/releases", CrossSite::FormToken, get(releases))
         .json("/api/v1/oidc/clients", get(list_clients).post(register_client))
         .json("/api/v1/oidc/keys/rotate", post(rotate_keys))
 }
@@ -73,7 +79,10 @@ pub async fn discovery(State(state): State<AppState>) -> Response {
 #[utoipa::path(get, path = "/oidc/jwks", tag = "oidc", responses((status = 200, body = tamar_oidc::keys::Jwks)))]
 pub async fn jwks(State(state): State<AppState>) -> Result<Response, WebError> {
     let set = SigningKeys::jwks(&state.db, state.ledger.now()).await?;
-    Ok(([(header::CACHE_CONTROL, "public, max-age=300")], axum::Json(set)).into_response())
+    // Relying parties cache the keys this long; a new key is published for longer than this
+    // before it signs (`tamar_oidc::keys::ACTIVATION_DELAY`).
+    let cache = format!("public, max-age={}", JWKS_MAX_AGE.num_seconds());
+    Ok(([(header::CACHE_CONTROL, cache)], axum::Json(set)).into_response())
 }
 
 fn lang_of(req: &AuthorizationRequest, headers: &HeaderMap) -> Lang {
@@ -97,6 +106,9 @@ fn to_client(redirect_uri: &str, params: &[(&str, String)]) -> Response {
 }
 
 fn error_to_client(state: &AppState, redirect_uri: &str, client_state: Option<String>, error: &OidcError) -> Response {
+    if error.is_server_fault() {
+        tracing::error!(%error, "OpenID Connect request failed");
+    }
     let mut params = vec![("error", error.oauth_code().to_owned()), ("error_description", error.description()), ("iss", issuer(state))];
     if let Some(s) = client_state {
         params.push(("state", s));
@@ -110,7 +122,10 @@ struct ConsentPage {
     page: PageContext,
     client_name: String,
     purpose: String,
+    /// What the service will get.
     claims: Vec<String>,
+    /// What it asked for and will not get, and why.
+    withheld: Vec<(String, String)>,
     params: Vec<(String, String)>,
 }
 
@@ -122,6 +137,12 @@ struct ProblemPage {
 }
 
 async fn problem(page: PageContext, error: &OidcError) -> Result<Response, WebError> {
+    if error.is_server_fault() {
+        // Not the request's fault: the error page says so (500 or 503), and the log has why.
+        tracing::error!(%error, "OpenID Connect request failed");
+        let unavailable = tamar_core::HasCode::code(error).kind() == tamar_core::ErrorKind::Unavailable;
+        return Err(WebError::new(if unavailable { Code::Unavailable } else { Code::Internal }));
+    }
     let message = match error {
         OidcError::InvalidClient => page.t("oidc-unknown-client"),
         OidcError::InvalidRequest(_) => page.t("oidc-bad-redirect"),
@@ -171,16 +192,23 @@ async fn proceed(
         }
     }
     if !flow::has_consent(&state.db, &account, &valid.client, &valid.scopes).await? {
-        let claims = valid
-            .scopes
-            .iter()
-            .filter(|s| *s != "openid")
-            .map(|s| page.t(&format!("oidc-scope-{s}")))
+        // The person's pre-fill settings apply on top of consent: say what will not go out.
+        let plan = tamar_oidc::releases::plan(&state.db, &account, &valid.scopes).await?;
+        let claims = plan.released().map(|s| page.t(&format!("oidc-scope-{s}"))).collect();
+        let withheld = plan
+            .withheld()
+            .map(|(s, why)| {
+                let reason = match why {
+                    Withheld::NotPrefilled => "oidc-withheld-not-prefilled",
+                    Withheld::NotOnAccount => "oidc-withheld-not-on-account",
+                };
+                (page.t(&format!("oidc-scope-{s}")), page.t(reason))
+            })
             .collect();
         let params = serde_urlencoded::from_str::<Vec<(String, String)>>(&serde_urlencoded::to_string(raw).unwrap_or_default()).unwrap_or_default();
         let client_name = valid.client.name.get(page.lang).to_owned();
         let purpose = valid.client.purpose.get(page.lang).to_owned();
-        return Ok(render(&ConsentPage { page, client_name, purpose, claims, params })?.into_response());
+        return Ok(render(&ConsentPage { page, client_name, purpose, claims, withheld, params })?.into_response());
     }
     let auth_time = session.authenticated_at.unwrap_or(now);
     match flow::issue_code(&state.db, &state.ledger, &valid, &account, by_passkey, auth_time).await {
@@ -246,12 +274,14 @@ struct OAuthError {
 }
 
 fn oauth_error(error: &OidcError) -> Response {
-    if matches!(error, OidcError::Store(_) | OidcError::Ledger(_) | OidcError::Signing(_)) {
+    // The detail of a fault of ours goes to the log; the client gets a fixed description.
+    if error.is_server_fault() {
         tracing::error!(%error, "OpenID Connect request failed");
     }
     let status = match error {
         OidcError::InvalidClient | OidcError::InvalidToken => StatusCode::UNAUTHORIZED,
-        OidcError::Store(_) | OidcError::Ledger(_) | OidcError::Signing(_) | OidcError::Identity(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        e if e.is_server_fault() && tamar_core::HasCode::code(e).kind() == tamar_core::ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        e if e.is_server_fault() => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::BAD_REQUEST,
     };
     let mut response = (status, axum::Json(OAuthError { error: error.oauth_code(), error_description: error.description() })).into_response();
@@ -334,38 +364,115 @@ pub async fn userinfo_post(state: State<AppState>, headers: HeaderMap) -> Respon
     userinfo(state, headers).await
 }
 
+fn logout_lang(req: &LogoutRequest, headers: &HeaderMap) -> Lang {
+    let locales = req.ui_locales.clone().unwrap_or_default().replace(' ', ",");
+    let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    Lang::negotiate(&format!("{locales},{accept}"))
+}
+
+/// Ends this browser's session, and sends it on.
+async fn sign_out_to(state: &AppState, session: &crate::extract::Session, to: &str) -> Result<Response, WebError> {
+    if let (Some(token), Some(account)) = (&session.token, &session.account) {
+        tamar_identity::end_session(&state.db, &state.ledger, &account.actor(), token).await?;
+    }
+    let mut response = Redirect::to(to).into_response();
+    crate::extract::set_cookie(&mut response, crate::cookies::TamarCookie::Session.expired(&state.config));
+    Ok(response)
+}
+
+/// The checked client, address and state, as the confirmation page carries them.
+fn logout_params(checked: &tamar_oidc::Logout) -> Vec<(&'static str, String)> {
+    let mut params = Vec::new();
+    if let Some(client) = &checked.client {
+        params.push(("client_id", client.client_id.clone()));
+    }
+    if let Some(uri) = &checked.redirect_uri {
+        params.push(("post_logout_redirect_uri", uri.clone()));
+    }
+    if let Some(s) = &checked.state {
+        params.push(("state", s.clone()));
+    }
+    params
+}
+
+/// RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0). With an `id_token_hint` that
+/// proves the client asked for this person, the session ends at once and the person goes
+/// back to the client's registered address; otherwise they are asked on a page first.
+pub async fn logout(State(state): State<AppState>, CurrentSession(session): CurrentSession, headers: HeaderMap, RawQuery(query): RawQuery) -> Result<Response, WebError> {
+    let req: LogoutRequest = serde_urlencoded::from_str(query.as_deref().unwrap_or("")).map_err(|_| WebError::new(Code::InvalidQuery))?;
+    let lang = logout_lang(&req, &headers);
+    let account = session.account.as_ref().map(|a| a.id);
+    let checked = tamar_oidc::logout::check(&state.db, &issuer(&state), &state.config.pairwise_key, &req, account).await?;
+    let home = format!("/{}/", lang.prefix());
+    if account.is_none() {
+        // Nobody is signed in here: nothing to end.
+        return Ok(Redirect::to(&checked.target().unwrap_or(home)).into_response());
+    }
+    if checked.without_asking {
+        return sign_out_to(&state, &session, &checked.target().unwrap_or(home)).await;
+    }
+    let params = logout_params(&checked);
+    let query = if params.is_empty() { String::new() } else { format!("?{}", serde_urlencoded::to_string(params).unwrap_or_default()) };
+    Ok(Redirect::to(&format!("/{}/oidc/logout{query}", lang.prefix())).into_response())
+}
+
+/// The same by form POST, which the specification allows. A cross-site POST carries no session
+/// cookie (SameSite), so it goes on as a GET with the same parameters.
+pub async fn logout_post(body: axum::body::Bytes) -> Result<Response, WebError> {
+    let req: LogoutRequest = serde_urlencoded::from_bytes(&body).map_err(|_| WebError::new(Code::InvalidForm))?;
+    let query = serde_urlencoded::to_string(&req).unwrap_or_default();
+    Ok(Redirect::to(&format!("/oidc/logout?{query}")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "oidc/logout.html")]
+struct LogoutPage {
+    page: PageContext,
+    client_name: Option<String>,
+    params: Vec<(&'static str, String)>,
+}
+
+/// The end-session parameters this page carries; an ID token hint is not needed here, where
+/// the person answers for themselves.
 #[derive(Deserialize)]
-pub struct LogoutQuery {
-    id_token_hint: Option<String>,
+pub struct LogoutForm {
+    client_id: Option<String>,
     post_logout_redirect_uri: Option<String>,
     state: Option<String>,
 }
 
-/// RP-initiated logout: ends the Tamar session, and goes back to the client if it asked and is
-/// allowed to.
-pub async fn logout(
+impl LogoutForm {
+    fn request(self) -> LogoutRequest {
+        LogoutRequest { client_id: self.client_id, post_logout_redirect_uri: self.post_logout_redirect_uri, state: self.state, ..LogoutRequest::default() }
+    }
+}
+
+/// Asks the person whether to sign out of Tamar, as a service asked.
+pub async fn logout_page(
+    page: PageContext,
     State(state): State<AppState>,
     CurrentSession(session): CurrentSession,
-    headers: HeaderMap,
-    crate::extract::ApiQuery(q): crate::extract::ApiQuery<LogoutQuery>,
+    crate::extract::ApiQuery(form): crate::extract::ApiQuery<LogoutForm>,
 ) -> Result<Response, WebError> {
-    if let (Some(token), Some(account)) = (&session.token, &session.account) {
-        tamar_identity::end_session(&state.db, &state.ledger, &account.actor(), token).await?;
+    let checked = tamar_oidc::logout::check(&state.db, &issuer(&state), &state.config.pairwise_key, &form.request(), None).await?;
+    if session.account.is_none() {
+        return Ok(Redirect::to(&checked.target().unwrap_or_else(|| page.href("/"))).into_response());
     }
-    let target = match (&q.id_token_hint, &q.post_logout_redirect_uri) {
-        (Some(hint), Some(uri)) => flow::end_session_target(&state.db, &issuer(&state), hint, uri).await.unwrap_or(None),
-        _ => None,
-    };
-    let lang = Lang::negotiate(headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or(""));
-    let mut response = match target {
-        Some(uri) => match q.state {
-            Some(s) => to_client(&uri, &[("state", s)]),
-            None => Redirect::to(&uri).into_response(),
-        },
-        None => Redirect::to(&format!("/{}/", lang.prefix())).into_response(),
-    };
-    crate::extract::set_cookie(&mut response, crate::cookies::TamarCookie::Session.expired(&state.config));
-    Ok(response)
+    let client_name = checked.client.as_ref().map(|c| c.name.get(page.lang).to_owned());
+    let params = logout_params(&checked);
+    Ok(render(&LogoutPage { page, client_name, params })?.into_response())
+}
+
+/// The person confirmed (a form with a CSRF token): sign out, and go back to the service if it
+/// gave a registered address.
+pub async fn logout_confirmed(
+    page: PageContext,
+    State(state): State<AppState>,
+    CurrentSession(session): CurrentSession,
+    crate::extract::FormData(form): crate::extract::FormData<LogoutForm>,
+) -> Result<Response, WebError> {
+    let checked = tamar_oidc::logout::check(&state.db, &issuer(&state), &state.config.pairwise_key, &form.request(), None).await?;
+    sign_out_to(&state, &session, &checked.target().unwrap_or_else(|| page.href("/"))).await
 }
 
 pub async fn revoke_consent(
@@ -398,17 +505,59 @@ pub async fn list_clients(State(state): State<AppState>, _admin: Authorized<Plat
     Ok(axum::Json(tamar_oidc::clients::list(&state.db).await?))
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct Rotated {
-    /// The key that signs from now on.
-    pub kid: String,
+#[derive(Template)]
+#[template(path = "account/releases.html")]
+struct ReleasesPage {
+    page: PageContext,
+    releases: Vec<ReleaseRow>,
+    older: Option<String>,
 }
 
-/// Starts signing with a new key; the old one stays published for a while (platform administrators).
+struct ReleaseRow {
+    at: String,
+    at_display: String,
+    service: String,
+    what: String,
+}
+
+#[derive(Deserialize)]
+pub struct ReleasesQuery {
+    before: Option<String>,
+}
+
+/// What of the person's details went to which service, and when (newest first, in pages).
+pub async fn releases(
+    page: PageContext,
+    State(state): State<AppState>,
+    user: Authorized<SignedIn>,
+    crate::extract::ApiQuery(q): crate::extract::ApiQuery<ReleasesQuery>,
+) -> Result<Response, WebError> {
+    let found = tamar_oidc::releases::releases_of(&state.db, user.account.id, q.before.as_deref()).await?;
+    let lang = page.lang;
+    let releases = found
+        .releases
+        .iter()
+        .map(|r| ReleaseRow {
+            at: r.released_at.to_rfc3339(),
+            at_display: r.released_at.with_timezone(&crate::pages::hong_kong()).format("%Y-%m-%d %H:%M").to_string(),
+            service: r.client_name.as_ref().map_or_else(|| page.t("releases-service-gone"), |n| n.get(lang).to_owned()),
+            what: r.scopes.iter().map(|s| page.t(&format!("oidc-scope-{s}"))).collect::<Vec<_>>().join("; "),
+        })
+        .collect();
+    Ok(render(&ReleasesPage { page: page.section("account"), releases, older: found.older })?.into_response())
+}
+
+/// Publishes the next signing key (platform administrators). It signs only after
+/// `signs_from`, once relying parties' cached copies of the JWKS have it.
 #[utoipa::path(post, path = "/api/v1/oidc/keys/rotate", tag = "oidc",
-    responses((status = 200, body = Rotated), (status = 401, body = crate::error::ApiErrorBody), (status = 403, body = crate::error::ApiErrorBody)))]
-pub async fn rotate_keys(State(state): State<AppState>, _admin: StepUp<PlatformAdmins>) -> Result<axum::Json<Rotated>, WebError> {
-    let kid = SigningKeys::rotate(&state.db, &state.sealer, state.ledger.now()).await?;
-    Ok(axum::Json(Rotated { kid }))
+    responses((status = 200, body = tamar_oidc::keys::KeyInfo), (status = 401, body = crate::error::ApiErrorBody), (status = 403, body = crate::error::ApiErrorBody)))]
+pub async fn rotate_keys(State(state): State<AppState>, StepUp(admin): StepUp<PlatformAdmins>) -> Result<axum::Json<tamar_oidc::keys::KeyInfo>, WebError> {
+    // Making an RSA key takes a while: not on the request's thread.
+    let key = tokio::task::spawn_blocking(SigningKeys::generate).await.map_err(|error| {
+        tracing::error!(%error, "making an ID token key panicked");
+        WebError::new(Code::Internal)
+    })??;
+    let next = SigningKeys::publish(&state.db, &state.sealer, &admin.actor, key, state.ledger.now()).await?;
+    state.ledger.notify();
+    Ok(axum::Json(next))
 }
-

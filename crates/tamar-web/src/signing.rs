@@ -33,7 +33,12 @@ pub async fn ca_certificate(State(state): State<AppState>) -> Response {
 
 async fn client_of(state: &AppState, headers: &HeaderMap) -> Result<tamar_oidc::Client, WebError> {
     let (id, secret) = crate::oidc::basic_credentials(headers).ok_or(WebError::new(Code::Unauthenticated))?;
-    tamar_oidc::clients::authenticate(&state.db, &id, &secret).await.map_err(|_| WebError::new(Code::Unauthenticated))
+    match tamar_oidc::clients::authenticate(&state.db, &id, &secret).await {
+        Ok(client) => Ok(client),
+        Err(tamar_oidc::OidcError::InvalidClient) => Err(WebError::new(Code::Unauthenticated)),
+        // The database failing is an outage (503) or a fault (500), never a wrong password.
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// A service asks the person to sign a document (client credentials, HTTP Basic). Show the

@@ -1020,6 +1020,8 @@ mod sign_in_with_tamar {
     }
 }
 
+#[path = "it/oidc_hardening.rs"] mod oidc_hardening;
+
 fn urlencode(s: &str) -> String {
     serde_urlencoded::to_string([("v", s)]).unwrap().trim_start_matches("v=").to_owned()
 }
@@ -1073,6 +1075,8 @@ store_test!(openid_connect_code_flow_with_pkce, |db| async move {
         .post_form("/en/account/contact", &citizen, &[("csrf_token", &token), ("address", "Flat 12A, 1 Harbour Road, Wan Chai"), ("phone", "+852 9123 4567")])
         .await;
     assert_eq!(saved.location(), "/en/account?notice=contact-saved");
+    let prefill = [("csrf_token", token.as_str()), ("name", "on"), ("email", "on"), ("address", "on"), ("phone", "on")];
+    assert_eq!(app.post_form("/en/account/prefill", &citizen, &prefill).await.status, StatusCode::OK, "services may fill in address and phone");
     let e_me = register(&app, &admin, "forms.example.hk", "openid address phone").await;
     let url = authorize_url(&e_me, verifier, "").replace("scope=openid%20profile%20email", "scope=openid%20address%20phone");
     let code = code_for(&app, &citizen, &token, &url).await;
@@ -1135,7 +1139,8 @@ store_test!(openid_connect_code_flow_with_pkce, |db| async move {
     let ca = app.db.fetch_one(&tamar_store::sea_query::Query::select().column("key_der").from("signing_ca").to_owned()).await?;
     assert!(tamar_store::row::get::<Vec<u8>>(&ca, "key_der")?.starts_with(b"sealed:v1:"), "the CA key in the clear");
 
-    // Key rotation: the old key stays published; new tokens use the new one.
+    // Key rotation: the next key is published at once; tokens are signed with the old one
+    // until relying parties' cached key sets have the new one.
     let rotated = app.json(Method::POST, "/api/v1/oidc/keys/rotate", &admin, "").await;
     assert_eq!(rotated.status, StatusCode::OK);
     assert_eq!(app.json(Method::POST, "/api/v1/oidc/keys/rotate", &citizen, "").await.status, StatusCode::FORBIDDEN);
@@ -1143,7 +1148,7 @@ store_test!(openid_connect_code_flow_with_pkce, |db| async move {
     assert_eq!(jwks["keys"].as_array().unwrap().len(), 2);
     let code = code_for(&app, &citizen, &token, &authorize_url(&b, verifier, "")).await;
     let id_token = exchange(&app, &b, &code, verifier, &b.redirect).await.json()["id_token"].as_str().unwrap().to_owned();
-    assert_eq!(jsonwebtoken::decode_header(&id_token).unwrap().kid.as_deref(), rotated.json()["kid"].as_str());
+    assert_ne!(jsonwebtoken::decode_header(&id_token).unwrap().kid.as_deref(), rotated.json()["kid"].as_str());
     verify_id_token(&jwks, &id_token, &b.id);
 
     // RP-initiated logout goes back only to a registered address.
@@ -1276,6 +1281,8 @@ store_test!(digital_signing_with_a_short_code_and_offline_verification, |db| asy
     assert!(tamar_signing::verify_signature(&ca, &cert, &hex::decode(&hash)?, &sig, chrono::Utc::now()).is_ok());
     assert!(tamar_signing::verify_signature(&ca, &cert, &hex::decode(&changed)?, &sig, chrono::Utc::now()).is_err());
     // e-ME: the verified citizen lets a service have the masked and the full HKID.
+    let prefill = [("csrf_token", token.as_str()), ("name", "on"), ("email", "on"), ("hkid", "on")];
+    assert_eq!(app.post_form("/en/account/prefill", &citizen, &prefill).await.status, StatusCode::OK, "services may fill in the HKID");
     let hkid_client = register(&app, &admin, "hkid.example.hk", "openid hkid hkid_full").await;
     let verifier_code = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk-long-enough";
     let url = authorize_url(&hkid_client, verifier_code, "").replace("scope=openid%20profile%20email", "scope=openid%20hkid%20hkid_full");

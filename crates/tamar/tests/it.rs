@@ -185,6 +185,7 @@ async fn verify_signature_offline() {
             redirect_uris: vec!["https://landsd.example.hk/callback".into()],
             post_logout_redirect_uris: vec![],
             scopes: vec!["openid".into()],
+            sector_identifier_uri: None,
         },
     )
     .await

@@ -146,7 +146,8 @@ store_test!(apps_and_drafts_from_before_review_are_carried_over, |db| async move
     ))
     .await
     .unwrap();
-    Migrator::new(&db, &[tamar_ledger::MIGRATIONS, tamar_tenancy::MIGRATIONS, tamar_portal::MIGRATIONS]).run().await.unwrap();
+    // The portal's later migrations move pre-fill settings to identity, whose tables come first.
+    Migrator::new(&db, &[tamar_ledger::MIGRATIONS, tamar_tenancy::MIGRATIONS, tamar_identity::MIGRATIONS, tamar_portal::MIGRATIONS]).run().await.unwrap();
     let ledger = Ledger::start(db.clone(), SigningKey::from_bytes(&[3u8; 32]), Arc::new(SystemClock));
     assert_eq!(apps::list(&db).await?.len(), 1, "still public");
     let reviewer = Actor::Officer { account: AccountId::new(), department, roles: vec![Role::ContentReviewer] };

@@ -197,7 +197,10 @@ pub(crate) async fn run_search(state: &AppState, req: tamar_search::SearchReques
     let index = state.search.clone();
     tokio::task::spawn_blocking(move || index.search(&req))
         .await
-        .map_err(|_| WebError::new(Code::Internal))?
+        .map_err(|error| {
+            tracing::error!(%error, "search panicked");
+            WebError::new(Code::Internal)
+        })?
         .map_err(|error| {
             tracing::error!(%error, "search failed");
             WebError::new(Code::Internal)
@@ -282,8 +285,14 @@ pub async fn suggest(State(state): State<AppState>, FormQuery(q): FormQuery<Sugg
     let prefix = q.q.clone();
     let found = tokio::task::spawn_blocking(move || index.suggest(&prefix, lang, limit))
         .await
-        .map_err(|_| WebError::new(Code::Internal))?
-        .map_err(|_| WebError::new(Code::Internal))?;
+        .map_err(|error| {
+            tracing::error!(%error, "search suggestions panicked");
+            WebError::new(Code::Internal)
+        })?
+        .map_err(|error| {
+            tracing::error!(%error, "search suggestions failed");
+            WebError::new(Code::Internal)
+        })?;
     Ok(Json(
         found
             .into_iter()

@@ -8,7 +8,8 @@ use tamar_core::{Code, Lang};
 use tamar_portal::catalogue::{self, TOPICS};
 use tamar_portal::content::{self, LiveFilter};
 use tamar_portal::inbox::{self, MessageId, MessageKind};
-use tamar_portal::mygov::{self, PrefillField, SubscriptionTarget};
+use tamar_identity::prefill::{self, PrefillField};
+use tamar_portal::mygov::{self, SubscriptionTarget};
 use tamar_portal::text::render_markdown;
 use tamar_portal::ItemKind;
 
@@ -282,7 +283,7 @@ struct PrefillPage {
 }
 
 async fn prefill_page(page: PageContext, state: &AppState, user: &Authorized<SignedIn>, saved: bool) -> Result<Html<String>, WebError> {
-    let allowed = mygov::prefill(&state.db, user.account.id).await?;
+    let allowed = prefill::prefill(&state.db, user.account.id).await?;
     let rows = PrefillField::ALL
         .into_iter()
         .map(|f| PrefillRow { field: f.as_str(), label: page.t(&format!("prefill-{}", f.as_str().replace('_', "-"))), allowed: allowed.contains(&f) })
@@ -302,6 +303,6 @@ pub async fn save_prefill(
     FormData(form): FormData<std::collections::HashMap<String, String>>,
 ) -> Result<Html<String>, WebError> {
     let chosen: BTreeSet<PrefillField> = PrefillField::ALL.into_iter().filter(|f| form.get(f.as_str()).is_some_and(|v| v == "on")).collect();
-    mygov::set_prefill(&state.db, &state.ledger, &user.actor, &chosen).await?;
+    prefill::set_prefill(&state.db, &state.ledger, &user.actor, &chosen).await?;
     prefill_page(page, &state, &user, true).await
 }
