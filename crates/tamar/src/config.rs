@@ -242,6 +242,26 @@ mod tests {
     }
 
     #[test]
+    fn cookies_are_secure_when_people_reach_tamar_over_https() {
+        let dir = std::env::temp_dir().join(format!("tamar-config-tls-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("c.toml");
+        for (text, secure) in [
+            ("", false),
+            ("public_url = \"http://localhost:8080\"\n", false),
+            ("public_url = \"https://www.example.gov.hk\"\n", true),
+            ("public_url = \"HTTPS://www.example.gov.hk\"\n", true),
+            ("secure_cookies = true\n", true),
+        ] {
+            std::fs::write(&file, format!("{text}metrics_token = \"prom-secret\"\n")).unwrap();
+            let config = Config::load(Some(&file), Overrides::default()).unwrap();
+            assert_eq!(config.secure_cookies(), secure, "{text}");
+            assert!(!format!("{config:?}").contains("prom-secret"), "the metrics token is a secret");
+        }
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
     fn ledger_places_and_origin() {
         let config = Config::load(None, Overrides { addr: None, data_dir: Some("/srv/tamar".into()) }).unwrap();
         assert_eq!(config.ledger_key_path(), PathBuf::from("/srv/tamar/keys/ledger-ed25519.key"));
