@@ -64,8 +64,14 @@ impl Declared {
 
     pub fn route(mut self, path: &str, rule: CrossSite, methods: MethodRouter<AppState>) -> Self {
         self.rules.push((format!("{}{path}", self.prefix), rule));
-        self.router = self.router.route(path, methods);
+        let checked = methods.route_layer(axum::middleware::from_fn(move |req: Request, next: Next| check(rule, req, next)));
+        self.router = self.router.route(path, checked);
         self
+    }
+
+    /// A page route: its forms carry a form token.
+    pub fn form(self, path: &str, methods: MethodRouter<AppState>) -> Self {
+        self.route(path, CrossSite::FormToken, methods)
     }
 
     /// A JSON API route.
@@ -81,7 +87,7 @@ impl Declared {
     }
 }
 
-/// Every declared exception to [`CrossSite::FormToken`], by route template.
+/// Every declared route, by template, with its rule.
 #[derive(Default)]
 pub struct Rules(HashMap<String, CrossSite>);
 
@@ -90,8 +96,8 @@ impl Rules {
         self.0.extend(rules);
     }
 
-    pub fn of(&self, route: Option<&str>) -> CrossSite {
-        route.and_then(|r| self.0.get(r)).copied().unwrap_or(CrossSite::FormToken)
+    pub fn declares(&self, route: Option<&str>) -> bool {
+        route.is_some_and(|r| self.0.contains_key(r))
     }
 }
 
@@ -104,6 +110,8 @@ pub struct CsrfToken {
 struct Lazy {
     config: Arc<WebConfig>,
     nonce: OnceLock<String>,
+    /// The nonce came with the request (rather than being made for this response).
+    from_cookie: bool,
     session: String,
     fresh: AtomicBool,
 }
@@ -162,10 +170,11 @@ fn token_matches(key: &[u8], nonce: &str, session: &str, token: &str) -> bool {
     mac(key, nonce, session).is_some_and(|m| m.verify_slice(&bytes).is_ok())
 }
 
-/// The methods a form or script can use to change something. Any other method reaches the
-/// router, which answers 405 where a route does not take it.
-fn changes_state(method: &Method) -> bool {
-    matches!(*method, Method::POST | Method::PUT | Method::PATCH | Method::DELETE)
+/// The one method another site can make a browser send with its cookies: a form's POST. PUT,
+/// PATCH and DELETE from another origin need a CORS preflight, which Tamar never grants, so
+/// they reach the router (which answers 405 where a route does not take them).
+fn cross_site_capable(method: &Method) -> bool {
+    *method == Method::POST
 }
 
 fn is_json(req: &Request) -> bool {
@@ -182,48 +191,23 @@ pub fn form_token(body: &[u8]) -> Option<String> {
     fields.into_iter().find(|(name, _)| name == CSRF_FIELD).map(|(_, v)| v)
 }
 
-pub async fn protect(State((state, rules)): State<(AppState, Arc<Rules>)>, req: Request, next: Next) -> Response {
+/// The outer half, on every request: finds the browser's nonce and the session it is bound
+/// to, and hands the per-route check (and the pages' forms) a [`CsrfToken`]. A POST to a route
+/// that was not declared with a rule is refused: deny by default.
+pub async fn protect(State((state, rules)): State<(AppState, Arc<Rules>)>, mut req: Request, next: Next) -> Response {
     let config = &state.config;
     let existing = TamarCookie::Csrf.read(config, req.headers()).filter(|v| well_formed(v));
     let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned());
-    let rule = rules.of(route.as_deref());
+    if cross_site_capable(req.method()) && route.is_some() && !rules.declares(route.as_deref()) {
+        return WebError::new(Code::CsrfFailed).into_response();
+    }
     let session = session_binding(req.extensions().get::<Session>());
-
-    let mut req = req;
-    if changes_state(req.method()) {
-        match rule {
-            CrossSite::FormToken => {
-                let Some(nonce) = existing.as_deref() else {
-                    return WebError::new(Code::CsrfFailed).into_response();
-                };
-                let (parts, body) = req.into_parts();
-                let Ok(bytes) = axum::body::to_bytes(body, config.body_limit).await else {
-                    return WebError::new(Code::PayloadTooLarge).into_response();
-                };
-                let token = form_token(&bytes).unwrap_or_default();
-                if !token_matches(&config.csrf_key, nonce, &session, &token) {
-                    return WebError::new(Code::CsrfFailed).into_response();
-                }
-                req = Request::from_parts(parts, Body::from(bytes));
-            }
-            CrossSite::Json => {
-                let with_session = req.extensions().get::<Session>().is_some_and(|s| s.token.is_some());
-                if with_session && *req.method() == Method::POST && !is_json(&req) {
-                    return WebError::new(Code::UnsupportedMediaType).into_response();
-                }
-            }
-            CrossSite::NoCookies | CrossSite::ChangesNothing => {}
-        }
-    }
-    if rule == CrossSite::NoCookies {
-        req.extensions_mut().insert(Session::anonymous());
-    }
-
+    let from_cookie = existing.is_some();
     let nonce = OnceLock::new();
     if let Some(existing) = existing {
         let _ = nonce.set(existing);
     }
-    let handle = CsrfToken { inner: Arc::new(Lazy { config: config.clone(), nonce, session, fresh: AtomicBool::new(false) }) };
+    let handle = CsrfToken { inner: Arc::new(Lazy { config: config.clone(), nonce, session, fresh: AtomicBool::new(false), from_cookie }) };
     req.extensions_mut().insert(handle.clone());
     let mut response = next.run(req).await;
     if handle.inner.fresh.load(Ordering::Relaxed)
@@ -233,6 +217,44 @@ pub async fn protect(State((state, rules)): State<(AppState, Arc<Rules>)>, req: 
         response.headers_mut().append(header::SET_COOKIE, value);
     }
     response
+}
+
+/// The inner half, on each declared route and only for the methods it takes (a method it does
+/// not take is answered 405 by the router, before this runs).
+async fn check(rule: CrossSite, mut req: Request, next: Next) -> Response {
+    let Some(handle) = req.extensions().get::<CsrfToken>().cloned() else {
+        return WebError::new(Code::Internal).into_response();
+    };
+    if cross_site_capable(req.method()) {
+        match rule {
+            CrossSite::FormToken => {
+                let config = &handle.inner.config;
+                let Some(nonce) = handle.inner.nonce.get().filter(|_| handle.inner.from_cookie) else {
+                    return WebError::new(Code::CsrfFailed).into_response();
+                };
+                let (parts, body) = req.into_parts();
+                let Ok(bytes) = axum::body::to_bytes(body, config.body_limit).await else {
+                    return WebError::new(Code::PayloadTooLarge).into_response();
+                };
+                let token = form_token(&bytes).unwrap_or_default();
+                if !token_matches(&config.csrf_key, nonce, &handle.inner.session, &token) {
+                    return WebError::new(Code::CsrfFailed).into_response();
+                }
+                req = Request::from_parts(parts, Body::from(bytes));
+            }
+            CrossSite::Json => {
+                let with_session = req.extensions().get::<Session>().is_some_and(|s| s.token.is_some());
+                if with_session && !is_json(&req) {
+                    return WebError::new(Code::UnsupportedMediaType).into_response();
+                }
+            }
+            CrossSite::NoCookies | CrossSite::ChangesNothing => {}
+        }
+    }
+    if rule == CrossSite::NoCookies {
+        req.extensions_mut().insert(Session::anonymous());
+    }
+    next.run(req).await
 }
 
 #[cfg(test)]

@@ -104,14 +104,18 @@ pub fn app(state: AppState) -> Router {
         d.router
     };
     let api = declared(api::routes());
-    let others = declared(oidc::routes().merge(signing::routes()).merge(passkeys::routes()));
+    let others = declared(
+        pages::routes()
+            .merge(portal::routes())
+            .merge(ops::routes())
+            // Where transparency-log tools look for a log's newest checkpoint.
+            .form("/checkpoint", axum::routing::get(api::ledger::checkpoint))
+            .merge(oidc::routes())
+            .merge(signing::routes())
+            .merge(passkeys::routes()),
+    );
     let routes = Router::new()
-        .merge(pages::routes())
-        .merge(portal::routes())
         .nest("/api/v1", api)
-        // Where transparency-log tools look for a log's newest checkpoint.
-        .route("/checkpoint", axum::routing::get(api::ledger::checkpoint))
-        .merge(ops::routes())
         .merge(others)
         .fallback(error::not_found)
         .with_state(state.clone());

@@ -3,7 +3,6 @@
 use std::sync::OnceLock;
 use std::time::Instant;
 
-use axum::Router;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
@@ -15,8 +14,8 @@ use serde::Serialize;
 use crate::extract::PeerAddr;
 use crate::{AppState, WebError};
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz)).route("/metrics", get(metrics))
+pub fn routes() -> crate::csrf::Declared {
+    crate::csrf::Declared::new("").form("/healthz", get(healthz)).form("/readyz", get(readyz)).form("/metrics", get(metrics))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

@@ -12,7 +12,6 @@ pub(crate) use security::notice as security_notice;
 pub(crate) use public::{FAVICON, STYLESHEET};
 
 use askama::Template;
-use axum::Router;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -22,36 +21,36 @@ use tamar_core::{Actor, Code, Lang};
 use crate::csrf::CsrfToken;
 use crate::extract::{PageLang, Session};
 use crate::i18n;
-use crate::{AppState, WebError};
+use crate::WebError;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/", get(public::choose_language))
-        .route("/static/tamar.css", get(public::stylesheet))
-        .route("/static/favicon.svg", get(public::favicon))
-        .route("/static/passkeys.js", get(public::passkeys_script))
-        .route("/{lang}", get(public::to_home))
-        .route("/{lang}/departments", get(public::departments))
-        .route("/{lang}/transparency", get(public::transparency))
-        .route("/{lang}/sign-in", get(account::sign_in_form).post(account::sign_in))
-        .route("/{lang}/sign-out", post(account::sign_out))
-        .route("/{lang}/sign-in/code", get(two_factor::code_form).post(two_factor::code))
-        .route("/{lang}/account/two-factor", get(two_factor::setup_form).post(two_factor::setup))
-        .route("/{lang}/account", get(account::account))
-        .route("/{lang}/register", get(identity::register_form).post(identity::register))
-        .route("/{lang}/verify-email", get(identity::verify_email_form).post(identity::verify_email))
-        .route("/{lang}/account/verify-email", post(identity::resend_verification))
-        .route("/{lang}/account/sessions/{id}/end", post(identity::revoke_session))
-        .route("/{lang}/account/identity", get(identity::identity_form).post(identity::submit_identity))
-        .route("/{lang}/account/contact", get(identity::contact_form).post(identity::save_contact))
-        .route("/{lang}/account/password", get(identity::password_form).post(identity::change_password))
-        .route("/{lang}/account/email", get(security::email_form).post(security::change_email))
-        .route("/{lang}/account/two-factor/off", get(security::two_factor_off_form).post(security::turn_two_factor_off))
-        .route("/{lang}/office/verifications", get(identity::verification_queue))
-        .route("/{lang}/office/verifications/{id}", post(identity::decide))
-        .route("/{lang}/office", get(admin::office))
-        .route("/{lang}/office/officers", post(admin::create_officer))
-        .route("/{lang}/admin/departments", get(admin::departments).post(admin::create_department))
+pub fn routes() -> crate::csrf::Declared {
+    crate::csrf::Declared::new("")
+        .form("/", get(public::choose_language))
+        .form("/static/tamar.css", get(public::stylesheet))
+        .form("/static/favicon.svg", get(public::favicon))
+        .form("/static/passkeys.js", get(public::passkeys_script))
+        .form("/{lang}", get(public::to_home))
+        .form("/{lang}/departments", get(public::departments))
+        .form("/{lang}/transparency", get(public::transparency))
+        .form("/{lang}/sign-in", get(account::sign_in_form).post(account::sign_in))
+        .form("/{lang}/sign-out", post(account::sign_out))
+        .form("/{lang}/sign-in/code", get(two_factor::code_form).post(two_factor::code))
+        .form("/{lang}/account/two-factor", get(two_factor::setup_form).post(two_factor::setup))
+        .form("/{lang}/account", get(account::account))
+        .form("/{lang}/register", get(identity::register_form).post(identity::register))
+        .form("/{lang}/verify-email", get(identity::verify_email_form).post(identity::verify_email))
+        .form("/{lang}/account/verify-email", post(identity::resend_verification))
+        .form("/{lang}/account/sessions/{id}/end", post(identity::revoke_session))
+        .form("/{lang}/account/identity", get(identity::identity_form).post(identity::submit_identity))
+        .form("/{lang}/account/contact", get(identity::contact_form).post(identity::save_contact))
+        .form("/{lang}/account/password", get(identity::password_form).post(identity::change_password))
+        .form("/{lang}/account/email", get(security::email_form).post(security::change_email))
+        .form("/{lang}/account/two-factor/off", get(security::two_factor_off_form).post(security::turn_two_factor_off))
+        .form("/{lang}/office/verifications", get(identity::verification_queue))
+        .form("/{lang}/office/verifications/{id}", post(identity::decide))
+        .form("/{lang}/office", get(admin::office))
+        .form("/{lang}/office/officers", post(admin::create_officer))
+        .form("/{lang}/admin/departments", get(admin::departments).post(admin::create_department))
 }
 
 /// The signed-in user, as the page header needs them.
