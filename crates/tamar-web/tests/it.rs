@@ -20,6 +20,9 @@ use tamar_tenancy::NewDepartment;
 use tamar_web::{AppState, WebConfig};
 use tower::ServiceExt;
 
+#[path = "it/readiness.rs"]
+mod readiness;
+
 const PASSWORD: &str = "a long test password";
 
 const TOTP_KEY: &str = "TAMARTESTSECRETKEYFORTHEOFFICERS";
@@ -267,6 +270,8 @@ async fn setup(db: Db) -> TestApp {
     let entries: Vec<tamar_portal::import::CatalogueEntry> = serde_json::from_str(SMALL_CATALOGUE).unwrap();
     tamar_portal::import::import(&db, &ledger, &entries, &departments).await.unwrap();
     ledger.sync().await.unwrap();
+    // As `tamar serve` does before it is ready (see `it/readiness.rs`).
+    tamar_web::jobs::catch_up(&db, &state.search, ledger.now()).await.unwrap();
     TestApp { codes_used: Default::default(), app: tamar_web::app(state.clone()), db, ledger, state, _blobs: blob_dir }
 }
 
