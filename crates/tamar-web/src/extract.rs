@@ -35,11 +35,15 @@ impl Session {
     }
 }
 
+/// The session token that a request's cookies carry, as the session layer reads it (cookie
+/// names and values percent-decoded). The page cache asks the same question.
+pub(crate) fn session_token(headers: &axum::http::HeaderMap) -> Option<String> {
+    CookieJar::from_headers(headers).get(SESSION_COOKIE).map(|cookie| cookie.value().to_owned())
+}
+
 pub async fn resolve_session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let jar = CookieJar::from_headers(req.headers());
     let mut session = Session::anonymous();
-    if let Some(cookie) = jar.get(SESSION_COOKIE) {
-        let token = cookie.value().to_owned();
+    if let Some(token) = session_token(req.headers()) {
         match tamar_identity::resolve_session_at(&state.db, &token, state.ledger.now()).await {
             Ok(Some(record)) => {
                 session = Session {

@@ -20,6 +20,8 @@ use tamar_tenancy::NewDepartment;
 use tamar_web::{AppState, WebConfig};
 use tower::ServiceExt;
 
+#[path = "it/page_cache.rs"]
+mod page_cache;
 #[path = "it/readiness.rs"]
 mod readiness;
 
