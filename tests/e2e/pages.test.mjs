@@ -1,6 +1,8 @@
 // Every page template, in the three languages, in Debian's Chromium: no WCAG 2.1 AA
-// violation found by axe-core, usable at 320 px, and reachable by keyboard.
-import { test, before, after } from "node:test";
+// violation found by axe-core, usable at 320 px, and reachable by keyboard. Pages run under
+// Tamar's own Content-Security-Policy, as in production: every test fails if a page reports a
+// CSP violation or an uncaught script error.
+import { test, before, after, afterEach } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
@@ -35,6 +37,40 @@ const LANGS = ["en", "tc", "sc"];
 
 let server, base, browser;
 
+// What pages reported during the current test: CSP violations and uncaught script errors.
+let problems = [];
+// Runs in every document before the page's own scripts (an init script, which the page's CSP
+// does not govern): reports each violation event to the console, where `watch` collects it.
+const REPORT_VIOLATIONS = `document.addEventListener("securitypolicyviolation", (e) => {
+  console.error("CSP violation: " + e.effectiveDirective + " blocked " + (e.blockedURI || "(inline)") +
+    " in " + (e.sourceFile || document.location.href) + ":" + e.lineNumber);
+}, true);`;
+
+function watch(page) {
+  // Chromium logs "Refused to ... because it violates the following Content Security Policy
+  // directive" for every violation, also with JavaScript off; the init script adds the events.
+  page.on("console", (message) => {
+    if (message.type() === "error" && /Content Security Policy|CSP violation/i.test(message.text())) {
+      problems.push(`${page.url()}: ${message.text()}`);
+    }
+  });
+  page.on("pageerror", (error) => problems.push(`${page.url()}: uncaught ${error.message}`));
+}
+
+/// A browser context under the site's CSP (never `bypassCSP`), watched for violations.
+async function newContext(options = {}) {
+  const context = await browser.newContext(options);
+  await context.addInitScript({ content: REPORT_VIOLATIONS });
+  context.on("page", watch);
+  return context;
+}
+
+afterEach(() => {
+  const found = problems;
+  problems = [];
+  assert.deepEqual(found, [], "pages reported CSP violations or script errors");
+});
+
 /// Starts `tamar demo` on a free port with a fresh data folder; resolves once it serves.
 async function startServer() {
   const binary = process.env.TAMAR_BIN;
@@ -53,6 +89,13 @@ async function startServer() {
     });
     child.on("exit", (code) => reject(new Error(`tamar exited with ${code}: ${out}`)));
   });
+  // Ready once its search index has caught up with the catalogue.
+  for (let i = 0; ; i++) {
+    const ready = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+    if (ready) break;
+    assert.ok(i < 300, "tamar never became ready");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
   return { server: child, base: url };
 }
 
@@ -71,8 +114,7 @@ after(async () => {
 });
 
 async function signedIn(email) {
-  // axe is injected as a script: let it past Tamar's CSP, in the test browser only.
-  const context = await browser.newContext({ bypassCSP: true });
+  const context = await newContext();
   if (!email) return context;
   const page = await context.newPage();
   await page.goto(`${base}/en/sign-in`);
@@ -88,8 +130,12 @@ async function signedIn(email) {
   return context;
 }
 
+// axe-core cannot come in as a <script>: addScriptTag is refused by script-src 'self', as an
+// attacker's script would be. Its source is evaluated with page.evaluate instead, which
+// Playwright runs through the DevTools protocol (Runtime.evaluate / callFunctionOn), and which
+// the page's CSP does not govern.
 async function axe(page) {
-  await page.addScriptTag({ content: AXE });
+  if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.evaluate(AXE);
   return page.evaluate(async () => {
     const result = await window.axe.run(document, {
       runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
@@ -235,6 +281,29 @@ test("passkeys: add one, then sign in with it and no password", async () => {
   await context.close();
 });
 
+test("pages run under the production CSP, and a violation is caught", async () => {
+  const context = await newContext();
+  const page = await context.newPage();
+  const response = await page.goto(`${base}/en/`);
+  const csp = response.headers()["content-security-policy"];
+  assert.match(csp, /script-src 'self';/);
+  assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+  assert.deepEqual(problems, [], "the home page itself reports nothing");
+  // What a change that put an inline script or style into a page would do.
+  await page.evaluate(() => {
+    const script = document.createElement("script");
+    script.textContent = "window.inlineScriptRan = true";
+    document.body.append(script);
+    document.querySelector("main").setAttribute("style", "color: red");
+  });
+  assert.equal(await page.evaluate(() => window.inlineScriptRan), undefined, "the inline script was refused");
+  for (let i = 0; i < 50 && problems.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.ok(problems.some((p) => /script-src/.test(p)), problems.join("\n"));
+  assert.ok(problems.some((p) => /style-src/.test(p)), problems.join("\n"));
+  problems = []; // expected here; any other test that reports one fails
+  await context.close();
+});
+
 test("keyboard only: skip link, then the language switcher", async () => {
   const context = await signedIn(null);
   const page = await context.newPage();
@@ -258,7 +327,7 @@ test("keyboard only: skip link, then the language switcher", async () => {
 });
 
 test("works without JavaScript: sign in and out", async () => {
-  const context = await browser.newContext({ javaScriptEnabled: false });
+  const context = await newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   await page.goto(`${base}/sc/sign-in`);
   await page.fill("#email", "chan.taiman@example.hk");
@@ -389,7 +458,7 @@ test("search filters: closed on a phone so results come first, open beside them 
   assert.equal(await open(), true, "open on a wide screen");
   await context.close();
   // Without JavaScript, the filters still open and work.
-  const plain = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 800 } });
+  const plain = await newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 800 } });
   const noScript = await plain.newPage();
   await noScript.goto(query);
   await noScript.click("summary.search-filters__toggle");
@@ -415,7 +484,7 @@ test("search as you type suggests titles, in Chinese too", async () => {
 test("an installable app that works offline", async () => {
   // A server of its own, stopped half-way: the service worker then answers from its cache.
   const own = await startServer();
-  const context = await browser.newContext();
+  const context = await newContext();
   const page = await context.newPage();
   try {
     await page.goto(`${own.base}/en/`);

@@ -47,6 +47,16 @@ def start_tamar(*extra, data=None):
         if "authenticator app" in line:
             break
     assert url, "tamar demo did not start"
+    # Ready once its search index has caught up with the catalogue.
+    for _ in range(300):
+        try:
+            if requests.get(f"{url}/readyz", timeout=5).status_code == 200:
+                break
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.2)
+    else:
+        raise AssertionError("tamar demo never became ready")
     return server, url
 
 

@@ -82,6 +82,7 @@ mod synonyms;
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use tamar_core::Lang;
@@ -126,6 +127,8 @@ pub struct SearchIndex {
     writer: Mutex<Writer>,
     /// The cursor of the last commit, readable without waiting for the writer.
     committed_cursor: Mutex<Option<String>>,
+    /// The owner's word that the index has caught up with its source: see `mark_caught_up`.
+    caught_up: AtomicBool,
     fields: Fields,
     analyzers: Analyzers,
 }
@@ -197,6 +200,7 @@ impl SearchIndex {
         Ok(SearchIndex {
             reader,
             committed_cursor: Mutex::new(cursor.clone()),
+            caught_up: AtomicBool::new(false),
             writer: Mutex::new(Writer { inner, cursor }),
             fields,
             analyzers,
@@ -268,6 +272,18 @@ impl SearchIndex {
         writer.cursor = cursor;
         self.reader.reload()?;
         Ok(())
+    }
+
+    /// Records that the index holds everything its source had when its owner started
+    /// following it (a node is not ready to serve searches before). Never unset: a later lag
+    /// of a few changes is the normal delay of following, not unreadiness.
+    pub fn mark_caught_up(&self) {
+        self.caught_up.store(true, Ordering::Release);
+    }
+
+    /// Whether `mark_caught_up` was called; `false` for a newly opened index.
+    pub fn is_caught_up(&self) -> bool {
+        self.caught_up.load(Ordering::Acquire)
     }
 
     /// The cursor recorded by the last `commit_with_cursor` (kept by later plain commits,

@@ -64,8 +64,11 @@ impl PageCache {
     }
 }
 
-fn signed_in(headers: &HeaderMap) -> bool {
+/// Whether the request may be signed in: it names the session cookie anywhere, or the session
+/// layer would find one (it decodes names, so `tamar%5Fsession` is one too).
+pub(crate) fn signed_in(headers: &HeaderMap) -> bool {
     headers.get_all(header::COOKIE).iter().any(|v| v.to_str().map_or(true, |c| c.contains(SESSION_COOKIE)))
+        || crate::extract::session_token(headers).is_some()
 }
 
 pub async fn serve_cached(State((ledger, cache)): State<(Ledger, Arc<PageCache>)>, req: Request, next: Next) -> Response {

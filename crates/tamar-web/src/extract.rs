@@ -8,6 +8,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::Response;
+use axum_extra::extract::cookie::CookieJar;
 use serde::de::DeserializeOwned;
 use tamar_core::{Actor, Code, Lang, Role};
 use tamar_identity::Account;
@@ -33,6 +34,17 @@ impl Session {
     pub(crate) fn anonymous() -> Self {
         Self { actor: Actor::Anonymous, account: None, token: None, authenticated_at: None, method: None }
     }
+}
+
+/// The session token that a request's cookies carry, as the session layer reads it (cookie
+/// names and values percent-decoded). The page cache asks the same question.
+///
+/// Either name counts here, with or without the `__Host-` prefix, so that nothing that could be
+/// a session is cached for anonymous visitors; the session layer itself reads only the name of
+/// its configuration.
+pub(crate) fn session_token(headers: &axum::http::HeaderMap) -> Option<String> {
+    let jar = CookieJar::from_headers(headers);
+    [SESSION_COOKIE, "__Host-tamar_session"].into_iter().find_map(|name| jar.get(name).map(|cookie| cookie.value().to_owned()))
 }
 
 pub async fn resolve_session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {

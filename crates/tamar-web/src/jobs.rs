@@ -144,20 +144,42 @@ pub async fn apply_changes(db: &Db, index: &Arc<SearchIndex>, cursor: &mut FeedC
     Ok(changes.len())
 }
 
-/// Keeps this node's index following the feed. A fresh index (no cursor) is rebuilt first;
-/// the whole index is rebuilt every `refresh` so that popularity stays current.
-pub async fn follow_feed(db: Db, index: Arc<SearchIndex>, ledger: tamar_ledger::Ledger, refresh: Duration) {
+/// Brings the index up to the feed's end as it is now: a fresh index (no cursor) is rebuilt
+/// from what is live, one with a cursor applies the changes since; then the index is marked
+/// caught up, which `/readyz` waits for. Returns the cursor to follow on from.
+pub async fn catch_up(db: &Db, index: &Arc<SearchIndex>, now: chrono::DateTime<chrono::Utc>) -> anyhow::Result<FeedCursor> {
     let start = match index.cursor().and_then(|c| c.parse::<i64>().ok()) {
         Some(position) => position,
-        None => match rebuild_index(&db, &index, ledger.now()).await {
-            Ok(p) => p,
-            Err(error) => {
-                tracing::error!(%error, "search index rebuild failed");
-                0
-            }
-        },
+        None => rebuild_index(db, index, now).await?,
     };
     let mut cursor = FeedCursor::new(start);
+    let end = feed::last_seq(db).await?;
+    while cursor.position() < end {
+        let before = cursor.position();
+        apply_changes(db, index, &mut cursor, now).await?;
+        if cursor.position() == before {
+            // Waiting at a number that has not committed yet (see `FeedCursor`).
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+    index.mark_caught_up();
+    tracing::info!(position = cursor.position(), "search index caught up with the change feed");
+    Ok(cursor)
+}
+
+/// Keeps this node's index following the feed: first catches up (see [`catch_up`]; until
+/// then the node is not ready), then applies new changes every half second; the whole index
+/// is rebuilt every `refresh` so that popularity stays current.
+pub async fn follow_feed(db: Db, index: Arc<SearchIndex>, ledger: tamar_ledger::Ledger, refresh: Duration) {
+    let mut cursor = loop {
+        match catch_up(&db, &index, ledger.now()).await {
+            Ok(cursor) => break cursor,
+            Err(error) => {
+                tracing::error!(%error, "search index catch-up failed; trying again");
+                tokio::time::sleep(Duration::from_secs(2)).await;
+            }
+        }
+    };
     let mut last_rebuild = Instant::now();
     loop {
         tokio::time::sleep(Duration::from_millis(500)).await;

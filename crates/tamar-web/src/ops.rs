@@ -29,10 +29,14 @@ pub async fn healthz() -> axum::Json<Health> {
     axum::Json(Health { status: "ok" })
 }
 
-/// The process can serve: its database answers.
+/// The process can serve: its search index has caught up with the change feed (a fresh node
+/// would otherwise find nothing), and its database answers.
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses((status = 200, body = Health), (status = 503, body = crate::error::ApiErrorBody)))]
 pub async fn readyz(State(state): State<AppState>) -> Response {
+    if !state.search.is_caught_up() {
+        return crate::WebError::new(tamar_core::Code::Unavailable).into_response();
+    }
     match state.db.ping().await {
         Ok(()) => axum::Json(Health { status: "ready" }).into_response(),
         Err(error) => {

@@ -24,6 +24,10 @@ use tower::ServiceExt;
 mod hardening;
 #[path = "it/portal_hardening.rs"]
 mod portal_hardening;
+#[path = "it/page_cache.rs"]
+mod page_cache;
+#[path = "it/readiness.rs"]
+mod readiness;
 
 const PASSWORD: &str = "a long test password";
 
@@ -283,6 +287,8 @@ async fn setup(db: Db) -> TestApp {
     let entries: Vec<tamar_portal::import::CatalogueEntry> = serde_json::from_str(SMALL_CATALOGUE).unwrap();
     tamar_portal::import::import(&db, &ledger, &entries, &departments).await.unwrap();
     ledger.sync().await.unwrap();
+    // As `tamar serve` does before it is ready (see `it/readiness.rs`).
+    tamar_web::jobs::catch_up(&db, &state.search, ledger.now()).await.unwrap();
     TestApp { codes_used: Default::default(), app: tamar_web::app(state.clone()), db, ledger, state, _blobs: blob_dir }
 }
 

@@ -118,8 +118,9 @@ async fn demo_shutdown_and_verify_log_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_shutdown_and_verify_log_on_postgres() {
-    let Some(test_db) = TestDb::postgres().await.unwrap() else {
-        eprintln!("TAMAR_TEST_DATABASE_URL is not set: PostgreSQL run skipped");
+    let test_db = TestDb::postgres().await.unwrap_or_else(|e| panic!("no PostgreSQL test database: {e}"));
+    let Some(test_db) = test_db else {
+        eprintln!("TAMAR_TEST_DATABASE_URL is not set: PostgreSQL run skipped (CI or TAMAR_REQUIRE_POSTGRES=1 make this fail)");
         return;
     };
     let url = test_db.url.clone();
