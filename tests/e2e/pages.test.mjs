@@ -144,6 +144,29 @@ async function axe(page) {
   });
 }
 
+// Words in table cells never break in the middle ("Servic|e"): a table too wide for the
+// screen scrolls in its own region instead. Tokens marked to break anywhere (hashes, codes)
+// are left out.
+async function brokenWords(page) {
+  return page.evaluate(() => {
+    const broken = [];
+    for (const cell of document.querySelectorAll("th, td")) {
+      const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (node.parentElement.closest(".break, code")) continue;
+        for (const m of node.data.matchAll(/[\p{Script=Latin}0-9]{2,}/gu)) {
+          const range = document.createRange();
+          range.setStart(node, m.index);
+          range.setEnd(node, m.index + m[0].length);
+          const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top)));
+          if (lines.size > 1) broken.push(m[0]);
+        }
+      }
+    }
+    return broken;
+  });
+}
+
 const PAGES = [
   [null, ["/", "/departments", "/departments/IMMD", "/transparency", "/sign-in", "/register", "/verify-email?token=x", "/no-such-page",
     "/topics/transport", "/audiences/business", "/departments/TD", "/news", "/services/renew-vehicle-licence",
@@ -169,6 +192,7 @@ for (const [who, paths] of PAGES) {
           assert.deepEqual(await axe(page), [], `${lang}${path} at ${width}px`);
           const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
           assert.ok(overflow <= 0, `${lang}${path} scrolls sideways at ${width}px by ${overflow}px`);
+          assert.deepEqual(await brokenWords(page), [], `${lang}${path} breaks words in table cells at ${width}px`);
         }
       }
     }

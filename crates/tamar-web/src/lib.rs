@@ -94,6 +94,27 @@ pub struct AppState {
     pub visits: Arc<jobs::VisitCounter>,
 }
 
+/// Every route, with how it is kept from cross-site use: the API (nested under `/api/v1`) and
+/// all the others.
+fn declared_routes() -> (csrf::Declared, csrf::Declared) {
+    let others = pages::routes()
+        .merge(portal::routes())
+        .merge(ops::routes())
+        // Where transparency-log tools look for a log's newest checkpoint.
+        .form("/checkpoint", axum::routing::get(api::ledger::checkpoint))
+        .merge(oidc::routes())
+        .merge(signing::routes())
+        .merge(passkeys::routes());
+    (api::routes(), others)
+}
+
+/// The templates of the routes whose forms carry a form token (`/{lang}/account/contact`): the
+/// pages people fill in, for tests and fuzz targets that go through every one.
+pub fn form_routes() -> Vec<String> {
+    let (api, others) = declared_routes();
+    api.rules.into_iter().chain(others.rules).filter(|(_, rule)| *rule == csrf::CrossSite::FormToken).map(|(path, _)| path).collect()
+}
+
 /// The whole application: pages, API, operations, with every cross-cutting layer.
 pub fn app(state: AppState) -> Router {
     let cache = Arc::new(cache::PageCache::default());
@@ -103,17 +124,9 @@ pub fn app(state: AppState) -> Router {
         cross_site.add(d.rules);
         d.router
     };
-    let api = declared(api::routes());
-    let others = declared(
-        pages::routes()
-            .merge(portal::routes())
-            .merge(ops::routes())
-            // Where transparency-log tools look for a log's newest checkpoint.
-            .form("/checkpoint", axum::routing::get(api::ledger::checkpoint))
-            .merge(oidc::routes())
-            .merge(signing::routes())
-            .merge(passkeys::routes()),
-    );
+    let (api, others) = declared_routes();
+    let api = declared(api);
+    let others = declared(others);
     let routes = Router::new()
         .nest("/api/v1", api)
         .merge(others)

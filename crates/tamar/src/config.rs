@@ -127,6 +127,12 @@ impl Config {
         figment.extract().map_err(Box::new)
     }
 
+    /// The configuration a TOML text alone gives, without the environment: what `load` makes
+    /// of a configuration file.
+    pub fn from_toml(text: &str) -> Result<Config, Box<figment::Error>> {
+        Figment::new().merge(Toml::string(text)).extract().map_err(Box::new)
+    }
+
     pub fn database_url(&self) -> String {
         match &self.database_url {
             Some(url) => url.expose_secret().to_owned(),
@@ -205,17 +211,18 @@ impl Config {
 
 /// A 32-byte key: 64 hex digits from configuration, or a key file made on first use.
 fn key_from(configured: Option<&SecretString>, name: &str, file: &Path) -> std::io::Result<[u8; 32]> {
-    let Some(hex) = configured else { return tamar_store::load_or_create_secret(file) };
-    let invalid = |why: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{name}: {why}"));
-    let text = hex.expose_secret().trim();
-    if text.len() != 64 {
-        return Err(invalid("expected 64 hex digits"));
+    match configured {
+        Some(hex) => hex_key(hex.expose_secret(), name),
+        None => tamar_store::load_or_create_secret(file),
     }
+}
+
+/// A key given as exactly 64 hex digits (surrounding whitespace aside); nothing else, not even
+/// a sign, is taken for a digit.
+pub fn hex_key(text: &str, name: &str) -> std::io::Result<[u8; 32]> {
     let mut key = [0u8; 32];
-    for (i, pair) in text.as_bytes().chunks_exact(2).enumerate() {
-        let digits = std::str::from_utf8(pair).map_err(|_| invalid("not hex"))?;
-        key[i] = u8::from_str_radix(digits, 16).map_err(|_| invalid("not hex"))?;
-    }
+    hex::decode_to_slice(text.trim(), &mut key)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{name}: expected 64 hex digits")))?;
     Ok(key)
 }
 
@@ -259,6 +266,22 @@ mod tests {
             assert!(!format!("{config:?}").contains("prom-secret"), "the metrics token is a secret");
         }
         let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn keys_are_exactly_64_hex_digits() {
+        let good = "00112233445566778899aabbccddeeff00112233445566778899AABBCCDDEEFF";
+        assert_eq!(hex_key(good, "k").unwrap()[1], 0x11);
+        assert!(hex_key(&format!(" {good}\n"), "k").is_ok(), "whitespace around the key is ignored");
+        // `u8::from_str_radix` would take "+f" for 15: a sign is not a digit.
+        let signed = format!("+f{}", &good[2..]);
+        for bad in [&good[..62], &signed, &format!("{good}00"), "zz", ""] {
+            let error = hex_key(bad, "sealing_key").unwrap_err();
+            assert_eq!(error.to_string(), "sealing_key: expected 64 hex digits", "{bad}");
+        }
+        let config = Config::from_toml("sealing_key = \"+f112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\"").unwrap();
+        assert!(config.sealing_key().is_err());
+        assert!(Config::from_toml("no_such_key = 1").is_err(), "unknown keys are refused");
     }
 
     #[test]

@@ -1,10 +1,6 @@
 //! `tamar`: the one binary. It only wires the crates together: configuration, logging, the
 //! platform and the web app.
 
-mod config;
-mod demo;
-mod platform;
-
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,13 +10,14 @@ use clap::{Args, Parser, Subcommand};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
-use crate::config::{Config, LogFormat, Overrides};
+use tamar::config::{Config, LogFormat, Overrides};
+use tamar::{demo, platform};
 
 /// mimalloc serves the many small, short-lived allocations of request handling faster than the
 /// system allocator.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-use crate::platform::Platform;
+use tamar::platform::Platform;
 
 #[derive(Parser)]
 #[command(name = "tamar", version, about = "Tamar, the digital-government platform")]

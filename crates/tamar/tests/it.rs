@@ -10,6 +10,8 @@ use tamar_store::Db;
 use tamar_store::testing::TestDb;
 
 #[cfg(unix)]
+#[path = "it/architecture.rs"]
+mod architecture;
 #[path = "it/data_folder.rs"]
 mod data_folder;
 
