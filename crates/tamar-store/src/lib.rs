@@ -11,6 +11,7 @@
 mod blobs;
 mod db;
 mod error;
+pub mod lease;
 mod migrate;
 pub mod private;
 mod secrets;

@@ -92,3 +92,31 @@ fn s3_secrets_are_hidden_in_debug() {
     assert!(!format!("{config:?}").contains("very-secret"));
     assert!(Blobs::open(&config).is_ok(), "an S3-compatible store is built from configuration");
 }
+
+// A lease goes to one holder at a time: the first to ask gets it, another only once it has
+// expired or was given up; the holder may renew it. Two nodes asking at once: one wins.
+store_test!(a_lease_has_one_holder_at_a_time, |db| async move {
+    use tamar_store::lease;
+    Migrator::new(&db, &[lease::MIGRATIONS]).run().await?;
+    let t = |s: i64| chrono::DateTime::from_timestamp(1_800_000_000 + s, 0).unwrap();
+    assert!(lease::acquire(&db, "job", "node-a", t(0), t(30)).await?, "a free lease is taken");
+    assert!(!lease::acquire(&db, "job", "node-b", t(10), t(40)).await?, "another node waits");
+    assert!(lease::acquire(&db, "job", "node-a", t(20), t(50)).await?, "the holder renews");
+    assert!(!lease::acquire(&db, "job", "node-b", t(45), t(75)).await?, "the renewal counts");
+    assert!(lease::acquire(&db, "other-job", "node-b", t(45), t(75)).await?, "each name is a lease of its own");
+    assert!(lease::acquire(&db, "job", "node-b", t(51), t(81)).await?, "an expired lease passes on");
+    assert!(!lease::acquire(&db, "job", "node-a", t(52), t(82)).await?);
+    lease::release(&db, "job", "node-a").await?;
+    assert!(!lease::acquire(&db, "job", "node-a", t(53), t(83)).await?, "only the holder gives a lease up");
+    lease::release(&db, "job", "node-b").await?;
+    assert!(lease::acquire(&db, "job", "node-a", t(54), t(84)).await?, "a lease given up is free at once");
+
+    // Many nodes at once, on a fresh lease: exactly one gets it.
+    let tries = (0..8).map(|i| {
+        let db = db.clone();
+        async move { lease::acquire(&db, "race", &format!("node-{i}"), t(0), t(30)).await }
+    });
+    let won = futures::future::join_all(tries).await.into_iter().collect::<Result<Vec<_>, _>>()?;
+    assert_eq!(won.iter().filter(|w| **w).count(), 1, "{won:?}");
+    Ok::<(), StoreError>(())
+});

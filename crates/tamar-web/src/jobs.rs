@@ -1,6 +1,6 @@
-//! Work that each node does in the background: keeping its search index up to date from the
-//! change feed, publishing scheduled content, writing visit counts, and sending the mail that
-//! subscriptions ask for.
+//! What the portal's background jobs do (declared in [`crate::modules`], run by
+//! [`crate::schedule`]): keeping each node's search index up to date from the change feed,
+//! writing visit counts, and sending the mail that subscriptions ask for.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -167,36 +167,6 @@ pub async fn catch_up(db: &Db, index: &Arc<SearchIndex>, now: chrono::DateTime<c
     Ok(cursor)
 }
 
-/// Keeps this node's index following the feed: first catches up (see [`catch_up`]; until
-/// then the node is not ready), then applies new changes every half second; the whole index
-/// is rebuilt every `refresh` so that popularity stays current.
-pub async fn follow_feed(db: Db, index: Arc<SearchIndex>, ledger: tamar_ledger::Ledger, refresh: Duration) {
-    let mut cursor = loop {
-        match catch_up(&db, &index, ledger.now()).await {
-            Ok(cursor) => break cursor,
-            Err(error) => {
-                tracing::error!(%error, "search index catch-up failed; trying again");
-                tokio::time::sleep(Duration::from_secs(2)).await;
-            }
-        }
-    };
-    let mut last_rebuild = Instant::now();
-    loop {
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        if last_rebuild.elapsed() >= refresh {
-            last_rebuild = Instant::now();
-            match rebuild_index(&db, &index, ledger.now()).await {
-                Ok(p) => cursor = FeedCursor::new(p),
-                Err(error) => tracing::warn!(%error, "search index refresh failed"),
-            }
-            continue;
-        }
-        if let Err(error) = apply_changes(&db, &index, &mut cursor, ledger.now()).await {
-            tracing::warn!(%error, "search index update failed");
-        }
-    }
-}
-
 /// Visits of public item pages, counted in memory and written in batches.
 #[derive(Default)]
 pub struct VisitCounter {
@@ -308,43 +278,4 @@ pub async fn mail_subscribers(state: &AppState, gaps: &mut FeedCursor) -> anyhow
     }
     tx.commit().await?;
     Ok(emails.len())
-}
-
-/// Starts every background job of this node.
-pub fn spawn(state: AppState) {
-    let s = state.clone();
-    tokio::spawn(follow_feed(s.db.clone(), s.search.clone(), s.ledger.clone(), Duration::from_secs(600)));
-    let keys = state.clone();
-    tokio::spawn(async move {
-        // ID token keys rotate every 90 days, the next key published well before it signs.
-        let mut tick = tokio::time::interval(Duration::from_secs(3600));
-        loop {
-            tick.tick().await;
-            match tamar_oidc::SigningKeys::ensure(&keys.db, &keys.sealer, keys.ledger.now()).await {
-                Ok(()) => keys.ledger.notify(),
-                Err(error) => tracing::warn!(%error, "ID token key rotation failed"),
-            }
-        }
-    });
-    tokio::spawn(async move {
-        let mut gaps = FeedCursor::default();
-        let mut tick = tokio::time::interval(Duration::from_secs(5));
-        loop {
-            tick.tick().await;
-            if let Err(error) = content::publish_due(&state.db, &state.ledger).await {
-                tracing::warn!(%error, "scheduled publishing failed");
-            }
-            if let Err(error) = state.visits.flush(&state.db, state.ledger.now().date_naive()).await {
-                tracing::warn!(%error, "writing visit counts failed");
-            }
-            match mail_subscribers(&state, &mut gaps).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(emails = n, "subscription updates queued"),
-                Err(error) => tracing::warn!(%error, "subscription mail failed"),
-            }
-            if let Err(error) = tamar_notify::deliver_pending(&state.db, &state.mailer, state.ledger.now(), 100).await {
-                tracing::warn!(%error, "mail delivery failed");
-            }
-        }
-    });
 }

@@ -12,16 +12,18 @@ mod access_log;
 pub mod api;
 mod cache;
 mod cookies;
-mod csrf;
+pub mod csrf;
 pub mod error;
 pub mod extract;
 pub mod i18n;
 pub mod jobs;
+pub mod modules;
 pub mod oidc;
 pub mod ops;
 pub mod openapi;
 pub mod pages;
 pub mod passkeys;
+pub mod schedule;
 mod portal;
 pub mod signing;
 mod security;
@@ -94,18 +96,16 @@ pub struct AppState {
     pub visits: Arc<jobs::VisitCounter>,
 }
 
-/// Every route, with how it is kept from cross-site use: the API (nested under `/api/v1`) and
-/// all the others.
+/// Every module's routes, with how each is kept from cross-site use: the API (nested under
+/// `/api/v1`) and all the others.
 fn declared_routes() -> (csrf::Declared, csrf::Declared) {
-    let others = pages::routes()
-        .merge(portal::routes())
-        .merge(ops::routes())
-        // Where transparency-log tools look for a log's newest checkpoint.
-        .form("/checkpoint", axum::routing::get(api::ledger::checkpoint))
-        .merge(oidc::routes())
-        .merge(signing::routes())
-        .merge(passkeys::routes());
-    (api::routes(), others)
+    let mut api = csrf::Declared::new("/api/v1");
+    let mut others = csrf::Declared::new("");
+    for module in modules::all() {
+        api = api.merge((module.api)());
+        others = others.merge((module.routes)());
+    }
+    (api, others)
 }
 
 /// The templates of the routes whose forms carry a form token (`/{lang}/account/contact`): the

@@ -28,6 +28,8 @@ mod portal_hardening;
 mod page_cache;
 #[path = "it/readiness.rs"]
 mod readiness;
+#[path = "it/schedule.rs"]
+mod schedule;
 
 const PASSWORD: &str = "a long test password";
 
@@ -219,21 +221,8 @@ const SMALL_CATALOGUE: &str = r#"[
 ]"#;
 
 async fn setup(db: Db) -> TestApp {
-    Migrator::new(
-        &db,
-        &[
-            tamar_ledger::MIGRATIONS,
-            tamar_tenancy::MIGRATIONS,
-            tamar_identity::MIGRATIONS,
-            tamar_oidc::MIGRATIONS,
-            tamar_signing::MIGRATIONS,
-            tamar_notify::MIGRATIONS,
-            tamar_portal::MIGRATIONS,
-        ],
-    )
-        .run()
-        .await
-        .unwrap();
+    // The same modules, in the same order, as `tamar serve`.
+    Migrator::new(&db, &tamar_web::modules::migrations()).run().await.unwrap();
     tamar_oidc::SigningKeys::ensure(&db, &sealer(), chrono::Utc::now()).await.unwrap();
     let ledger = Ledger::start(db.clone(), SigningKey::from_bytes(&[9u8; 32]), Arc::new(SystemClock));
     let system = Actor::System;

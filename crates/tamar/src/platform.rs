@@ -13,9 +13,9 @@ use tamar_web::{AppState, WebConfig};
 
 use crate::config::Config;
 
-/// Every crate's migrations, in dependency order.
+/// Every module's migrations, in the module list's order.
 pub fn migrations() -> Vec<&'static [Migration]> {
-    vec![tamar_ledger::MIGRATIONS, tamar_tenancy::MIGRATIONS, tamar_identity::MIGRATIONS, tamar_oidc::MIGRATIONS, tamar_signing::MIGRATIONS, tamar_notify::MIGRATIONS, tamar_portal::MIGRATIONS]
+    tamar_web::modules::migrations()
 }
 
 pub struct Platform {

@@ -155,10 +155,7 @@ async fn verify_signature_offline() {
     use tamar_core::{AccountId, Actor, LocalizedText, Role, SystemClock};
     let test_db = TestDb::sqlite().await.unwrap();
     let db = test_db.db.clone();
-    tamar_store::Migrator::new(&db, &[tamar_ledger::MIGRATIONS, tamar_tenancy::MIGRATIONS, tamar_identity::MIGRATIONS, tamar_oidc::MIGRATIONS, tamar_signing::MIGRATIONS])
-        .run()
-        .await
-        .unwrap();
+    tamar_store::Migrator::new(&db, &tamar::platform::migrations()).run().await.unwrap();
     let ledger = tamar_ledger::Ledger::start(db.clone(), tamar_ledger::SigningKey::from_bytes(&[1u8; 32]), Arc::new(SystemClock));
     let authority = tamar_signing::SigningAuthority::ensure(&db, &tamar_store::Sealer::new(&[3u8; 32]), chrono::Utc::now()).await.unwrap();
     let new = tamar_identity::NewAccount {

@@ -9,15 +9,31 @@ use axum::routing::{get, post, put};
 
 use crate::csrf::Declared;
 
-/// The API, declared for nesting under `/api/v1`: every route takes JSON.
-pub fn routes() -> Declared {
+/// The platform's own API, declared for nesting under `/api/v1`: the OpenAPI document and
+/// the tamper-evident log.
+pub fn platform_routes() -> Declared {
     Declared::new("/api/v1")
         .json("/openapi.json", get(crate::openapi::document))
+        .json("/ledger/sth", get(ledger::sth))
+        .json("/ledger/checkpoint", get(ledger::checkpoint))
+        .json("/ledger/verifier-key", get(ledger::verifier_key))
+        .json("/ledger/proof/inclusion", get(ledger::inclusion))
+        .json("/ledger/proof/consistency", get(ledger::consistency))
+}
+
+/// Departments, their officers, and the signed-in person.
+pub fn identity_routes() -> Declared {
+    Declared::new("/api/v1")
         .json("/departments", get(departments::list).post(departments::create))
         .json("/departments/{code}", get(departments::get))
         .json("/departments/{code}/officers", get(departments::officers).post(departments::create_officer))
         .json("/me", get(me::profile))
         .json("/me/accesses", get(me::accesses))
+}
+
+/// The portal: catalogue, search, MyGovHK, the app directory and the office's messages.
+pub fn portal_routes() -> Declared {
+    Declared::new("/api/v1")
         .json("/catalogue", get(portal::list))
         .json("/catalogue/{kind}/{slug}", get(portal::get))
         .json("/search", get(portal::search))
@@ -35,9 +51,4 @@ pub fn routes() -> Declared {
         .json("/office/apps/{slug}/submit", post(portal::submit_app))
         .json("/office/apps/{slug}/approve", post(portal::approve_app))
         .json("/office/apps/{slug}/reject", post(portal::reject_app))
-        .json("/ledger/sth", get(ledger::sth))
-        .json("/ledger/checkpoint", get(ledger::checkpoint))
-        .json("/ledger/verifier-key", get(ledger::verifier_key))
-        .json("/ledger/proof/inclusion", get(ledger::inclusion))
-        .json("/ledger/proof/consistency", get(ledger::consistency))
 }

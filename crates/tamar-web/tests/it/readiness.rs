@@ -22,10 +22,14 @@ fn slugs(found: &Value) -> Vec<String> {
     found["hits"].as_array().unwrap().iter().map(|h| h["slug"].as_str().unwrap().to_owned()).collect()
 }
 
-/// Follows the feed as `tamar serve` does, and waits for `/readyz` to turn 200: every answer
+/// Follows the feed as `tamar serve` does (the portal's `search-index` job), and waits for `/readyz` to turn 200: every answer
 /// before is 503 `unavailable`. Returns the follower, to stop it.
 async fn follow_until_ready(app: &TestApp, index: &Arc<SearchIndex>, node: &Router) -> tokio::task::JoinHandle<()> {
-    let follower = tokio::spawn(tamar_web::jobs::follow_feed(app.db.clone(), index.clone(), app.ledger.clone(), Duration::from_secs(600)));
+    let mut state = app.state.clone();
+    state.search = index.clone();
+    let job = tamar_web::modules::jobs().into_iter().find(|j| j.name == "search-index").expect("the portal's search-index job");
+    let mut followers = tamar_web::schedule::spawn(state, vec![job]);
+    let follower = followers.pop().unwrap();
     for _ in 0..400 {
         let (status, body) = get(node, "/readyz").await;
         if status == StatusCode::OK {
