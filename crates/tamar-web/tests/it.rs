@@ -743,6 +743,9 @@ store_test!(public_pages_are_cached_but_never_stale_after_a_change, |db| async m
     Ok(()) as R
 });
 
+/// The newest email-verification link in the outbox. Several mails may be written in the same
+/// instant (a notice to the old address and the link to the new one), so the newest file is
+/// not enough: the link is looked for.
 fn outbox_link(app: &TestApp) -> String {
     // Mail goes through the durable queue: send what is queued first.
     tokio::task::block_in_place(|| {
@@ -751,11 +754,17 @@ fn outbox_link(app: &TestApp) -> String {
     let dir = app._blobs.path().join("outbox");
     let mut newest: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
     newest.sort_by_key(|p| std::fs::metadata(p).unwrap().modified().unwrap());
-    let text = std::fs::read_to_string(newest.last().expect("an email in the outbox")).unwrap();
-    // The body may be quoted-printable or base64; both keep the link recognisable once decoded.
-    let decoded = decode_body(&text);
-    let start = decoded.find("https://tamar.test/").expect("a link in the email");
-    decoded[start..].split_whitespace().next().unwrap().to_owned()
+    newest
+        .iter()
+        .rev()
+        .find_map(|path| {
+            // The body may be quoted-printable or base64; both keep the link recognisable once decoded.
+            let decoded = decode_body(&std::fs::read_to_string(path).unwrap());
+            let start = decoded.find("https://tamar.test/")?;
+            let link = decoded[start..].split_whitespace().next()?.to_owned();
+            link.contains("/verify-email?token=").then_some(link)
+        })
+        .expect("an email with a verification link in the outbox")
 }
 
 fn decode_body(eml: &str) -> String {
