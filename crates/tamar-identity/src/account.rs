@@ -42,7 +42,7 @@ pub enum Assurance {
 }
 
 /// An account, without its password hash.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Account {
     pub id: AccountId,
     pub kind: AccountKind,

@@ -19,7 +19,7 @@ use crate::IdentityError;
 pub(crate) const PREFILL: &str = "identity_prefill";
 
 /// The parts of a person's profile that services may fill in for them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PrefillField {
     Name,

@@ -139,7 +139,7 @@ pub async fn end_session(db: &Db, ledger: &Ledger, actor: &Actor, token: &str) -
 }
 
 /// One of a person's sessions, as they see it in their account.
-#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug)]
 pub struct SessionInfo {
     /// Identifies the session for revoking it; not usable to sign in.
     pub id: String,

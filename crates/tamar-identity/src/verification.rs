@@ -4,7 +4,6 @@
 
 use hmac::{Hmac, Mac};
 use sea_query::{Expr, ExprTrait, Order, Query};
-use serde::Serialize;
 use sha2::Sha256;
 use tamar_core::{AccountId, Actor, Hkid, Role};
 use tamar_ledger::{Ledger, LedgerEntry};
@@ -121,7 +120,7 @@ pub async fn submit_identity(
 }
 
 /// A submission waiting for an identity verifier.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug)]
 pub struct PendingVerification {
     pub id: String,
     pub account: AccountId,

@@ -88,7 +88,7 @@ impl LedgerEntry {
 }
 
 /// One access to, or change of, a person's data, as shown to that person.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug)]
 pub struct AccessRecord {
     /// The position in the log, once sequenced.
     pub index: Option<i64>,

@@ -5,7 +5,6 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use sea_query::{Expr, ExprTrait, Order, Query};
-use serde::Serialize;
 use tamar_core::{AccountId, Clock};
 use tamar_store::{Backend, Db, StoreError, Tx, from_millis, row, to_millis};
 use tokio::sync::{Mutex, Notify, mpsc, oneshot};
@@ -94,7 +93,7 @@ struct Inner {
 }
 
 /// An audit path, named as in Certificate Transparency's `get-proof-by-hash`.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug)]
 pub struct InclusionProof {
     pub leaf_index: u64,
     pub tree_size: u64,
@@ -105,7 +104,7 @@ pub struct InclusionProof {
 }
 
 /// A consistency proof, named as in Certificate Transparency's `get-sth-consistency`.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug)]
 pub struct ConsistencyProof {
     pub first: u64,
     pub second: u64,

@@ -2,7 +2,6 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use chrono::{DateTime, Utc};
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
-use serde::Serialize;
 
 use crate::merkle::Hash;
 
@@ -52,7 +51,7 @@ impl SignedTreeHead {
 
 /// A signed tree head as the API returns it, named as in Certificate Transparency's
 /// `get-sth`. Binary values are base64.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug)]
 pub struct SthView {
     pub tree_size: u64,
     /// Milliseconds since the Unix epoch.

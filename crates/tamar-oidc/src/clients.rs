@@ -5,7 +5,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use rand::RngCore;
 use sea_query::{Expr, ExprTrait, Query};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use tamar_core::{Actor, Lang, LocalizedText};
 use tamar_ledger::{Ledger, LedgerEntry};
@@ -35,7 +35,7 @@ pub struct NewClient {
 }
 
 /// A registered client, without its secret.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug)]
 pub struct Client {
     pub client_id: String,
     pub name: LocalizedText,
@@ -50,9 +50,8 @@ pub struct Client {
 }
 
 /// The answer to a registration: the secret is shown this once.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug)]
 pub struct RegisteredClient {
-    #[serde(flatten)]
     pub client: Client,
     pub client_secret: String,
 }

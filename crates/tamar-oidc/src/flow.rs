@@ -197,7 +197,7 @@ pub async fn grant_consent(db: &Db, ledger: &Ledger, account: &Account, client: 
 }
 
 /// A consent, as its giver sees it.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug)]
 pub struct Consent {
     pub client: Client,
     pub scopes: Vec<String>,
@@ -328,7 +328,7 @@ pub fn pairwise_subject(key: &[u8], sector: &str, account: AccountId) -> String 
     B64URL.encode(mac.finalize().into_bytes())
 }
 
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug)]
 pub struct TokenResponse {
     pub access_token: String,
     pub token_type: &'static str,

@@ -47,8 +47,7 @@ struct Key {
 }
 
 /// Where a key is in its life.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum KeyState {
     /// Published, signing from `signs_from`.
     Next,
@@ -61,7 +60,7 @@ pub enum KeyState {
 }
 
 /// A key as an administrator sees it.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug)]
 pub struct KeyInfo {
     pub kid: String,
     pub state: KeyState,
@@ -72,10 +71,9 @@ pub struct KeyInfo {
 }
 
 /// A JSON Web Key, as `/oidc/jwks` publishes it.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug)]
 pub struct Jwk {
     pub kty: &'static str,
-    #[serde(rename = "use")]
     pub use_: &'static str,
     pub alg: &'static str,
     pub kid: String,
@@ -83,7 +81,7 @@ pub struct Jwk {
     pub e: String,
 }
 
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug)]
 pub struct Jwks {
     pub keys: Vec<Jwk>,
 }

@@ -123,7 +123,7 @@ pub(crate) async fn record(tx: &mut Tx, client: &Client, account: AccountId, sco
 }
 
 /// One release of a person's details, as they see it.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug)]
 pub struct Release {
     pub id: String,
     pub client_id: String,
@@ -135,7 +135,7 @@ pub struct Release {
 }
 
 /// A page of releases, newest first, and where the next (older) page starts.
-#[derive(Clone, Debug, Default, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default)]
 pub struct Releases {
     pub releases: Vec<Release>,
     pub older: Option<String>,

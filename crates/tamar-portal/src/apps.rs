@@ -15,7 +15,7 @@ use crate::review::{self, Subject, VersionTable, require, require_any};
 use crate::{APP_USAGE, APP_VERSIONS, APPS, PortalError};
 
 /// A government mobile app.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MobileApp {
     pub slug: String,
     pub department: DepartmentId,
@@ -74,7 +74,7 @@ impl From<NewApp> for AppInput {
 
 /// One version of an app's entry in the directory. Like the catalogue's content it is written
 /// as a draft, submitted, and published when a second officer approves it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AppVersion {
     pub slug: String,
     pub number: i32,

@@ -46,7 +46,7 @@ impl TextInput {
 }
 
 /// The service-specific part of a service entry, as written.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceInput {
     pub eligibility: TextInput,
@@ -64,7 +64,7 @@ pub struct ServiceInput {
 }
 
 /// An item's content, as written by an editor.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ContentInput {
     pub title: TextInput,
@@ -82,7 +82,7 @@ pub struct ContentInput {
 }
 
 /// The service-specific part of a service entry.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceDetails {
     pub eligibility: LocalizedText,
     pub fees: LocalizedText,
@@ -94,7 +94,7 @@ pub struct ServiceDetails {
 }
 
 /// A version's content, in the three languages.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Content {
     pub title: LocalizedText,
     pub summary: LocalizedText,
@@ -308,7 +308,7 @@ impl VersionState {
 }
 
 /// An item of the catalogue.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Item {
     pub id: ItemId,
     pub kind: ItemKind,
@@ -325,7 +325,7 @@ pub struct Item {
 }
 
 /// One version of an item.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Version {
     pub item: ItemId,
     pub number: i32,
@@ -340,7 +340,7 @@ pub struct Version {
 }
 
 /// A published item with the content the public sees.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LiveItem {
     pub item: Item,
     pub content: Content,
@@ -348,12 +348,11 @@ pub struct LiveItem {
 }
 
 /// A new item as an editor creates it.
-#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewItem {
     pub kind: ItemKind,
     /// 3 to 80 lowercase letters, digits and hyphens.
-    #[schema(pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$", min_length = 3, max_length = 80)]
     pub slug: String,
     pub content: ContentInput,
 }
@@ -978,7 +977,7 @@ pub async fn list_live(db: &Db, filter: &LiveFilter) -> Result<Vec<LiveItem>, Po
 }
 
 /// An item with its latest version, for a department's content dashboard.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug)]
 pub struct ItemSummary {
     pub item: Item,
     pub latest: Version,

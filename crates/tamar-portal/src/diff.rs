@@ -1,27 +1,25 @@
 //! What changed between two versions of an item, field by field and line by line.
 
-use serde::Serialize;
 use similar::{ChangeTag, TextDiff};
 use tamar_core::Lang;
 
 use crate::content::Content;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LineChange {
     Same,
     Added,
     Removed,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DiffLine {
     pub change: LineChange,
     pub text: String,
 }
 
 /// The changes to one field in one language.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldDiff {
     /// `title`, `summary`, `body`, `eligibility`, … or `topics`, `audiences`, `channels`,
     /// `online_url`.

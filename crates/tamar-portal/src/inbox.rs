@@ -33,7 +33,7 @@ impl MessageKind {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Message {
     pub id: MessageId,
     pub kind: MessageKind,
@@ -48,7 +48,7 @@ pub struct Message {
 }
 
 /// A message as a department sends it.
-#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewMessage {
     pub to: AccountId,

@@ -20,7 +20,7 @@ fn owner(actor: &Actor) -> Result<AccountId, PortalError> {
 }
 
 /// A bookmark of a catalogue item.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Bookmark {
     pub item: ItemId,
     pub created_at: DateTime<Utc>,
@@ -104,7 +104,7 @@ pub async fn remove_bookmark(db: &Db, ledger: &Ledger, actor: &Actor, item: Item
 }
 
 /// What a subscription follows.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum SubscriptionTarget {
     /// A topic, by slug.
@@ -131,7 +131,7 @@ impl SubscriptionTarget {
 }
 
 /// A person asked for email about new content on a topic or from a department.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Subscription {
     pub target: SubscriptionTarget,
     /// The language of the emails.

@@ -7,7 +7,7 @@ use rand::Rng;
 use ring::rand::SystemRandom;
 use ring::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair};
 use sea_query::{Expr, ExprTrait, Query};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use tamar_core::{AccountId, Actor, LocalizedText};
 use tamar_identity::{Account, Assurance};
 use tamar_ledger::{Ledger, LedgerEntry};
@@ -32,7 +32,7 @@ pub struct NewSigningRequest {
 }
 
 /// The answer to a service: show `short_code` to the person and send them to `approve_path`.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug)]
 pub struct SigningRequest {
     pub id: String,
     pub short_code: String,
@@ -52,7 +52,7 @@ pub struct RequestForPerson {
 }
 
 /// What the service collects.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug)]
 pub struct SigningOutcome {
     pub id: String,
     /// pending, signed, declined or expired.

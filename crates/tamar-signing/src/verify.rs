@@ -2,13 +2,12 @@
 //! all that is needed.
 
 use ring::signature::{ECDSA_P256_SHA256_ASN1, UnparsedPublicKey};
-use serde::Serialize;
 use x509_parser::prelude::{FromDer, X509Certificate};
 
 use crate::SigningError;
 
 /// Who signed, from their certificate.
-#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug)]
 pub struct Signer {
     pub name: String,
     /// The certificate's subject serial number: stable for the person, and not their HKID.

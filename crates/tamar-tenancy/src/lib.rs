@@ -7,7 +7,7 @@
 //! every change is logged in the same transaction.
 
 use sea_query::{ColumnDef, Expr, ExprTrait, Order, Query, Table};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use tamar_core::{Actor, Code, DepartmentId, HasCode, LocalizedText};
 use tamar_ledger::{Ledger, LedgerEntry};
 use tamar_store::{AnyRow, Backend, Db, Migration, StoreError, from_millis, row, to_millis};
@@ -31,7 +31,7 @@ fn create_departments(backend: Backend) -> Vec<String> {
 }
 
 /// A bureau or department: a tenant of the platform.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Department {
     pub id: DepartmentId,
     /// Short uppercase code, e.g. `IMMD`.

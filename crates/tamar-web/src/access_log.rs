@@ -26,6 +26,10 @@ pub struct Access {
     pub purpose: String,
 }
 
+impl crate::api::views::View for Access {
+    const PERSONAL: &'static [&'static str] = &[];
+}
+
 /// Who acted.
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Accessor {

@@ -115,6 +115,19 @@ pub fn form_routes() -> Vec<String> {
     api.rules.into_iter().chain(others.rules).filter(|(_, rule)| *rule == csrf::CrossSite::FormToken).map(|(path, _)| path).collect()
 }
 
+/// The templates of the routes that answer programs in JSON (declared `CrossSite::Json` or
+/// `NoCookies`: the API, and the OpenID Connect and signing back channels), for tests that go
+/// through every one.
+pub fn json_routes() -> Vec<String> {
+    let (api, others) = declared_routes();
+    api.rules
+        .into_iter()
+        .chain(others.rules)
+        .filter(|(_, rule)| matches!(rule, csrf::CrossSite::Json | csrf::CrossSite::NoCookies))
+        .map(|(path, _)| path)
+        .collect()
+}
+
 /// The whole application: pages, API, operations, with every cross-cutting layer.
 pub fn app(state: AppState) -> Router {
     let cache = Arc::new(cache::PageCache::default());

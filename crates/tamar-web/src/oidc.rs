@@ -15,6 +15,7 @@ use tamar_oidc::keys::JWKS_MAX_AGE;
 use tamar_oidc::releases::Withheld;
 use tamar_oidc::{AuthorizationRequest, LogoutRequest, OidcError, Provider, SigningKeys, TokenRequest, ValidRequest};
 
+use crate::api::views::{ClientView, JwksView, KeyView, RegisteredClientView, TokenView, UserInfoView, ViewJson};
 use crate::csrf::{CrossSite, Declared};
 use crate::extract::{ApiJson, Authorized, CurrentSession, PlatformAdmins, SignedIn, StepUp};
 use crate::pages::{PageContext, render};
@@ -22,8 +23,9 @@ use crate::{AppState, WebError};
 
 pub fn routes() -> Declared {
     Declared::new("")
-        .route("/.well-known/openid-configuration", CrossSite::FormToken, get(discovery))
-        .route("/oidc/jwks", CrossSite::FormToken, get(jwks))
+        // JSON for programs, by GET only.
+        .json("/.well-known/openid-configuration", get(discovery))
+        .json("/oidc/jwks", get(jwks))
         .route("/oidc/authorize", CrossSite::FormToken, get(authorize_entry))
         .route("/{lang}/oidc/authorize", CrossSite::FormToken, get(authorize).post(consent))
         // Relying parties call these with a client secret or an access token, never a cookie.
@@ -45,6 +47,15 @@ fn issuer(state: &AppState) -> String {
 
 fn provider(state: &AppState) -> (String, Vec<u8>) {
     (issuer(state), state.config.pairwise_key.clone())
+}
+
+/// OpenID Provider metadata, as OpenID Connect Discovery 1.0 names its fields.
+#[derive(Serialize)]
+#[serde(transparent)]
+struct ProviderMetadata(serde_json::Value);
+
+impl crate::api::views::View for ProviderMetadata {
+    const PERSONAL: &'static [&'static str] = &[];
 }
 
 /// OpenID Provider metadata (OpenID Connect Discovery 1.0).
@@ -72,17 +83,17 @@ pub async fn discovery(State(state): State<AppState>) -> Response {
         "claims_locales_supported": ["en", "zh-Hant"],
         "authorization_response_iss_parameter_supported": true,
     });
-    ([(header::CACHE_CONTROL, "public, max-age=300")], axum::Json(body)).into_response()
+    ([(header::CACHE_CONTROL, "public, max-age=300")], ViewJson(ProviderMetadata(body))).into_response()
 }
 
 /// The provider's public signing keys.
-#[utoipa::path(get, path = "/oidc/jwks", tag = "oidc", responses((status = 200, body = tamar_oidc::keys::Jwks)))]
+#[utoipa::path(get, path = "/oidc/jwks", tag = "oidc", responses((status = 200, body = JwksView)))]
 pub async fn jwks(State(state): State<AppState>) -> Result<Response, WebError> {
     let set = SigningKeys::jwks(&state.db, state.ledger.now()).await?;
     // Relying parties cache the keys this long; a new key is published for longer than this
     // before it signs (`tamar_oidc::keys::ACTIVATION_DELAY`).
     let cache = format!("public, max-age={}", JWKS_MAX_AGE.num_seconds());
-    Ok(([(header::CACHE_CONTROL, cache)], axum::Json(set)).into_response())
+    Ok(([(header::CACHE_CONTROL, cache)], ViewJson(JwksView::from(set))).into_response())
 }
 
 fn lang_of(req: &AuthorizationRequest, headers: &HeaderMap) -> Lang {
@@ -319,7 +330,7 @@ pub(crate) fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)>
 }
 
 /// The token endpoint: a code and its PKCE verifier for an ID token and an access token.
-#[utoipa::path(post, path = "/oidc/token", tag = "oidc", responses((status = 200, body = tamar_oidc::TokenResponse), (status = 400, description = "RFC 6749 error")))]
+#[utoipa::path(post, path = "/oidc/token", tag = "oidc", responses((status = 200, body = TokenView), (status = 400, description = "RFC 6749 error")))]
 pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
     let form: TokenForm = match serde_urlencoded::from_bytes(&body) {
         Ok(form) => form,
@@ -341,7 +352,7 @@ pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: axum
         code_verifier: form.code_verifier.as_deref().unwrap_or(""),
     };
     match flow::exchange(&state.db, &state.ledger, &Provider { issuer: &iss, pairwise_key: &key, hkid_key: &state.hkid_key, sealer: &state.sealer }, &client, request).await {
-        Ok(tokens) => ([(header::CACHE_CONTROL, "no-store"), (header::PRAGMA, "no-cache")], axum::Json(tokens)).into_response(),
+        Ok(tokens) => ([(header::CACHE_CONTROL, "no-store"), (header::PRAGMA, "no-cache")], ViewJson(TokenView::from(tokens))).into_response(),
         Err(e) => oauth_error(&e),
     }
 }
@@ -352,7 +363,7 @@ pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Resp
     let token = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).unwrap_or("").trim();
     let (iss, key) = provider(&state);
     match flow::userinfo(&state.db, &state.ledger, &Provider { issuer: &iss, pairwise_key: &key, hkid_key: &state.hkid_key, sealer: &state.sealer }, token).await {
-        Ok(claims) => ([(header::CACHE_CONTROL, "no-store")], axum::Json(claims)).into_response(),
+        Ok(claims) => ([(header::CACHE_CONTROL, "no-store")], ViewJson(UserInfoView(claims))).into_response(),
         Err(e) => oauth_error(&e),
     }
 }
@@ -487,22 +498,23 @@ pub async fn revoke_consent(
 
 /// Registers a relying party (platform administrators). The secret is in this answer only.
 #[utoipa::path(post, path = "/api/v1/oidc/clients", tag = "oidc", request_body = tamar_oidc::NewClient,
-    responses((status = 201, body = tamar_oidc::RegisteredClient), (status = 401, body = crate::error::ApiErrorBody),
+    responses((status = 201, body = RegisteredClientView), (status = 401, body = crate::error::ApiErrorBody),
         (status = 403, body = crate::error::ApiErrorBody), (status = 422, body = crate::error::ApiErrorBody)))]
 pub async fn register_client(
     State(state): State<AppState>,
     StepUp(admin): StepUp<PlatformAdmins>,
     ApiJson(new): ApiJson<tamar_oidc::NewClient>,
-) -> Result<(StatusCode, axum::Json<tamar_oidc::RegisteredClient>), WebError> {
+) -> Result<(StatusCode, ViewJson<RegisteredClientView>), WebError> {
     let registered = tamar_oidc::clients::register(&state.db, &state.ledger, &admin.actor, new).await?;
-    Ok((StatusCode::CREATED, axum::Json(registered)))
+    Ok((StatusCode::CREATED, ViewJson(registered.into())))
 }
 
-/// The registered relying parties (platform administrators).
+/// The registered relying parties (platform administrators), never with their secrets.
 #[utoipa::path(get, path = "/api/v1/oidc/clients", tag = "oidc",
-    responses((status = 200, body = Vec<tamar_oidc::Client>), (status = 401, body = crate::error::ApiErrorBody), (status = 403, body = crate::error::ApiErrorBody)))]
-pub async fn list_clients(State(state): State<AppState>, _admin: Authorized<PlatformAdmins>) -> Result<axum::Json<Vec<tamar_oidc::Client>>, WebError> {
-    Ok(axum::Json(tamar_oidc::clients::list(&state.db).await?))
+    responses((status = 200, body = Vec<ClientView>), (status = 401, body = crate::error::ApiErrorBody), (status = 403, body = crate::error::ApiErrorBody)))]
+pub async fn list_clients(State(state): State<AppState>, _admin: Authorized<PlatformAdmins>) -> Result<ViewJson<Vec<ClientView>>, WebError> {
+    let clients = tamar_oidc::clients::list(&state.db).await?;
+    Ok(ViewJson(clients.into_iter().map(ClientView::from).collect()))
 }
 
 #[derive(Template)]
@@ -550,8 +562,8 @@ pub async fn releases(
 /// Publishes the next signing key (platform administrators). It signs only after
 /// `signs_from`, once relying parties' cached copies of the JWKS have it.
 #[utoipa::path(post, path = "/api/v1/oidc/keys/rotate", tag = "oidc",
-    responses((status = 200, body = tamar_oidc::keys::KeyInfo), (status = 401, body = crate::error::ApiErrorBody), (status = 403, body = crate::error::ApiErrorBody)))]
-pub async fn rotate_keys(State(state): State<AppState>, StepUp(admin): StepUp<PlatformAdmins>) -> Result<axum::Json<tamar_oidc::keys::KeyInfo>, WebError> {
+    responses((status = 200, body = KeyView), (status = 401, body = crate::error::ApiErrorBody), (status = 403, body = crate::error::ApiErrorBody)))]
+pub async fn rotate_keys(State(state): State<AppState>, StepUp(admin): StepUp<PlatformAdmins>) -> Result<ViewJson<KeyView>, WebError> {
     // Making an RSA key takes a while: not on the request's thread.
     let key = tokio::task::spawn_blocking(SigningKeys::generate).await.map_err(|error| {
         tracing::error!(%error, "making an ID token key panicked");
@@ -559,5 +571,5 @@ pub async fn rotate_keys(State(state): State<AppState>, StepUp(admin): StepUp<Pl
     })??;
     let next = SigningKeys::publish(&state.db, &state.sealer, &admin.actor, key, state.ledger.now()).await?;
     state.ledger.notify();
-    Ok(axum::Json(next))
+    Ok(ViewJson(next.into()))
 }

@@ -6,8 +6,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use serde::{Deserialize, Serialize};
 use tamar_identity::passkeys::Passkeys;
-use webauthn_rs::prelude::{PublicKeyCredential, RegisterPublicKeyCredential};
+use webauthn_rs::prelude::{CreationChallengeResponse, PublicKeyCredential, RegisterPublicKeyCredential, RequestChallengeResponse};
 
+use crate::api::views::{View, ViewJson};
 use crate::csrf::Declared;
 use crate::extract::{ApiJson, SignedIn, StepUp};
 use crate::{AppState, WebError};
@@ -24,10 +25,20 @@ fn relying_party(state: &AppState) -> Result<Passkeys, WebError> {
     Ok(Passkeys::new(&state.config.public_url)?)
 }
 
+/// A ceremony's id and the WebAuthn options the browser's script hands to the authenticator.
 #[derive(Serialize)]
 struct Ceremony<T> {
     ceremony: String,
     options: T,
+}
+
+impl View for Ceremony<CreationChallengeResponse> {
+    /// The options name the account to the authenticator, as WebAuthn requires.
+    const PERSONAL: &'static [&'static str] = &["name", "displayName"];
+}
+
+impl View for Ceremony<RequestChallengeResponse> {
+    const PERSONAL: &'static [&'static str] = &[];
 }
 
 /// The password, and the second factor when the account has one, given again.
@@ -48,7 +59,7 @@ pub async fn start_registration(
 ) -> Result<Response, WebError> {
     let proof = tamar_identity::guard::Proof { password: &proof.password, code: &proof.code };
     let (ceremony, options) = relying_party(&state)?.start_registration(&state.db, &state.ledger, &state.sealer, &user.account, proof).await?;
-    Ok(axum::Json(Ceremony { ceremony, options }).into_response())
+    Ok(ViewJson(Ceremony { ceremony, options }).into_response())
 }
 
 #[derive(Deserialize)]
@@ -71,7 +82,7 @@ pub async fn finish_registration(
 
 pub async fn start_sign_in(State(state): State<AppState>) -> Result<Response, WebError> {
     let (ceremony, options) = relying_party(&state)?.start_sign_in(&state.db, state.ledger.now()).await?;
-    Ok(axum::Json(Ceremony { ceremony, options }).into_response())
+    Ok(ViewJson(Ceremony { ceremony, options }).into_response())
 }
 
 #[derive(Deserialize)]
@@ -85,12 +96,16 @@ struct SignedInReply {
     signed_in: bool,
 }
 
+impl View for SignedInReply {
+    const PERSONAL: &'static [&'static str] = &[];
+}
+
 /// Passwordless sign-in: a session by passkey, which counts as two factors.
 pub async fn finish_sign_in(State(state): State<AppState>, headers: HeaderMap, ApiJson(body): ApiJson<SignIn>) -> Result<Response, WebError> {
     let account = relying_party(&state)?.finish_sign_in(&state.db, &state.ledger, &body.ceremony, &body.credential).await?;
     let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
     let token = tamar_identity::start_session_by(&state.db, &state.ledger, &account, user_agent, "passkey").await?;
-    let mut response = axum::Json(SignedInReply { signed_in: true }).into_response();
+    let mut response = ViewJson(SignedInReply { signed_in: true }).into_response();
     crate::extract::set_cookie(&mut response, crate::cookies::TamarCookie::Session.with_value(&state.config, token));
     Ok(response)
 }

@@ -8,8 +8,9 @@ use axum::routing::{get, post};
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 use tamar_core::Code;
-use tamar_signing::{NewSigningRequest, RequestForPerson, Signer, SigningError, SigningOutcome, SigningRequest};
+use tamar_signing::{NewSigningRequest, RequestForPerson, SigningError};
 
+use crate::api::views::{SignerView, SigningOutcomeView, SigningRequestView, View, ViewJson};
 use crate::csrf::{CrossSite, Declared};
 use crate::extract::{ApiJson, Authorized, Citizens, FormData, StepUp};
 use crate::pages::{PageContext, render, see_other};
@@ -44,19 +45,20 @@ async fn client_of(state: &AppState, headers: &HeaderMap) -> Result<tamar_oidc::
 /// A service asks the person to sign a document (client credentials, HTTP Basic). Show the
 /// person `short_code`, and send them to `/{lang}/sign/{id}` on Tamar.
 #[utoipa::path(post, path = "/api/v1/signing/requests", tag = "signing", operation_id = "create_signing_request", request_body = NewSigningRequest,
-    responses((status = 201, body = SigningRequest), (status = 401, body = crate::error::ApiErrorBody), (status = 422, body = crate::error::ApiErrorBody)))]
-pub async fn create(State(state): State<AppState>, headers: HeaderMap, ApiJson(new): ApiJson<NewSigningRequest>) -> Result<(StatusCode, axum::Json<SigningRequest>), WebError> {
+    responses((status = 201, body = SigningRequestView), (status = 401, body = crate::error::ApiErrorBody), (status = 422, body = crate::error::ApiErrorBody)))]
+pub async fn create(State(state): State<AppState>, headers: HeaderMap, ApiJson(new): ApiJson<NewSigningRequest>) -> Result<(StatusCode, ViewJson<SigningRequestView>), WebError> {
     let client = client_of(&state, &headers).await?;
     let request = tamar_signing::create_request(&state.db, &state.ledger, &client, new).await?;
-    Ok((StatusCode::CREATED, axum::Json(request)))
+    Ok((StatusCode::CREATED, ViewJson(request.into())))
 }
 
 /// The outcome of a request, for the service that made it.
 #[utoipa::path(get, path = "/api/v1/signing/requests/{id}", tag = "signing", operation_id = "signing_request_outcome", params(("id" = String, Path, description = "Request id")),
-    responses((status = 200, body = SigningOutcome), (status = 401, body = crate::error::ApiErrorBody), (status = 404, body = crate::error::ApiErrorBody)))]
-pub async fn outcome(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Result<axum::Json<SigningOutcome>, WebError> {
+    responses((status = 200, body = SigningOutcomeView), (status = 401, body = crate::error::ApiErrorBody), (status = 404, body = crate::error::ApiErrorBody)))]
+pub async fn outcome(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Result<ViewJson<SigningOutcomeView>, WebError> {
     let client = client_of(&state, &headers).await?;
-    Ok(axum::Json(tamar_signing::outcome_for_client(&state.db, &client, &id, &state.config.pairwise_key, state.ledger.now()).await?))
+    let outcome = tamar_signing::outcome_for_client(&state.db, &client, &id, &state.config.pairwise_key, state.ledger.now()).await?;
+    Ok(ViewJson(outcome.into()))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -73,24 +75,29 @@ pub struct VerifyRequest {
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct VerifyResult {
     pub valid: bool,
-    pub signer: Option<Signer>,
+    pub signer: Option<SignerView>,
     /// Why not, when not valid.
     pub reason: Option<String>,
+}
+
+impl View for VerifyResult {
+    /// The signer, as their certificate names them.
+    const PERSONAL: &'static [&'static str] = &["name", "serial"];
 }
 
 /// Checks a signature against the Tamar Signing CA. Anyone may ask.
 #[utoipa::path(post, path = "/api/v1/signing/verify", tag = "signing", operation_id = "verify_signature", request_body = VerifyRequest,
     responses((status = 200, body = VerifyResult), (status = 400, body = crate::error::ApiErrorBody)))]
-pub async fn verify(State(state): State<AppState>, ApiJson(req): ApiJson<VerifyRequest>) -> Result<axum::Json<VerifyResult>, WebError> {
+pub async fn verify(State(state): State<AppState>, ApiJson(req): ApiJson<VerifyRequest>) -> Result<ViewJson<VerifyResult>, WebError> {
     let digest = hex::decode(req.document_hash.trim()).map_err(|_| WebError::new(Code::InvalidInput))?;
     let signature = base64::engine::general_purpose::STANDARD.decode(req.signature.trim()).map_err(|_| WebError::new(Code::InvalidInput))?;
     let certificate = tamar_signing::certificate_der(req.certificate.as_bytes())?;
     let result = match tamar_signing::verify_signature(state.signing.certificate_der(), &certificate, &digest, &signature, state.ledger.now()) {
-        Ok(signer) => VerifyResult { valid: true, signer: Some(signer), reason: None },
+        Ok(signer) => VerifyResult { valid: true, signer: Some(signer.into()), reason: None },
         Err(SigningError::BadSignature(why)) => VerifyResult { valid: false, signer: None, reason: Some(why.to_owned()) },
         Err(other) => return Err(other.into()),
     };
-    Ok(axum::Json(result))
+    Ok(ViewJson(result))
 }
 
 #[derive(Template)]

@@ -1025,6 +1025,8 @@ mod sign_in_with_tamar {
 }
 
 #[path = "it/oidc_hardening.rs"] mod oidc_hardening;
+#[path = "it/api_views.rs"]
+mod api_views;
 
 fn urlencode(s: &str) -> String {
     serde_urlencoded::to_string([("v", s)]).unwrap().trim_start_matches("v=").to_owned()

@@ -1,33 +1,33 @@
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use tamar_identity::Account;
-use tamar_tenancy::{Department, NewDepartment};
+use tamar_tenancy::NewDepartment;
 
 use crate::extract::{Administrators, ApiJson, Authorized, PlatformAdmins, StepUp};
 use serde::Deserialize;
 use tamar_core::Role;
+use crate::api::views::{DepartmentView, OfficerView, ViewJson};
 use crate::{AppState, PublicPage, WebError};
 
 /// Every bureau and department, by code.
 #[utoipa::path(get, path = "/api/v1/departments", tag = "departments",
-    responses((status = 200, body = Vec<Department>)))]
-pub async fn list(State(state): State<AppState>) -> Result<(PublicPage, Json<Vec<Department>>), WebError> {
-    Ok((PublicPage, Json(tamar_tenancy::list(&state.db).await?)))
+    responses((status = 200, body = Vec<DepartmentView>)))]
+pub async fn list(State(state): State<AppState>) -> Result<(PublicPage, ViewJson<Vec<DepartmentView>>), WebError> {
+    let departments = tamar_tenancy::list(&state.db).await?;
+    Ok((PublicPage, ViewJson(departments.into_iter().map(DepartmentView::from).collect())))
 }
 
 /// One department.
 #[utoipa::path(get, path = "/api/v1/departments/{code}", tag = "departments",
     params(("code" = String, Path, description = "Department code, e.g. IMMD")),
-    responses((status = 200, body = Department), (status = 404, body = crate::error::ApiErrorBody)))]
-pub async fn get(State(state): State<AppState>, Path(code): Path<String>) -> Result<(PublicPage, Json<Department>), WebError> {
-    Ok((PublicPage, Json(tamar_tenancy::by_code(&state.db, &code).await?)))
+    responses((status = 200, body = DepartmentView), (status = 404, body = crate::error::ApiErrorBody)))]
+pub async fn get(State(state): State<AppState>, Path(code): Path<String>) -> Result<(PublicPage, ViewJson<DepartmentView>), WebError> {
+    Ok((PublicPage, ViewJson(tamar_tenancy::by_code(&state.db, &code).await?.into())))
 }
 
 /// Registers a department (platform administrators).
 #[utoipa::path(post, path = "/api/v1/departments", tag = "departments", request_body = NewDepartment,
     responses(
-        (status = 201, body = Department),
+        (status = 201, body = DepartmentView),
         (status = 401, body = crate::error::ApiErrorBody),
         (status = 403, body = crate::error::ApiErrorBody),
         (status = 409, body = crate::error::ApiErrorBody),
@@ -36,24 +36,25 @@ pub async fn create(
     State(state): State<AppState>,
     StepUp(admin): StepUp<PlatformAdmins>,
     ApiJson(new): ApiJson<NewDepartment>,
-) -> Result<(StatusCode, Json<Department>), WebError> {
+) -> Result<(StatusCode, ViewJson<DepartmentView>), WebError> {
     let created = tamar_tenancy::create(&state.db, &state.ledger, &admin.actor, new).await?;
-    Ok((StatusCode::CREATED, Json(created)))
+    Ok((StatusCode::CREATED, ViewJson(created.into())))
 }
 
-/// A department's officers (its administrators, and platform administrators). Each officer
-/// listed is a logged read of personal data.
+/// A department's officers (its administrators, and platform administrators): what managing
+/// them needs, and no more. Each officer listed is a logged read of personal data.
 #[utoipa::path(get, path = "/api/v1/departments/{code}/officers", tag = "departments",
     params(("code" = String, Path, description = "Department code")),
-    responses((status = 200, body = Vec<Account>), (status = 401, body = crate::error::ApiErrorBody),
+    responses((status = 200, body = Vec<OfficerView>), (status = 401, body = crate::error::ApiErrorBody),
         (status = 403, body = crate::error::ApiErrorBody), (status = 404, body = crate::error::ApiErrorBody)))]
 pub async fn officers(
     State(state): State<AppState>,
     reader: Authorized<Administrators>,
     Path(code): Path<String>,
-) -> Result<Json<Vec<Account>>, WebError> {
+) -> Result<ViewJson<Vec<OfficerView>>, WebError> {
     let department = tamar_tenancy::by_code(&state.db, &code).await?;
-    Ok(Json(tamar_identity::list_officers(&state.db, &state.ledger, &reader.actor, department.id).await?))
+    let officers = tamar_identity::list_officers(&state.db, &state.ledger, &reader.actor, department.id).await?;
+    Ok(ViewJson(officers.into_iter().map(OfficerView::from).collect()))
 }
 
 /// A new officer of a department.
@@ -71,14 +72,14 @@ pub struct NewOfficer {
 /// A sensitive action: the caller must have signed in within the last ten minutes.
 #[utoipa::path(post, path = "/api/v1/departments/{code}/officers", tag = "departments", request_body = NewOfficer,
     params(("code" = String, Path, description = "Department code")),
-    responses((status = 201, body = Account), (status = 401, body = crate::error::ApiErrorBody), (status = 403, body = crate::error::ApiErrorBody),
+    responses((status = 201, body = OfficerView), (status = 401, body = crate::error::ApiErrorBody), (status = 403, body = crate::error::ApiErrorBody),
         (status = 404, body = crate::error::ApiErrorBody), (status = 409, body = crate::error::ApiErrorBody), (status = 422, body = crate::error::ApiErrorBody)))]
 pub async fn create_officer(
     State(state): State<AppState>,
     StepUp(admin): StepUp<Administrators>,
     Path(code): Path<String>,
     ApiJson(new): ApiJson<NewOfficer>,
-) -> Result<(StatusCode, Json<Account>), WebError> {
+) -> Result<(StatusCode, ViewJson<OfficerView>), WebError> {
     let department = tamar_tenancy::by_code(&state.db, &code).await?;
     let account = tamar_identity::create_account(
         &state.db,
@@ -94,5 +95,5 @@ pub async fn create_officer(
         },
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(account)))
+    Ok((StatusCode::CREATED, ViewJson(account.into())))
 }

@@ -1,11 +1,10 @@
-use axum::Json;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use tamar_core::Code;
-use tamar_ledger::{ConsistencyProof, InclusionProof, SthView};
 
+use crate::api::views::{ConsistencyProofView, InclusionProofView, TreeHeadView, ViewJson};
 use crate::cache::PublicPage;
 use crate::extract::ApiQuery;
 use crate::{AppState, WebError};
@@ -37,10 +36,10 @@ pub async fn verifier_key(State(state): State<AppState>) -> Response {
 
 /// The newest signed tree head of the tamper-evident log.
 #[utoipa::path(get, path = "/api/v1/ledger/sth", tag = "ledger",
-    responses((status = 200, body = SthView), (status = 404, body = crate::error::ApiErrorBody)))]
-pub async fn sth(State(state): State<AppState>) -> Result<Json<SthView>, WebError> {
+    responses((status = 200, body = TreeHeadView), (status = 404, body = crate::error::ApiErrorBody)))]
+pub async fn sth(State(state): State<AppState>) -> Result<ViewJson<TreeHeadView>, WebError> {
     let head = state.ledger.latest_sth().await?.ok_or(WebError::new(Code::LedgerEntryNotFound))?;
-    Ok(Json(head.view(&state.ledger.public_key())))
+    Ok(ViewJson(head.view(&state.ledger.public_key()).into()))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -55,13 +54,13 @@ pub struct InclusionQuery {
 
 /// An RFC 6962 audit path for one entry.
 #[utoipa::path(get, path = "/api/v1/ledger/proof/inclusion", tag = "ledger", params(InclusionQuery),
-    responses((status = 200, body = InclusionProof), (status = 400, body = crate::error::ApiErrorBody),
+    responses((status = 200, body = InclusionProofView), (status = 400, body = crate::error::ApiErrorBody),
         (status = 404, description = "No signed tree head of that size", body = crate::error::ApiErrorBody)))]
 pub async fn inclusion(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<InclusionQuery>,
-) -> Result<Json<InclusionProof>, WebError> {
-    Ok(Json(state.ledger.inclusion_proof(q.index, q.tree_size).await?))
+) -> Result<ViewJson<InclusionProofView>, WebError> {
+    Ok(ViewJson(state.ledger.inclusion_proof(q.index, q.tree_size).await?.into()))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -76,11 +75,11 @@ pub struct ConsistencyQuery {
 
 /// An RFC 6962 consistency proof between two signed trees.
 #[utoipa::path(get, path = "/api/v1/ledger/proof/consistency", tag = "ledger", params(ConsistencyQuery),
-    responses((status = 200, body = ConsistencyProof), (status = 400, body = crate::error::ApiErrorBody),
+    responses((status = 200, body = ConsistencyProofView), (status = 400, body = crate::error::ApiErrorBody),
         (status = 404, description = "No signed tree head of that size", body = crate::error::ApiErrorBody)))]
 pub async fn consistency(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<ConsistencyQuery>,
-) -> Result<Json<ConsistencyProof>, WebError> {
-    Ok(Json(state.ledger.consistency_proof(q.first, q.second).await?))
+) -> Result<ViewJson<ConsistencyProofView>, WebError> {
+    Ok(ViewJson(state.ledger.consistency_proof(q.first, q.second).await?.into()))
 }

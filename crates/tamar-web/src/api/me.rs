@@ -1,17 +1,16 @@
-use axum::Json;
 use axum::extract::State;
 use serde::Deserialize;
-use tamar_identity::Account;
-use crate::access_log::Access;
 
+use crate::access_log::Access;
+use crate::api::views::{AccountView, ViewJson};
 use crate::extract::{ApiQuery, Authorized, SignedIn};
 use crate::{AppState, WebError};
 
 /// The signed-in account.
 #[utoipa::path(get, path = "/api/v1/me", tag = "account",
-    responses((status = 200, body = Account), (status = 401, body = crate::error::ApiErrorBody)))]
-pub async fn profile(user: Authorized<SignedIn>) -> Json<Account> {
-    Json(user.account)
+    responses((status = 200, body = AccountView), (status = 401, body = crate::error::ApiErrorBody)))]
+pub async fn profile(user: Authorized<SignedIn>) -> ViewJson<AccountView> {
+    ViewJson(user.account.into())
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -32,10 +31,10 @@ pub async fn accesses(
     State(state): State<AppState>,
     user: Authorized<SignedIn>,
     ApiQuery(q): ApiQuery<AccessQuery>,
-) -> Result<Json<Vec<Access>>, WebError> {
+) -> Result<ViewJson<Vec<Access>>, WebError> {
     let limit = q.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
         return Err(WebError::new(tamar_core::Code::InvalidQuery));
     }
-    Ok(Json(crate::access_log::accesses_of(&state, &user.account, limit).await?))
+    Ok(ViewJson(crate::access_log::accesses_of(&state, &user.account, limit).await?))
 }

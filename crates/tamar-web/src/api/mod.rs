@@ -4,6 +4,7 @@ pub mod departments;
 pub mod ledger;
 pub mod me;
 pub mod portal;
+pub mod views;
 
 use axum::routing::{get, post, put};
 

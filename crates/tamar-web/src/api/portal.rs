@@ -1,17 +1,17 @@
 //! The catalogue, search, a person's inbox and bookmarks, and the app registry, as JSON for
 //! apps and other programs.
 
-use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use tamar_core::{Code, Lang, LocalizedText};
-use tamar_portal::apps::{AppInput, AppVersion, MobileApp, NewApp, UsageReport};
+use tamar_portal::apps::{AppInput, NewApp, UsageReport};
 use tamar_portal::content::{self, LiveFilter};
-use tamar_portal::inbox::{self, Message, MessageId, MessageKind};
-use tamar_portal::{Content, ItemKind, LiveItem, TextInput};
+use tamar_portal::inbox::{self, MessageId, MessageKind};
+use tamar_portal::{ItemKind, LiveItem, TextInput};
 
+use crate::api::views::{AppVersionView, AppView, ContentView, MessageView, UsageView, View, ViewJson};
 use crate::extract::{ApiJson, Authorized, FormQuery, Officers, SignedIn};
 use crate::portal::Directory;
 use crate::{AppState, PublicPage, WebError};
@@ -39,7 +39,15 @@ pub struct CatalogueEntryView {
     #[serde(flatten)]
     pub item: CatalogueItem,
     pub version: i32,
-    pub content: Content,
+    pub content: ContentView,
+}
+
+impl View for CatalogueItem {
+    const PERSONAL: &'static [&'static str] = &[];
+}
+
+impl View for CatalogueEntryView {
+    const PERSONAL: &'static [&'static str] = &[];
 }
 
 fn listed(state: &AppState, live: &LiveItem, directory: &Directory) -> CatalogueItem {
@@ -76,7 +84,7 @@ pub struct CatalogueQuery {
 /// Published services and pages, newest first, optionally filtered.
 #[utoipa::path(get, path = "/api/v1/catalogue", operation_id = "list_catalogue", tag = "portal", params(CatalogueQuery),
     responses((status = 200, body = Vec<CatalogueItem>), (status = 400, body = crate::error::ApiErrorBody)))]
-pub async fn list(State(state): State<AppState>, FormQuery(q): FormQuery<CatalogueQuery>) -> Result<(PublicPage, Json<Vec<CatalogueItem>>), WebError> {
+pub async fn list(State(state): State<AppState>, FormQuery(q): FormQuery<CatalogueQuery>) -> Result<(PublicPage, ViewJson<Vec<CatalogueItem>>), WebError> {
     let directory = Directory::load(&state).await?;
     let department = match &q.department {
         Some(code) => Some(tamar_tenancy::by_code(&state.db, code).await?.id),
@@ -89,18 +97,19 @@ pub async fn list(State(state): State<AppState>, FormQuery(q): FormQuery<Catalog
         .filter(|i| q.audience.as_ref().is_none_or(|a| i.content.audiences.contains(a)))
         .map(|i| listed(&state, i, &directory))
         .collect();
-    Ok((PublicPage, Json(out)))
+    Ok((PublicPage, ViewJson(out)))
 }
 
 /// One published item with its full content.
 #[utoipa::path(get, path = "/api/v1/catalogue/{kind}/{slug}", operation_id = "get_catalogue_item", tag = "portal",
     params(("kind" = ItemKind, Path, description = "service, guide, news or notice"), ("slug" = String, Path, description = "The item's address")),
     responses((status = 200, body = CatalogueEntryView), (status = 404, body = crate::error::ApiErrorBody)))]
-pub async fn get(State(state): State<AppState>, Path((kind, slug)): Path<(String, String)>) -> Result<(PublicPage, Json<CatalogueEntryView>), WebError> {
+pub async fn get(State(state): State<AppState>, Path((kind, slug)): Path<(String, String)>) -> Result<(PublicPage, ViewJson<CatalogueEntryView>), WebError> {
     let kind = ItemKind::parse(&kind).ok_or_else(|| WebError::new(Code::NotFound))?;
     let live = content::live(&state.db, kind, &slug).await?;
     let directory = Directory::load(&state).await?;
-    Ok((PublicPage, Json(CatalogueEntryView { item: listed(&state, &live, &directory), version: live.version, content: live.content })))
+    let item = listed(&state, &live, &directory);
+    Ok((PublicPage, ViewJson(CatalogueEntryView { item, version: live.version, content: live.content.into() })))
 }
 
 /// A query parameter that, when present, must hold a value: `limit=` is refused rather than
@@ -189,6 +198,10 @@ pub struct SearchResponse {
     pub facets: SearchFacets,
 }
 
+impl View for SearchResponse {
+    const PERSONAL: &'static [&'static str] = &[];
+}
+
 fn counts(v: Vec<(String, u64)>) -> Vec<FacetCount> {
     v.into_iter().map(|(value, count)| FacetCount { value, count }).collect()
 }
@@ -211,7 +224,7 @@ pub(crate) async fn run_search(state: &AppState, req: tamar_search::SearchReques
 /// highlighted snippets.
 #[utoipa::path(get, path = "/api/v1/search", tag = "portal", params(SearchQuery),
     responses((status = 200, body = SearchResponse), (status = 400, body = crate::error::ApiErrorBody)))]
-pub async fn search(State(state): State<AppState>, FormQuery(q): FormQuery<SearchQuery>) -> Result<Json<SearchResponse>, WebError> {
+pub async fn search(State(state): State<AppState>, FormQuery(q): FormQuery<SearchQuery>) -> Result<ViewJson<SearchResponse>, WebError> {
     if q.q.chars().count() > 200 || q.offset.unwrap_or(0) > 1000 || q.limit.unwrap_or(0) > 100 {
         return Err(WebError::new(Code::InvalidQuery));
     }
@@ -244,7 +257,7 @@ pub async fn search(State(state): State<AppState>, FormQuery(q): FormQuery<Searc
         })
         .collect();
     let f = found.facets;
-    Ok(Json(SearchResponse {
+    Ok(ViewJson(SearchResponse {
         total: found.total,
         all_words_matched: found.all_words_matched,
         hits,
@@ -272,10 +285,14 @@ pub struct SuggestionView {
     pub url: String,
 }
 
+impl View for SuggestionView {
+    const PERSONAL: &'static [&'static str] = &[];
+}
+
 /// Titles that complete what has been typed, for search-as-you-type.
 #[utoipa::path(get, path = "/api/v1/search/suggest", tag = "portal", params(SuggestQuery),
     responses((status = 200, body = Vec<SuggestionView>), (status = 400, body = crate::error::ApiErrorBody)))]
-pub async fn suggest(State(state): State<AppState>, FormQuery(q): FormQuery<SuggestQuery>) -> Result<Json<Vec<SuggestionView>>, WebError> {
+pub async fn suggest(State(state): State<AppState>, FormQuery(q): FormQuery<SuggestQuery>) -> Result<ViewJson<Vec<SuggestionView>>, WebError> {
     let limit = q.limit.unwrap_or(8);
     if q.q.chars().count() > 100 || !(1..=20).contains(&limit) {
         return Err(WebError::new(Code::InvalidQuery));
@@ -293,7 +310,7 @@ pub async fn suggest(State(state): State<AppState>, FormQuery(q): FormQuery<Sugg
             tracing::error!(%error, "search suggestions failed");
             WebError::new(Code::Internal)
         })?;
-    Ok(Json(
+    Ok(ViewJson(
         found
             .into_iter()
             .filter_map(|s| {
@@ -306,9 +323,10 @@ pub async fn suggest(State(state): State<AppState>, FormQuery(q): FormQuery<Sugg
 
 /// My inbox: messages and to-dos from departments, open to-dos first.
 #[utoipa::path(get, path = "/api/v1/me/inbox", tag = "account",
-    responses((status = 200, body = Vec<Message>), (status = 401, body = crate::error::ApiErrorBody)))]
-pub async fn my_inbox(State(state): State<AppState>, user: Authorized<SignedIn>) -> Result<Json<Vec<Message>>, WebError> {
-    Ok(Json(inbox::list(&state.db, user.account.id).await?))
+    responses((status = 200, body = Vec<MessageView>), (status = 401, body = crate::error::ApiErrorBody)))]
+pub async fn my_inbox(State(state): State<AppState>, user: Authorized<SignedIn>) -> Result<ViewJson<Vec<MessageView>>, WebError> {
+    let messages = inbox::list(&state.db, user.account.id).await?;
+    Ok(ViewJson(messages.into_iter().map(MessageView::from).collect()))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -335,11 +353,11 @@ pub async fn set_done(
 /// My bookmarked services, newest first.
 #[utoipa::path(get, path = "/api/v1/me/bookmarks", tag = "account",
     responses((status = 200, body = Vec<CatalogueItem>), (status = 401, body = crate::error::ApiErrorBody)))]
-pub async fn my_bookmarks(State(state): State<AppState>, user: Authorized<SignedIn>) -> Result<Json<Vec<CatalogueItem>>, WebError> {
+pub async fn my_bookmarks(State(state): State<AppState>, user: Authorized<SignedIn>) -> Result<ViewJson<Vec<CatalogueItem>>, WebError> {
     let directory = Directory::load(&state).await?;
     let ids: Vec<_> = tamar_portal::mygov::bookmarks(&state.db, user.account.id).await?.into_iter().map(|b| b.item).collect();
     let live = content::list_live(&state.db, &LiveFilter { ids: Some(ids.clone()), ..Default::default() }).await?;
-    Ok(Json(ids.iter().filter_map(|id| live.iter().find(|l| l.item.id == *id)).map(|l| listed(&state, l, &directory)).collect()))
+    Ok(ViewJson(ids.iter().filter_map(|id| live.iter().find(|l| l.item.id == *id)).map(|l| listed(&state, l, &directory)).collect()))
 }
 
 /// Bookmarks a service.
@@ -362,81 +380,78 @@ pub async fn remove_bookmark(State(state): State<AppState>, user: Authorized<Sig
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// A registered app with its department's code.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct AppView {
-    #[serde(flatten)]
-    pub app: MobileApp,
-    pub department_code: String,
-}
-
 /// Government mobile apps, with downloads and active users as their departments report them.
 #[utoipa::path(get, path = "/api/v1/apps", operation_id = "list_apps", tag = "apps", responses((status = 200, body = Vec<AppView>)))]
-pub async fn apps(State(state): State<AppState>) -> Result<(PublicPage, Json<Vec<AppView>>), WebError> {
+pub async fn apps(State(state): State<AppState>) -> Result<(PublicPage, ViewJson<Vec<AppView>>), WebError> {
     let directory = Directory::load(&state).await?;
     let apps = tamar_portal::apps::list(&state.db).await?;
-    Ok((PublicPage, Json(apps.into_iter().map(|app| AppView { department_code: directory.code(app.department), app }).collect())))
+    Ok((PublicPage, ViewJson(apps.into_iter().map(|app| {
+        let code = directory.code(app.department);
+        AppView::new(app, code)
+    }).collect())))
 }
 
 /// Lists an app of the officer's department (its administrators and content editors) as a
 /// draft; it is published when a content reviewer of the department approves it.
 #[utoipa::path(post, path = "/api/v1/apps", tag = "apps", request_body = NewApp,
-    responses((status = 201, body = AppVersion), (status = 401, body = crate::error::ApiErrorBody), (status = 403, body = crate::error::ApiErrorBody),
+    responses((status = 201, body = AppVersionView), (status = 401, body = crate::error::ApiErrorBody), (status = 403, body = crate::error::ApiErrorBody),
         (status = 409, body = crate::error::ApiErrorBody), (status = 422, body = crate::error::ApiErrorBody)))]
 pub async fn register_app(
     State(state): State<AppState>,
     officer: Authorized<Officers>,
     ApiJson(new): ApiJson<NewApp>,
-) -> Result<(StatusCode, Json<AppVersion>), WebError> {
+) -> Result<(StatusCode, ViewJson<AppVersionView>), WebError> {
     let department = officer.actor.department().ok_or_else(|| WebError::new(Code::Forbidden))?;
     let app = tamar_portal::apps::register(&state.db, &state.ledger, &officer.actor, department, new).await?;
-    Ok((StatusCode::CREATED, Json(app)))
+    Ok((StatusCode::CREATED, ViewJson(app.into())))
 }
 
 /// The officer's department's apps, each with its latest version (drafts and entries under
 /// review included), for its administrators, content editors and reviewers.
 #[utoipa::path(get, path = "/api/v1/office/apps", tag = "apps",
-    responses((status = 200, body = Vec<AppVersion>), (status = 401, body = crate::error::ApiErrorBody), (status = 403, body = crate::error::ApiErrorBody)))]
-pub async fn office_apps(State(state): State<AppState>, officer: Authorized<Officers>) -> Result<Json<Vec<AppVersion>>, WebError> {
+    responses((status = 200, body = Vec<AppVersionView>), (status = 401, body = crate::error::ApiErrorBody), (status = 403, body = crate::error::ApiErrorBody)))]
+pub async fn office_apps(State(state): State<AppState>, officer: Authorized<Officers>) -> Result<ViewJson<Vec<AppVersionView>>, WebError> {
     let department = officer.actor.department().ok_or_else(|| WebError::new(Code::Forbidden))?;
-    Ok(Json(tamar_portal::apps::department_apps(&state.db, &officer.actor, department).await?))
+    let apps = tamar_portal::apps::department_apps(&state.db, &officer.actor, department).await?;
+    Ok(ViewJson(apps.into_iter().map(AppVersionView::from).collect()))
 }
 
 /// Every version of one of the department's app entries, newest first.
 #[utoipa::path(get, path = "/api/v1/office/apps/{slug}/versions", tag = "apps", params(("slug" = String, Path, description = "The app")),
-    responses((status = 200, body = Vec<AppVersion>), (status = 401, body = crate::error::ApiErrorBody), (status = 404, body = crate::error::ApiErrorBody)))]
-pub async fn app_versions(State(state): State<AppState>, officer: Authorized<Officers>, Path(slug): Path<String>) -> Result<Json<Vec<AppVersion>>, WebError> {
-    Ok(Json(tamar_portal::apps::versions(&state.db, &officer.actor, &slug).await?))
+    responses((status = 200, body = Vec<AppVersionView>), (status = 401, body = crate::error::ApiErrorBody), (status = 404, body = crate::error::ApiErrorBody)))]
+pub async fn app_versions(State(state): State<AppState>, officer: Authorized<Officers>, Path(slug): Path<String>) -> Result<ViewJson<Vec<AppVersionView>>, WebError> {
+    let versions = tamar_portal::apps::versions(&state.db, &officer.actor, &slug).await?;
+    Ok(ViewJson(versions.into_iter().map(AppVersionView::from).collect()))
 }
 
 /// Saves changes to an app's entry: its draft, or a new draft after publication.
 #[utoipa::path(put, path = "/api/v1/office/apps/{slug}", tag = "apps", request_body = AppInput, params(("slug" = String, Path, description = "The app")),
-    responses((status = 200, body = AppVersion), (status = 401, body = crate::error::ApiErrorBody), (status = 403, body = crate::error::ApiErrorBody),
+    responses((status = 200, body = AppVersionView), (status = 401, body = crate::error::ApiErrorBody), (status = 403, body = crate::error::ApiErrorBody),
         (status = 404, body = crate::error::ApiErrorBody), (status = 409, body = crate::error::ApiErrorBody), (status = 422, body = crate::error::ApiErrorBody)))]
 pub async fn save_app(
     State(state): State<AppState>,
     officer: Authorized<Officers>,
     Path(slug): Path<String>,
     ApiJson(input): ApiJson<AppInput>,
-) -> Result<Json<AppVersion>, WebError> {
-    Ok(Json(tamar_portal::apps::save_draft(&state.db, &state.ledger, &officer.actor, &slug, input).await?))
+) -> Result<ViewJson<AppVersionView>, WebError> {
+    Ok(ViewJson(tamar_portal::apps::save_draft(&state.db, &state.ledger, &officer.actor, &slug, input).await?.into()))
 }
 
 /// Submits an app's draft for review.
 #[utoipa::path(post, path = "/api/v1/office/apps/{slug}/submit", tag = "apps", params(("slug" = String, Path, description = "The app")),
-    responses((status = 200, body = AppVersion), (status = 401, body = crate::error::ApiErrorBody), (status = 403, body = crate::error::ApiErrorBody),
+    responses((status = 200, body = AppVersionView), (status = 401, body = crate::error::ApiErrorBody), (status = 403, body = crate::error::ApiErrorBody),
         (status = 404, body = crate::error::ApiErrorBody), (status = 409, body = crate::error::ApiErrorBody)))]
-pub async fn submit_app(State(state): State<AppState>, officer: Authorized<Officers>, Path(slug): Path<String>) -> Result<Json<AppVersion>, WebError> {
-    Ok(Json(tamar_portal::apps::submit(&state.db, &state.ledger, &officer.actor, &slug).await?))
+pub async fn submit_app(State(state): State<AppState>, officer: Authorized<Officers>, Path(slug): Path<String>) -> Result<ViewJson<AppVersionView>, WebError> {
+    Ok(ViewJson(tamar_portal::apps::submit(&state.db, &state.ledger, &officer.actor, &slug).await?.into()))
 }
 
 /// Approves and publishes an app's entry under review: a content reviewer of the department
 /// who saved none of its revisions.
 #[utoipa::path(post, path = "/api/v1/office/apps/{slug}/approve", tag = "apps", params(("slug" = String, Path, description = "The app")),
-    responses((status = 200, body = AppVersion), (status = 401, body = crate::error::ApiErrorBody), (status = 403, body = crate::error::ApiErrorBody),
+    responses((status = 200, body = AppVersionView), (status = 401, body = crate::error::ApiErrorBody), (status = 403, body = crate::error::ApiErrorBody),
         (status = 404, body = crate::error::ApiErrorBody), (status = 409, body = crate::error::ApiErrorBody)))]
-pub async fn approve_app(State(state): State<AppState>, officer: Authorized<Officers>, Path(slug): Path<String>) -> Result<Json<AppVersion>, WebError> {
-    Ok(Json(tamar_portal::apps::approve(&state.db, &state.ledger, &officer.actor, &slug).await?))
+pub async fn approve_app(State(state): State<AppState>, officer: Authorized<Officers>, Path(slug): Path<String>) -> Result<ViewJson<AppVersionView>, WebError> {
+    Ok(ViewJson(tamar_portal::apps::approve(&state.db, &state.ledger, &officer.actor, &slug).await?.into()))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -448,25 +463,26 @@ pub struct RejectRequest {
 
 /// Sends an app's entry under review back to its authors, with a note.
 #[utoipa::path(post, path = "/api/v1/office/apps/{slug}/reject", tag = "apps", request_body = RejectRequest, params(("slug" = String, Path, description = "The app")),
-    responses((status = 200, body = AppVersion), (status = 401, body = crate::error::ApiErrorBody), (status = 403, body = crate::error::ApiErrorBody),
+    responses((status = 200, body = AppVersionView), (status = 401, body = crate::error::ApiErrorBody), (status = 403, body = crate::error::ApiErrorBody),
         (status = 404, body = crate::error::ApiErrorBody), (status = 409, body = crate::error::ApiErrorBody), (status = 422, body = crate::error::ApiErrorBody)))]
 pub async fn reject_app(
     State(state): State<AppState>,
     officer: Authorized<Officers>,
     Path(slug): Path<String>,
     ApiJson(body): ApiJson<RejectRequest>,
-) -> Result<Json<AppVersion>, WebError> {
-    Ok(Json(tamar_portal::apps::reject(&state.db, &state.ledger, &officer.actor, &slug, &body.note).await?))
+) -> Result<ViewJson<AppVersionView>, WebError> {
+    Ok(ViewJson(tamar_portal::apps::reject(&state.db, &state.ledger, &officer.actor, &slug, &body.note).await?.into()))
 }
 
 /// An app's reported figures, by day.
 #[utoipa::path(get, path = "/api/v1/apps/{slug}/usage", operation_id = "get_app_usage", tag = "apps", params(("slug" = String, Path, description = "The app")),
-    responses((status = 200, body = Vec<UsageReport>), (status = 404, body = crate::error::ApiErrorBody)))]
-pub async fn usage(State(state): State<AppState>, Path(slug): Path<String>) -> Result<(PublicPage, Json<Vec<UsageReport>>), WebError> {
+    responses((status = 200, body = Vec<UsageView>), (status = 404, body = crate::error::ApiErrorBody)))]
+pub async fn usage(State(state): State<AppState>, Path(slug): Path<String>) -> Result<(PublicPage, ViewJson<Vec<UsageView>>), WebError> {
     if !tamar_portal::apps::list(&state.db).await?.iter().any(|a| a.slug == slug) {
         return Err(WebError::new(Code::NotFound));
     }
-    Ok((PublicPage, Json(tamar_portal::apps::usage(&state.db, &slug).await?)))
+    let days = tamar_portal::apps::usage(&state.db, &slug).await?;
+    Ok((PublicPage, ViewJson(days.into_iter().map(UsageView::from).collect())))
 }
 
 /// Reports a day's downloads and active users of an app of the officer's department.
@@ -503,6 +519,10 @@ pub struct MessageReceipt {
     pub id: MessageId,
 }
 
+impl View for MessageReceipt {
+    const PERSONAL: &'static [&'static str] = &[];
+}
+
 /// Sends a message or a to-do to a person's inbox, in the officer's department's name (case
 /// officers and department administrators). The answer is 202 whether or not the address has
 /// an account: the message is delivered when it has one, and the log keeps which it was.
@@ -513,10 +533,10 @@ pub async fn send_message(
     State(state): State<AppState>,
     officer: Authorized<Officers>,
     ApiJson(out): ApiJson<OutgoingMessage>,
-) -> Result<(StatusCode, Json<MessageReceipt>), WebError> {
+) -> Result<(StatusCode, ViewJson<MessageReceipt>), WebError> {
     let department = officer.actor.department().ok_or_else(|| WebError::new(Code::Forbidden))?;
     let to = tamar_identity::citizen_by_email(&state.db, &out.to_email).await?;
     let message = inbox::AddressedMessage { to, kind: out.kind, subject: out.subject, body: out.body, due_on: out.due_on };
     let id = inbox::send_if_known(&state.db, &state.ledger, &officer.actor, department, message).await?;
-    Ok((StatusCode::ACCEPTED, Json(MessageReceipt { id })))
+    Ok((StatusCode::ACCEPTED, ViewJson(MessageReceipt { id })))
 }
