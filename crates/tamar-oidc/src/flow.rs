@@ -47,9 +47,87 @@ pub struct ValidRequest {
     pub code_challenge: String,
     /// The level asked for, 1 to 3.
     pub acr: usize,
-    /// `prompt=login`, or a `max_age` older than the session: sign in again.
-    pub prompt_login: bool,
+    pub prompt: Prompt,
+    /// Seconds a sign-in stays good enough for this client, if it said.
     pub max_age: Option<i64>,
+}
+
+/// What the client asked with `prompt`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Prompt {
+    /// Ask the person only what is needed.
+    #[default]
+    Default,
+    /// `prompt=login`: the person signs in again, even with a session.
+    Login,
+    /// `prompt=none`: an answer without showing the person any page, or an error if one is
+    /// needed (OpenID Connect Core §3.1.2.1).
+    None,
+}
+
+/// A sign-in this recent satisfies `prompt=login` and any `max_age`: the person has just signed
+/// in again for this request, and asking once more would loop.
+pub const FRESH_SIGN_IN: chrono::Duration = chrono::Duration::seconds(120);
+
+/// Whether the person must sign in before the request goes on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignInNeed {
+    /// Nobody is signed in.
+    SignIn,
+    /// Signed in, but the client wants a newer sign-in (`prompt=login`, or past `max_age`).
+    SignInAgain,
+    Satisfied,
+}
+
+/// A page the person would be shown before a code is issued.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Interaction {
+    /// Signing in, again or with a passkey for a higher level.
+    SignIn,
+    /// The consent screen.
+    Consent,
+    /// Anything else, such as setting up a second factor.
+    Other,
+}
+
+impl ValidRequest {
+    /// Whether the person must sign in (again) first, given the session: signed in or not, and
+    /// when it last proved who it is. Under `prompt=none` a needed sign-in is
+    /// `login_required`, for the client.
+    pub fn sign_in_need(
+        &self,
+        signed_in: bool,
+        authenticated_at: Option<chrono::DateTime<chrono::Utc>>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<SignInNeed, OidcError> {
+        let need = if !signed_in {
+            SignInNeed::SignIn
+        } else {
+            let fresh = authenticated_at.is_some_and(|at| now - at < FRESH_SIGN_IN);
+            let too_old = match (self.max_age, authenticated_at) {
+                (Some(max), Some(at)) => (now - at).num_seconds() > max,
+                _ => false,
+            };
+            if (self.prompt == Prompt::Login || too_old) && !fresh { SignInNeed::SignInAgain } else { SignInNeed::Satisfied }
+        };
+        if need != SignInNeed::Satisfied {
+            self.may_show(Interaction::SignIn)?;
+        }
+        Ok(need)
+    }
+
+    /// Whether the person may be shown a page for `what`: always, except under `prompt=none`,
+    /// where the client gets the error that names what was needed.
+    pub fn may_show(&self, what: Interaction) -> Result<(), OidcError> {
+        if self.prompt != Prompt::None {
+            return Ok(());
+        }
+        Err(match what {
+            Interaction::SignIn => OidcError::LoginRequired,
+            Interaction::Consent => OidcError::ConsentRequired,
+            Interaction::Other => OidcError::InteractionRequired,
+        })
+    }
 }
 
 /// Why a request was refused: before the redirect URI is trusted, the person is told on a page;
@@ -111,11 +189,18 @@ impl AuthorizationRequest {
             None => None,
             Some(text) => Some(text.parse::<i64>().ok().filter(|v| *v >= 0).ok_or_else(|| refuse(OidcError::InvalidRequest("max_age must be a number of seconds")))?),
         };
-        let prompt_login = self.prompt.as_deref().unwrap_or("").split(' ').any(|p| p == "login");
-        if self.prompt.as_deref().unwrap_or("").split(' ').any(|p| p == "none") {
-            return Err(refuse(OidcError::InvalidRequest("prompt=none is not supported; use the normal flow")));
-        }
-        Ok(ValidRequest { client, redirect_uri, scopes, state, nonce: self.nonce.clone(), code_challenge: challenge, acr, prompt_login, max_age })
+        let prompts: Vec<&str> = self.prompt.as_deref().unwrap_or("").split(' ').filter(|p| !p.is_empty()).collect();
+        let prompt = if prompts.contains(&"none") {
+            if prompts.len() > 1 {
+                return Err(refuse(OidcError::InvalidRequest("prompt=none cannot be combined with other values")));
+            }
+            Prompt::None
+        } else if prompts.contains(&"login") {
+            Prompt::Login
+        } else {
+            Prompt::Default
+        };
+        Ok(ValidRequest { client, redirect_uri, scopes, state, nonce: self.nonce.clone(), code_challenge: challenge, acr, prompt, max_age })
     }
 }
 
@@ -577,8 +662,49 @@ mod tests {
             nonce: None,
             code_challenge: String::new(),
             acr,
-            prompt_login: false,
+            prompt: Prompt::Default,
             max_age: None,
+        }
+    }
+
+    fn prompting(prompt: Prompt, max_age: Option<i64>) -> ValidRequest {
+        ValidRequest { prompt, max_age, ..asking(1) }
+    }
+
+    #[test]
+    fn sign_in_need_follows_prompt_and_max_age() {
+        let now = chrono::Utc::now();
+        let minutes_ago = |m: i64| Some(now - chrono::Duration::minutes(m));
+        let need = |req: &ValidRequest, signed_in, at| req.sign_in_need(signed_in, at, now).map_err(|e| e.oauth_code());
+        let plain = prompting(Prompt::Default, None);
+        assert_eq!(need(&plain, false, None), Ok(SignInNeed::SignIn));
+        assert_eq!(need(&plain, true, minutes_ago(600)), Ok(SignInNeed::Satisfied), "any session will do");
+
+        let login = prompting(Prompt::Login, None);
+        assert_eq!(need(&login, false, None), Ok(SignInNeed::SignIn));
+        assert_eq!(need(&login, true, minutes_ago(5)), Ok(SignInNeed::SignInAgain));
+        assert_eq!(need(&login, true, minutes_ago(1)), Ok(SignInNeed::Satisfied), "just signed in again for it");
+
+        let max_age = prompting(Prompt::Default, Some(600));
+        assert_eq!(need(&max_age, true, minutes_ago(9)), Ok(SignInNeed::Satisfied), "within max_age");
+        assert_eq!(need(&max_age, true, minutes_ago(11)), Ok(SignInNeed::SignInAgain), "past max_age");
+        assert_eq!(need(&prompting(Prompt::Default, Some(0)), true, minutes_ago(1)), Ok(SignInNeed::Satisfied), "fresh beats max_age=0");
+        assert_eq!(need(&max_age, true, None), Ok(SignInNeed::Satisfied), "no time to compare");
+
+        let none = prompting(Prompt::None, Some(600));
+        assert_eq!(need(&none, false, None), Err("login_required"));
+        assert_eq!(need(&none, true, minutes_ago(11)), Err("login_required"), "past max_age, and no page may be shown");
+        assert_eq!(need(&none, true, minutes_ago(9)), Ok(SignInNeed::Satisfied));
+    }
+
+    #[test]
+    fn prompt_none_shows_no_page() {
+        let none = prompting(Prompt::None, None);
+        assert_eq!(none.may_show(Interaction::Consent).map_err(|e| e.oauth_code()), Err("consent_required"));
+        assert_eq!(none.may_show(Interaction::SignIn).map_err(|e| e.oauth_code()), Err("login_required"));
+        assert_eq!(none.may_show(Interaction::Other).map_err(|e| e.oauth_code()), Err("interaction_required"));
+        for prompt in [Prompt::Default, Prompt::Login] {
+            assert!(prompting(prompt, None).may_show(Interaction::Consent).is_ok());
         }
     }
 

@@ -55,6 +55,15 @@ pub enum OidcError {
     InvalidScope,
     #[error("access_denied: {0}")]
     AccessDenied(&'static str),
+    /// `prompt=none`, and the person would have to sign in.
+    #[error("login_required")]
+    LoginRequired,
+    /// `prompt=none`, and the person would have to consent.
+    #[error("consent_required")]
+    ConsentRequired,
+    /// `prompt=none`, and the person would have to do something else on a page.
+    #[error("interaction_required")]
+    InteractionRequired,
     #[error("invalid_token")]
     InvalidToken,
     #[error("only platform administrators may do this")]
@@ -84,6 +93,9 @@ impl OidcError {
             OidcError::UnsupportedGrantType => "unsupported_grant_type",
             OidcError::InvalidScope => "invalid_scope",
             OidcError::AccessDenied(_) => "access_denied",
+            OidcError::LoginRequired => "login_required",
+            OidcError::ConsentRequired => "consent_required",
+            OidcError::InteractionRequired => "interaction_required",
             OidcError::InvalidToken => "invalid_token",
             OidcError::Forbidden => "access_denied",
             OidcError::Signing(_) | OidcError::Store(_) | OidcError::Ledger(_) | OidcError::Identity(_) => "server_error",
@@ -105,6 +117,9 @@ impl OidcError {
             OidcError::UnsupportedGrantType => "only the authorization_code grant is supported".into(),
             OidcError::InvalidScope => "a scope is unknown or not allowed for this client".into(),
             OidcError::InvalidToken => "the access token is not valid".into(),
+            OidcError::LoginRequired => "the person must sign in, and prompt=none allows no page".into(),
+            OidcError::ConsentRequired => "the person must consent, and prompt=none allows no page".into(),
+            OidcError::InteractionRequired => "the person must act on a page, and prompt=none allows none".into(),
             OidcError::Forbidden => "only platform administrators may do this".into(),
             OidcError::Invalid { field, reason } => format!("invalid {field}: {reason}"),
             OidcError::SectorIdentifierRequired => "redirect URIs on different hosts need a sector_identifier_uri".into(),
@@ -123,7 +138,8 @@ impl HasCode for OidcError {
             OidcError::SectorIdentifierRequired => Code::SectorIdentifierRequired,
             OidcError::InvalidClient | OidcError::InvalidToken => Code::Unauthenticated,
             OidcError::InvalidGrant(_) => Code::BadRequest,
-            OidcError::AccessDenied(_) | OidcError::Forbidden => Code::Forbidden,
+            OidcError::AccessDenied(_) | OidcError::Forbidden | OidcError::ConsentRequired | OidcError::InteractionRequired => Code::Forbidden,
+            OidcError::LoginRequired => Code::Unauthenticated,
             OidcError::Signing(_) => Code::Internal,
             OidcError::Store(e) => e.code(),
             OidcError::Ledger(e) => e.code(),

@@ -13,7 +13,7 @@ mod requests;
 mod verify;
 
 pub use authority::SigningAuthority;
-pub use requests::{NewSigningRequest, RequestForPerson, SigningOutcome, SigningRequest, approve, create_request, decline, outcome_for_client, request_for_person};
+pub use requests::{NewSigningRequest, RequestForPerson, SigningOutcome, SigningRequest, approve, create_request, decline, outcome_for_client, request_for_person, subject_serial};
 pub use authority::pem;
 pub use verify::{Signer, certificate_der, verify_signature};
 

@@ -139,14 +139,28 @@ pub async fn request_for_person(db: &Db, id: &str, now: chrono::DateTime<chrono:
     })
 }
 
-/// The person signs: they must be at L2 or above, and the request still waiting.
+/// The serial number that a person's signing certificate names them by: a pairwise subject
+/// under a sector of its own, so that it is stable for the person, links them to no service's
+/// subject, and is not their HKID.
+pub fn subject_serial(pairwise_key: &[u8], account: AccountId) -> String {
+    let subject = tamar_oidc::flow::pairwise_subject(pairwise_key, SIGNING_SECTOR, account);
+    format!("TAMAR-{}", &subject[..SERIAL_CHARS.min(subject.len())])
+}
+
+/// The sector of signing certificates' serial numbers, apart from every service's.
+const SIGNING_SECTOR: &str = "tamar-signing";
+/// Characters of the pairwise subject in a serial: 120 bits, short enough to read out.
+const SERIAL_CHARS: usize = 20;
+
+/// The person signs: they must be at L2 or above, and the request still waiting. A person's
+/// first signature issues their certificate, naming them by `subject_serial(pairwise_key, ..)`.
 pub async fn approve(
     db: &Db,
     ledger: &Ledger,
     authority: &SigningAuthority,
     account: &Account,
     id: &str,
-    subject_serial: &str,
+    pairwise_key: &[u8],
 ) -> Result<(), SigningError> {
     if account.assurance < Assurance::L2 {
         return Err(SigningError::AssuranceTooLow);
@@ -157,7 +171,7 @@ pub async fn approve(
         return Err(SigningError::NotPending);
     }
     let digest = digest_of(&request.document_hash)?;
-    let (key_der, cert_der) = authority.key_for(db, account, subject_serial, now).await?;
+    let (key_der, cert_der) = authority.key_for(db, account, &subject_serial(pairwise_key, account.id), now).await?;
     let rng = SystemRandom::new();
     let key = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &key_der, &rng).map_err(|e| SigningError::Certificate(e.to_string()))?;
     let signature = key.sign(&rng, &digest).map_err(|e| SigningError::Certificate(e.to_string()))?;

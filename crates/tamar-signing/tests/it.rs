@@ -2,6 +2,7 @@
 
 use tamar_store::{Migrator, store_test};
 
+#[path = "it/approve.rs"] mod approve;
 #[path = "it/authority.rs"] mod authority;
 
 store_test!(the_ca_is_made_once_and_sealed, |db| async move {

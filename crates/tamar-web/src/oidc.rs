@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 use tamar_core::{Code, Lang};
-use tamar_oidc::flow::{self, Rejection};
+use tamar_oidc::flow::{self, Interaction, Rejection, SignInNeed};
 use tamar_oidc::keys::JWKS_MAX_AGE;
 use tamar_oidc::releases::Withheld;
 use tamar_oidc::{AuthorizationRequest, LogoutRequest, OidcError, Provider, SigningKeys, TokenRequest, ValidRequest};
@@ -172,37 +172,46 @@ async fn proceed(
     query: &str,
 ) -> Result<Response, WebError> {
     let now = state.ledger.now();
-    let fresh = session.authenticated_at.is_some_and(|at| now - at < chrono::Duration::seconds(120));
-    let too_old = match (valid.max_age, session.authenticated_at) {
-        (Some(max), Some(at)) => (now - at).num_seconds() > max,
-        _ => false,
-    };
-    let Some(account) = session.account.clone() else {
-        let back = format!("{}?{query}", page.href("/oidc/authorize"));
-        return Ok(Redirect::to(&format!("{}?next={}", page.href("/sign-in"), crate::error::urlencode(&back))).into_response());
-    };
-    if (valid.prompt_login || too_old) && !fresh {
-        // Step-up: prove it is still you. The session is replaced by a fresh one.
-        let back = format!("{}?{}", page.href("/oidc/authorize"), query.replace("prompt=login", "prompt=").replace("max_age=", "max_age_done="));
-        return Ok(Redirect::to(&format!("{}?next={}", page.href("/sign-in"), crate::error::urlencode(&back))).into_response());
+    let at_client = |error: &OidcError| error_to_client(state, &valid.redirect_uri, valid.state.clone(), error);
+    match valid.sign_in_need(session.account.is_some(), session.authenticated_at, now) {
+        Ok(SignInNeed::Satisfied) => {}
+        Ok(SignInNeed::SignIn) => {
+            let back = format!("{}?{query}", page.href("/oidc/authorize"));
+            return Ok(Redirect::to(&format!("{}?next={}", page.href("/sign-in"), crate::error::urlencode(&back))).into_response());
+        }
+        Ok(SignInNeed::SignInAgain) => {
+            // Step-up: prove it is still you. The session is replaced by a fresh one.
+            let back = format!("{}?{}", page.href("/oidc/authorize"), query.replace("prompt=login", "prompt=").replace("max_age=", "max_age_done="));
+            return Ok(Redirect::to(&format!("{}?next={}", page.href("/sign-in"), crate::error::urlencode(&back))).into_response());
+        }
+        Err(error) => return Ok(at_client(&error)),
     }
+    let Some(account) = session.account.clone() else { return Err(WebError::new(Code::Unauthenticated)) };
     let by_passkey = session.method.as_deref() == Some("passkey");
     if tamar_identity::mfa::mfa_required(&session.actor) && !account.mfa && !by_passkey {
+        if let Err(error) = valid.may_show(Interaction::Other) {
+            return Ok(at_client(&error));
+        }
         return Err(WebError::new(Code::MfaRequired));
     }
     match flow::check_level(&valid, &account, by_passkey) {
         flow::LevelCheck::Enough => {}
         flow::LevelCheck::StepUp => {
+            if let Err(error) = valid.may_show(Interaction::SignIn) {
+                return Ok(at_client(&error));
+            }
             // Level 3 needs this session to be a passkey's: sign in with it, and come back.
             let back = format!("{}?{query}", page.href("/oidc/authorize"));
             return Ok(Redirect::to(&format!("{}?passkey=1&next={}", page.href("/sign-in"), crate::error::urlencode(&back))).into_response());
         }
         flow::LevelCheck::Unreachable => {
-            let denied = OidcError::AccessDenied("the service needs a higher level of assurance than this account has");
-            return Ok(error_to_client(state, &valid.redirect_uri, valid.state.clone(), &denied));
+            return Ok(at_client(&OidcError::AccessDenied("the service needs a higher level of assurance than this account has")));
         }
     }
     if !flow::has_consent(&state.db, &account, &valid.client, &valid.scopes).await? {
+        if let Err(error) = valid.may_show(Interaction::Consent) {
+            return Ok(at_client(&error));
+        }
         // The person's pre-fill settings apply on top of consent: say what will not go out.
         let plan = tamar_oidc::releases::plan(&state.db, &account, &valid.scopes).await?;
         let claims = plan.released().map(|s| page.t(&format!("oidc-scope-{s}"))).collect();

@@ -130,10 +130,7 @@ pub async fn decide(
     FormData(form): FormData<Decision>,
 ) -> Result<Response, WebError> {
     match form.decision.as_str() {
-        "sign" => {
-            let serial = tamar_oidc::flow::pairwise_subject(&state.config.pairwise_key, "tamar-signing", citizen.account.id);
-            tamar_signing::approve(&state.db, &state.ledger, &state.signing, &citizen.account, &id, &format!("TAMAR-{}", &serial[..20.min(serial.len())])).await?
-        }
+        "sign" => tamar_signing::approve(&state.db, &state.ledger, &state.signing, &citizen.account, &id, &state.config.pairwise_key).await?,
         "decline" => tamar_signing::decline(&state.db, &state.ledger, &citizen.account, &id).await?,
         _ => return Err(WebError::new(Code::InvalidForm)),
     }

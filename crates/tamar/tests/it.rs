@@ -202,7 +202,9 @@ async fn verify_signature_offline() {
     let request = tamar_signing::create_request(&db, &ledger, &client, tamar_signing::NewSigningRequest { document_hash: hash, document_name: "Lease".into() })
         .await
         .unwrap();
-    tamar_signing::approve(&db, &ledger, &authority, &account, &request.id, "TAMAR-TEST").await.unwrap();
+    let pairwise_key = [7u8; 32];
+    tamar_signing::approve(&db, &ledger, &authority, &account, &request.id, &pairwise_key).await.unwrap();
+    let serial = tamar_signing::subject_serial(&pairwise_key, account.id);
     let outcome = tamar_signing::outcome_for_client(&db, &client, &request.id, &[0u8; 32], chrono::Utc::now()).await.unwrap();
     std::fs::write(dir.path().join("ca.pem"), authority.certificate_pem()).unwrap();
     std::fs::write(dir.path().join("signer.pem"), outcome.certificate.unwrap()).unwrap();
@@ -220,7 +222,7 @@ async fn verify_signature_offline() {
     };
     let good = check(&document);
     assert!(good.status.success(), "{}", String::from_utf8_lossy(&good.stdout));
-    assert!(String::from_utf8_lossy(&good.stdout).contains("signed by CHAN Tai-man (TAMAR-TEST)"));
+    assert!(String::from_utf8_lossy(&good.stdout).contains(&format!("signed by CHAN Tai-man ({serial})")));
     let changed = dir.path().join("changed.txt");
     std::fs::write(&changed, "Lease of Government land, lot 1235").unwrap();
     let bad = check(&changed);
