@@ -96,6 +96,11 @@ impl ItemKind {
             ItemKind::Notice => "notices",
         }
     }
+
+    /// The path of an item's public page in `lang`, e.g. `/en/services/renew-vehicle-licence`.
+    pub fn page_path(self, lang: Lang, slug: &str) -> String {
+        format!("/{}/{}/{slug}", lang.prefix(), self.path_segment())
+    }
 }
 
 /// How a service can be used.

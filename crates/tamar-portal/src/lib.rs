@@ -8,6 +8,8 @@
 //! - [`inbox`], [`mygov`]: a person's messages and to-dos, bookmarks and subscriptions
 //!   (pre-fill settings are `tamar_identity::prefill`). [`apps`]: the registry of government mobile apps and their use.
 //! - [`visits`]: visit counts per item and day.
+//! - [`search_docs`]: the catalogue as a search index's documents, kept up to date from the
+//!   feed; [`subscription_mail`]: the mail that subscriptions ask for, also from the feed.
 //!
 //! Architecture invariant: every change is checked against the actor (editors and reviewers
 //! only within their department; a person only their own account) and logged in the same
@@ -22,6 +24,8 @@ pub mod import;
 pub mod inbox;
 pub mod mygov;
 mod review;
+pub mod search_docs;
+pub mod subscription_mail;
 pub mod text;
 pub mod visits;
 
@@ -267,6 +271,15 @@ pub enum PortalError {
     OwnWork,
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Tenancy(#[from] tamar_tenancy::TenancyError),
+    #[error(transparent)]
+    Notify(#[from] tamar_notify::NotifyError),
+    #[error(transparent)]
+    Search(#[from] tamar_search::SearchError),
+    /// A task given the search index's blocking work panicked or was cancelled.
+    #[error("the search index task failed: {0}")]
+    SearchTask(#[from] tokio::task::JoinError),
 }
 
 impl HasCode for PortalError {
@@ -279,6 +292,9 @@ impl HasCode for PortalError {
             PortalError::WrongState => Code::ContentState,
             PortalError::OwnWork => Code::SecondReviewerRequired,
             PortalError::Store(e) => e.code(),
+            PortalError::Tenancy(e) => e.code(),
+            PortalError::Notify(e) => e.code(),
+            PortalError::Search(_) | PortalError::SearchTask(_) => Code::Internal,
         }
     }
 }

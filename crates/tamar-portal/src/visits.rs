@@ -1,15 +1,55 @@
 //! How often each item is visited, by day: what "most used" on the home page means, and the
 //! raw figures that the published usage statistics start from. Counts are added in batches
-//! (the web layer buffers them), so a visit costs no write of its own.
+//! (a [`VisitCounter`] per node gathers them in memory), so a visit costs no write of its own.
 
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 use chrono::NaiveDate;
 use sea_query::{Expr, ExprTrait, Func, OnConflict, Query};
 use tamar_store::{Db, row};
 
-use crate::content::ItemId;
-use crate::{PortalError, VISITS};
+use crate::content::{self, ItemId};
+use crate::{ItemKind, PortalError, VISITS};
+
+/// Distinct items a counter holds between flushes: visits to more (made-up addresses, say)
+/// are not counted, so memory stays bounded.
+const MAX_COUNTED: usize = 100_000;
+
+/// Visits of public item pages on this node, counted in memory and written in batches.
+#[derive(Default)]
+pub struct VisitCounter {
+    counts: Mutex<HashMap<(ItemKind, String), i64>>,
+}
+
+impl VisitCounter {
+    /// Counts a visit of the page of the item of `kind` at `slug`.
+    pub fn add(&self, kind: ItemKind, slug: &str) {
+        if let Ok(mut counts) = self.counts.lock()
+            && counts.len() < MAX_COUNTED
+        {
+            *counts.entry((kind, slug.to_owned())).or_insert(0) += 1;
+        }
+    }
+
+    /// Writes what was counted since the last flush to `day`; addresses that name no item of
+    /// their kind are dropped.
+    pub async fn flush(&self, db: &Db, day: NaiveDate) -> Result<(), PortalError> {
+        let taken = match self.counts.lock() {
+            Ok(mut counts) => std::mem::take(&mut *counts),
+            Err(_) => return Ok(()),
+        };
+        let mut by_id = HashMap::new();
+        for ((kind, slug), n) in taken {
+            if let Ok(item) = content::item_by_slug(db, &slug).await
+                && item.kind == kind
+            {
+                *by_id.entry(item.id).or_insert(0) += n;
+            }
+        }
+        add(db, day, &by_id).await
+    }
+}
 
 /// Adds `visits` to each item's count for `day`.
 pub async fn add(db: &Db, day: NaiveDate, visits: &HashMap<ItemId, i64>) -> Result<(), PortalError> {

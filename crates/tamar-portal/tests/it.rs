@@ -13,6 +13,8 @@ use tamar_portal::{ContentInput, ItemKind, NewItem, PortalError, ServiceInput, T
 use tamar_store::{Db, Migrator, store_test};
 use tamar_tenancy::NewDepartment;
 
+#[path = "it/feeding.rs"]
+mod feeding;
 #[path = "it/review.rs"]
 mod review;
 

@@ -77,6 +77,7 @@ mod analysis;
 mod error;
 mod model;
 mod query;
+pub mod request;
 mod schema;
 mod synonyms;
 
@@ -105,6 +106,7 @@ pub use model::{
     DocKind, Facets, Hit, SearchDoc, SearchRequest, SearchResults, Suggestion, Texts,
     UnknownDocKind,
 };
+pub use request::{Filters, InvalidRequest, SuggestRequest};
 
 use crate::analysis::{CHINESE, ENGLISH, SUGGEST, analyze};
 use crate::model::display_lang;

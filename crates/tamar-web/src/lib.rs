@@ -90,10 +90,12 @@ pub struct AppState {
     /// Seals secrets kept in the database (TOTP secrets).
     pub sealer: tamar_store::Sealer,
     pub config: Arc<WebConfig>,
-    /// This node's search index of the portal catalogue, fed by [`jobs::follow_feed`].
+    /// This node's search index of the portal catalogue, fed by `tamar_portal::search_docs`
+    /// from the `search-index` job.
     pub search: Arc<tamar_search::SearchIndex>,
-    /// Visits of public pages, written in batches by [`jobs::spawn`].
-    pub visits: Arc<jobs::VisitCounter>,
+    /// Visits of public pages, counted by [`jobs::count_visits`] and written in batches by the
+    /// `visit-counts` job.
+    pub visits: Arc<tamar_portal::visits::VisitCounter>,
 }
 
 /// Every module's routes, with how each is kept from cross-site use: the API (nested under

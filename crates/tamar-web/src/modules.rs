@@ -153,16 +153,16 @@ fn portal_jobs() -> Vec<Job> {
                 let due = follower.last_rebuild.is_some_and(|at| at.elapsed() >= INDEX_REFRESH);
                 match follower.cursor.as_mut() {
                     None => {
-                        follower.cursor = Some(crate::jobs::catch_up(&state.db, &state.search, now).await?);
+                        follower.cursor = Some(tamar_portal::search_docs::catch_up(&state.db, &state.search, now).await?);
                         follower.last_rebuild = Some(Instant::now());
                     }
                     Some(_) if due => {
                         follower.last_rebuild = Some(Instant::now());
-                        let position = crate::jobs::rebuild_index(&state.db, &state.search, now).await?;
+                        let position = tamar_portal::search_docs::rebuild_index(&state.db, &state.search, now).await?;
                         follower.cursor = Some(FeedCursor::new(position));
                     }
                     Some(cursor) => {
-                        crate::jobs::apply_changes(&state.db, &state.search, cursor, now).await?;
+                        tamar_portal::search_docs::apply_changes(&state.db, &state.search, cursor, now).await?;
                     }
                 }
                 Ok(())
@@ -174,13 +174,14 @@ fn portal_jobs() -> Vec<Job> {
         }),
         // Each node counts the visits it served, and writes them in batches.
         Job::new("visit-counts", Duration::from_secs(5), Placement::EveryNode, |state| async move {
-            state.visits.flush(&state.db, state.ledger.now().date_naive()).await
+            state.visits.flush(&state.db, state.ledger.now().date_naive()).await?;
+            Ok(())
         }),
         Job::new("subscription-mail", Duration::from_secs(5), Placement::OneNode, move |state| {
             let gaps = gaps.clone();
             async move {
                 let mut gaps = gaps.lock().await;
-                let queued = crate::jobs::mail_subscribers(&state, &mut gaps).await?;
+                let queued = tamar_portal::subscription_mail::queue_updates(&state.db, &state.ledger, &state.config.public_url, &mut gaps).await?;
                 if queued > 0 {
                     tracing::info!(emails = queued, "subscription updates queued");
                 }

@@ -277,7 +277,7 @@ async fn setup(db: Db) -> TestApp {
     tamar_portal::import::import(&db, &ledger, &entries, &departments).await.unwrap();
     ledger.sync().await.unwrap();
     // As `tamar serve` does before it is ready (see `it/readiness.rs`).
-    tamar_web::jobs::catch_up(&db, &state.search, ledger.now()).await.unwrap();
+    tamar_portal::search_docs::catch_up(&db, &state.search, ledger.now()).await.unwrap();
     TestApp { codes_used: Default::default(), app: tamar_web::app(state.clone()), db, ledger, state, _blobs: blob_dir }
 }
 
@@ -1430,7 +1430,7 @@ store_test!(content_is_written_reviewed_by_a_second_officer_and_published, |db| 
 
     // The search index follows the change feed.
     let mut cursor = tamar_portal::feed::FeedCursor::new(0);
-    tamar_web::jobs::apply_changes(&app.db, &app.state.search, &mut cursor, app.ledger.now()).await.unwrap();
+    tamar_portal::search_docs::apply_changes(&app.db, &app.state.search, &mut cursor, app.ledger.now()).await.unwrap();
     let found = app.get("/api/v1/search?q=dental%20clinic&lang=en", &Browser::default()).await.json();
     assert_eq!(found["hits"][0]["slug"], "dental-clinic-hours", "{found}");
 
@@ -1462,7 +1462,7 @@ store_test!(content_is_written_reviewed_by_a_second_officer_and_published, |db| 
     let withdrawn = post(format!("{edit}/withdraw"), reviewer.clone(), vec![("csrf_token", reviewer_token.clone())]).await;
     assert_eq!(withdrawn.status, StatusCode::SEE_OTHER);
     assert_eq!(app.get("/en/news/dental-clinic-hours", &Browser::default()).await.status, StatusCode::NOT_FOUND);
-    tamar_web::jobs::apply_changes(&app.db, &app.state.search, &mut cursor, app.ledger.now()).await.unwrap();
+    tamar_portal::search_docs::apply_changes(&app.db, &app.state.search, &mut cursor, app.ledger.now()).await.unwrap();
     let found = app.get("/api/v1/search?q=dental%20clinic&lang=en", &Browser::default()).await.json();
     assert!(found["hits"].as_array().unwrap().iter().all(|h| h["slug"] != "dental-clinic-hours"), "{found}");
     Ok(()) as R
@@ -1550,7 +1550,7 @@ store_test!(mygovhk_inbox_bookmarks_subscriptions_prefill_and_mail, |db| async m
 
     // Subscriptions: an update on the topic is mailed once, in the subscriber's language.
     let mut gaps = tamar_portal::feed::FeedCursor::default();
-    assert_eq!(tamar_web::jobs::mail_subscribers(&app.state, &mut gaps).await.unwrap(), 0, "starts at the end of the feed");
+    assert_eq!(tamar_portal::subscription_mail::queue_updates(&app.db, &app.ledger, &app.state.config.public_url, &mut gaps).await.unwrap(), 0, "starts at the end of the feed");
     let subscribed = app.post_form("/en/account/subscriptions", &citizen, &[("csrf_token", &token), ("target", "topic:health"), ("lang", "tc")]).await;
     assert_eq!(subscribed.status, StatusCode::SEE_OTHER);
     assert!(app.get("/en/account/subscriptions", &citizen).await.body.contains("Health and medical"));
@@ -1564,8 +1564,8 @@ store_test!(mygovhk_inbox_bookmarks_subscriptions_prefill_and_mail, |db| async m
     )
     .unwrap();
     tamar_portal::import::import(&app.db, &app.ledger, &[entry], &departments).await.unwrap();
-    assert_eq!(tamar_web::jobs::mail_subscribers(&app.state, &mut gaps).await.unwrap(), 1);
-    assert_eq!(tamar_web::jobs::mail_subscribers(&app.state, &mut gaps).await.unwrap(), 0, "mailed once");
+    assert_eq!(tamar_portal::subscription_mail::queue_updates(&app.db, &app.ledger, &app.state.config.public_url, &mut gaps).await.unwrap(), 1);
+    assert_eq!(tamar_portal::subscription_mail::queue_updates(&app.db, &app.ledger, &app.state.config.public_url, &mut gaps).await.unwrap(), 0, "mailed once");
     assert_eq!(tamar_notify::deliver_pending(&app.db, &app.state.mailer, chrono::Utc::now(), 10).await.unwrap(), 1);
     let outbox = app._blobs.path().join("outbox");
     let mail = std::fs::read_dir(&outbox).unwrap().map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap()).find(|m| m.contains("citizen@tamar.test")).unwrap();
@@ -1635,7 +1635,7 @@ store_test!(search_answers_the_labelled_queries_over_the_demo_catalogue, |db| as
         }
     }
     tamar_portal::import::import(&app.db, &app.ledger, &entries, &departments).await.unwrap();
-    tamar_web::jobs::rebuild_index(&app.db, &app.state.search, app.ledger.now()).await.unwrap();
+    tamar_portal::search_docs::rebuild_index(&app.db, &app.state.search, app.ledger.now()).await.unwrap();
 
     #[derive(serde::Deserialize)]
     struct Labelled {
@@ -1673,11 +1673,11 @@ store_test!(every_node_keeps_its_own_index_from_the_change_feed, |db| async move
     let dir = tempfile::tempdir().unwrap();
     let node_a = Arc::new(tamar_search::SearchIndex::open(Some(dir.path())).unwrap());
     let node_b = Arc::new(tamar_search::SearchIndex::open(None).unwrap());
-    let start = tamar_web::jobs::rebuild_index(&app.db, &node_a, app.ledger.now()).await.unwrap();
+    let start = tamar_portal::search_docs::rebuild_index(&app.db, &node_a, app.ledger.now()).await.unwrap();
     assert_eq!(node_a.cursor().as_deref(), Some(start.to_string().as_str()));
     assert_eq!(node_a.doc_count(), 4);
     let mut cursor_b = tamar_portal::feed::FeedCursor::new(0);
-    tamar_web::jobs::apply_changes(&app.db, &node_b, &mut cursor_b, app.ledger.now()).await.unwrap();
+    tamar_portal::search_docs::apply_changes(&app.db, &node_b, &mut cursor_b, app.ledger.now()).await.unwrap();
     assert_eq!(node_b.doc_count(), 4, "a node that replays the feed from the start gets the same documents");
 
     // A change on "another node": both indexes pick it up from the feed.
@@ -1690,8 +1690,8 @@ store_test!(every_node_keeps_its_own_index_from_the_change_feed, |db| async move
     .unwrap();
     tamar_portal::import::import(&app.db, &app.ledger, &[entry], &departments).await.unwrap();
     let mut cursor_a = tamar_portal::feed::FeedCursor::new(start);
-    assert_eq!(tamar_web::jobs::apply_changes(&app.db, &node_a, &mut cursor_a, app.ledger.now()).await.unwrap(), 1);
-    tamar_web::jobs::apply_changes(&app.db, &node_b, &mut cursor_b, app.ledger.now()).await.unwrap();
+    assert_eq!(tamar_portal::search_docs::apply_changes(&app.db, &node_a, &mut cursor_a, app.ledger.now()).await.unwrap(), 1);
+    tamar_portal::search_docs::apply_changes(&app.db, &node_b, &mut cursor_b, app.ledger.now()).await.unwrap();
     for node in [&node_a, &node_b] {
         let found = node.search(&tamar_search::SearchRequest::new("乙型肝炎", Lang::Sc)).unwrap();
         assert_eq!(found.hits[0].key, "guide:hepatitis-b-test");

@@ -28,7 +28,7 @@ pub struct Platform {
     pub sealer: tamar_store::Sealer,
     pub web: WebConfig,
     pub search: Arc<tamar_search::SearchIndex>,
-    pub visits: Arc<tamar_web::jobs::VisitCounter>,
+    pub visits: Arc<tamar_portal::visits::VisitCounter>,
 }
 
 pub fn progress(len: u64, message: &'static str) -> ProgressBar {

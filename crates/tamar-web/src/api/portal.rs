@@ -225,26 +225,15 @@ pub(crate) async fn run_search(state: &AppState, req: tamar_search::SearchReques
 #[utoipa::path(get, path = "/api/v1/search", tag = "portal", params(SearchQuery),
     responses((status = 200, body = SearchResponse), (status = 400, body = crate::error::ApiErrorBody)))]
 pub async fn search(State(state): State<AppState>, FormQuery(q): FormQuery<SearchQuery>) -> Result<ViewJson<SearchResponse>, WebError> {
-    if q.q.chars().count() > 200 || q.offset.unwrap_or(0) > 1000 || q.limit.unwrap_or(0) > 100 {
-        return Err(WebError::new(Code::InvalidQuery));
-    }
     let lang = q.lang.unwrap_or(Lang::En);
-    let req = tamar_search::SearchRequest {
-        q: q.q.trim().to_owned(),
-        lang,
-        kinds: q.kind.iter().map(|k| k.as_str().to_owned()).collect(),
-        topics: q.topic,
-        departments: q.department,
-        audiences: q.audience,
-        offset: q.offset.unwrap_or(0),
-        limit: q.limit.unwrap_or(20),
-    };
+    let filters = tamar_search::Filters { kinds: q.kind.iter().map(|k| k.as_str().to_owned()).collect(), topics: q.topic, departments: q.department, audiences: q.audience };
+    let req = tamar_search::SearchRequest::checked(&q.q, lang, filters, q.offset, q.limit)?;
     let found = run_search(&state, req).await?;
     let hits = found
         .hits
         .into_iter()
         .filter_map(|h| {
-            let (kind, slug) = crate::jobs::parse_search_key(&h.key)?;
+            let (kind, slug) = tamar_portal::search_docs::parse_search_key(&h.key)?;
             Some(SearchHit {
                 kind,
                 slug: slug.to_owned(),
@@ -293,14 +282,10 @@ impl View for SuggestionView {
 #[utoipa::path(get, path = "/api/v1/search/suggest", tag = "portal", params(SuggestQuery),
     responses((status = 200, body = Vec<SuggestionView>), (status = 400, body = crate::error::ApiErrorBody)))]
 pub async fn suggest(State(state): State<AppState>, FormQuery(q): FormQuery<SuggestQuery>) -> Result<ViewJson<Vec<SuggestionView>>, WebError> {
-    let limit = q.limit.unwrap_or(8);
-    if q.q.chars().count() > 100 || !(1..=20).contains(&limit) {
-        return Err(WebError::new(Code::InvalidQuery));
-    }
     let lang = q.lang.unwrap_or(Lang::En);
+    let req = tamar_search::SuggestRequest::checked(&q.q, lang, q.limit)?;
     let index = state.search.clone();
-    let prefix = q.q.clone();
-    let found = tokio::task::spawn_blocking(move || index.suggest(&prefix, lang, limit))
+    let found = tokio::task::spawn_blocking(move || index.suggest(&req.prefix, req.lang, req.limit))
         .await
         .map_err(|error| {
             tracing::error!(%error, "search suggestions panicked");
@@ -314,7 +299,7 @@ pub async fn suggest(State(state): State<AppState>, FormQuery(q): FormQuery<Sugg
         found
             .into_iter()
             .filter_map(|s| {
-                let (kind, slug) = crate::jobs::parse_search_key(&s.key)?;
+                let (kind, slug) = tamar_portal::search_docs::parse_search_key(&s.key)?;
                 Some(SuggestionView { title: s.title, url: crate::portal::item_href(lang, kind, slug) })
             })
             .collect(),

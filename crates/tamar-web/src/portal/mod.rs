@@ -95,7 +95,7 @@ pub(crate) struct Card {
 }
 
 pub(crate) fn item_href(lang: Lang, kind: ItemKind, slug: &str) -> String {
-    format!("/{}/{}/{slug}", lang.prefix(), kind.path_segment())
+    kind.page_path(lang, slug)
 }
 
 pub(crate) fn kind_label(page: &PageContext, kind: ItemKind) -> String {

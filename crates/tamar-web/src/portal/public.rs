@@ -396,30 +396,19 @@ struct SearchPage {
     chosen: usize,
 }
 
-const PER_PAGE: usize = 20;
-
 pub async fn search(
     page: PageContext,
     State(state): State<AppState>,
     crate::extract::FormQuery(form): crate::extract::FormQuery<SearchForm>,
 ) -> Result<Html<String>, WebError> {
-    if form.q.chars().count() > 200 {
-        return Err(WebError::new(Code::InvalidQuery));
-    }
+    let filters = tamar_search::Filters { kinds: form.kind, topics: form.topic, departments: form.department, audiences: form.audience };
+    let mut request = tamar_search::SearchRequest::page(&form.q, page.lang, filters, form.page)?;
     let directory = Directory::load(&state).await?;
-    let page_no = form.page.unwrap_or(1).clamp(1, 50);
-    let departments: Vec<String> = form.department.iter().filter(|d| directory.0.values().any(|x| &x.code == *d)).cloned().collect();
-    let request = tamar_search::SearchRequest {
-        q: form.q.trim().to_owned(),
-        lang: page.lang,
-        kinds: form.kind.iter().filter(|k| ItemKind::parse(k).is_some()).cloned().collect(),
-        topics: form.topic.iter().filter(|t| catalogue::topic(t).is_some()).cloned().collect(),
-        departments,
-        audiences: form.audience.iter().filter(|a| catalogue::audience(a).is_some()).cloned().collect(),
-        offset: (page_no - 1) * PER_PAGE,
-        limit: PER_PAGE,
-    };
-    let searched = !request.q.is_empty() || !request.kinds.is_empty() || !request.topics.is_empty() || !request.departments.is_empty() || !request.audiences.is_empty();
+    // A topic, audience or department that the portal does not have is no filter on the page.
+    request.topics.retain(|t| catalogue::topic(t).is_some());
+    request.audiences.retain(|a| catalogue::audience(a).is_some());
+    request.departments.retain(|d| directory.0.values().any(|x| &x.code == d));
+    let searched = request.has_criteria();
     let found = if searched { crate::api::portal::run_search(&state, request.clone()).await? } else { tamar_search::SearchResults::default() };
     let lang = page.lang;
     let by_code: std::collections::HashMap<&str, &Department> = directory.0.values().map(|d| (d.code.as_str(), d)).collect();
@@ -427,7 +416,7 @@ pub async fn search(
         .hits
         .iter()
         .filter_map(|hit| {
-            let (kind, slug) = crate::jobs::parse_search_key(&hit.key)?;
+            let (kind, slug) = tamar_portal::search_docs::parse_search_key(&hit.key)?;
             Some(ResultView {
                 href: item_href(lang, kind, slug),
                 title_html: hit.title_html.clone(),
@@ -474,8 +463,8 @@ pub async fn search(
         pairs.push(("page", p.to_string()));
         format!("{}?{}", page.href("/search"), serde_urlencoded::to_string(&pairs).unwrap_or_default())
     };
-    let previous = (page_no > 1).then(|| link_to(page_no - 1));
-    let next = (page_no * PER_PAGE < found.total).then(|| link_to(page_no + 1));
+    let previous = request.previous_page().map(link_to);
+    let next = request.next_page(found.total).map(link_to);
     let chosen = facets.iter().flat_map(|group| &group.options).filter(|option| option.checked).count();
     render(&SearchPage { page: page.section("search"), q: form.q, total: found.total, results, facets, previous, next, searched, chosen })
 }

@@ -392,3 +392,34 @@ store_test!(failed_search_suggestions_are_logged, |db| async move {
     assert!(log.contains("ERROR"), "{log}");
     Ok(()) as R
 });
+
+store_test!(prompt_none_answers_without_a_page_and_prompt_login_signs_in_again, |db| async move {
+    let app = setup(db).await;
+    let (admin, _) = app.sign_in(ADMIN).await;
+    let rp = register(&app, &admin, "p.example.hk", "openid profile email").await;
+    let error_at_client = |reply: &Reply| {
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+        let location = reply.location();
+        assert!(location.starts_with("https://p.example.hk/callback?") && location.contains("state=xyz"), "{location}");
+        location.split("error=").nth(1).map(|e| e.split('&').next().unwrap().to_owned())
+    };
+    // Nobody signed in: the client hears it, and nobody is sent to a sign-in page.
+    let reply = app.get(&authorize_url(&rp, VERIFIER, "&prompt=none"), &Browser::default()).await;
+    assert_eq!(error_at_client(&reply).as_deref(), Some("login_required"));
+    // Signed in, but never asked about this client: consent would need a page.
+    let (citizen, token) = app.sign_in(CITIZEN).await;
+    let reply = app.get(&authorize_url(&rp, VERIFIER, "&prompt=none"), &citizen).await;
+    assert_eq!(error_at_client(&reply).as_deref(), Some("consent_required"));
+    // `none` with anything else is a malformed request.
+    let reply = app.get(&authorize_url(&rp, VERIFIER, "&prompt=none%20login"), &citizen).await;
+    assert_eq!(error_at_client(&reply).as_deref(), Some("invalid_request"));
+    // Once consented, a silent request gets a code, as a normal one does.
+    code_for(&app, &citizen, &token, &authorize_url(&rp, VERIFIER, "")).await;
+    let reply = app.get(&authorize_url(&rp, VERIFIER, "&prompt=none"), &citizen).await;
+    assert_eq!(error_at_client(&reply), None);
+    assert!(reply.location().contains("code="), "{}", reply.location());
+    // prompt=login: a session that signed in just now satisfies it (tamar-oidc tests older ones).
+    let reply = app.get(&authorize_url(&rp, VERIFIER, "&prompt=login"), &citizen).await;
+    assert!(reply.location().contains("code="), "just signed in: {}", reply.location());
+    Ok(()) as R
+});

@@ -315,3 +315,36 @@ store_test!(office_messages_do_not_say_whether_a_person_has_an_account, |db| asy
     assert_eq!((a.status, a.body), (b.status, b.body));
     Ok(()) as R
 });
+
+store_test!(the_search_page_and_the_api_refuse_the_same_requests, |db| async move {
+    let app = setup(db).await;
+    let anyone = Browser::default();
+    let long = "a".repeat(201);
+    let many_topics = vec!["topic=tax"; 33].join("&");
+    let long_topic = format!("topic={}", "t".repeat(101));
+    for (page, api) in [
+        (format!("/en/search?q={long}"), format!("/api/v1/search?q={long}")),
+        ("/en/search?q=tax&type=leaflet".to_owned(), "/api/v1/search?q=tax&type=leaflet".to_owned()),
+        (format!("/en/search?q=tax&{many_topics}"), format!("/api/v1/search?q=tax&{many_topics}")),
+        (format!("/en/search?q=tax&{long_topic}"), format!("/api/v1/search?q=tax&{long_topic}")),
+        // Page 52 would start past the API's furthest offset, 1000.
+        ("/en/search?q=tax&page=0".to_owned(), "/api/v1/search?q=tax&offset=1001".to_owned()),
+        ("/en/search?q=tax&page=52".to_owned(), "/api/v1/search?q=tax&limit=101".to_owned()),
+    ] {
+        assert_eq!(app.get(&page, &anyone).await.status, StatusCode::BAD_REQUEST, "{page}");
+        let reply = app.get(&api, &anyone).await;
+        assert_eq!((reply.status, reply.json()["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_query")), "{api}");
+    }
+    for ok in ["/en/search?q=tax&page=51", "/en/search?q=tax&page=1&type=service"] {
+        assert_eq!(app.get(ok, &anyone).await.status, StatusCode::OK, "{ok}");
+    }
+    for ok in ["/api/v1/search?q=tax&offset=1000&limit=100", "/api/v1/search?q=tax&limit=0"] {
+        assert_eq!(app.get(ok, &anyone).await.status, StatusCode::OK, "{ok}");
+    }
+    for refused in [format!("q={}", "a".repeat(101)), "q=tax&limit=0".into(), "q=tax&limit=21".into()] {
+        let reply = app.get(&format!("/api/v1/search/suggest?{refused}"), &anyone).await;
+        assert_eq!((reply.status, reply.json()["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_query")), "{refused}");
+    }
+    assert_eq!(app.get("/api/v1/search/suggest?q=tax&limit=20", &anyone).await.status, StatusCode::OK);
+    Ok(()) as R
+});
