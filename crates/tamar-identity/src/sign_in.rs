@@ -1,4 +1,6 @@
-//! Signing in with a password, and the second step for accounts with a second factor.
+//! Signing in with a password, and the second step for accounts with a second factor: each
+//! step is one call, [`attempt`] and [`second_factor`], which ends with a session when it
+//! succeeds, so every way into an account goes through the same checks.
 //!
 //! Both steps are throttled (an attempt is reserved before the password or code is checked). The
 //! second step is a challenge kept here, in the database: the browser holds only a random token,
@@ -26,14 +28,17 @@ pub struct PasswordAttempt<'a> {
     pub password: &'a str,
     /// The network address, for the per-address throttle.
     pub address: Option<&'a str>,
+    /// The browser's description of itself, shown in the account's list of sessions.
+    pub user_agent: Option<&'a str>,
 }
 
 #[derive(Debug)]
-pub enum PasswordOutcome {
-    /// Signed in: start a session.
-    SignedIn(Account),
-    /// The password was right and a second factor comes next. The token goes to the browser.
-    SecondFactor { account: AccountId, token: String },
+pub enum SignInOutcome {
+    /// Signed in: `token` is the new session's, for the browser.
+    Session { account: Account, token: String },
+    /// The password was right and a second factor comes next: `token` is the challenge's, for
+    /// the browser, to give back with the code.
+    SecondFactorPending { account: AccountId, token: String },
 }
 
 fn digest(value: &str) -> String {
@@ -41,13 +46,10 @@ fn digest(value: &str) -> String {
 }
 
 /// The first step. `browser` is a value only the signing-in browser holds (at least 128 random
-/// bits); the second step must present it again.
-pub async fn with_password(
-    db: &Db,
-    attempt: PasswordAttempt<'_>,
-    browser: &str,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<PasswordOutcome, IdentityError> {
+/// bits); the second step must present it again. The attempt is reserved against the account's
+/// and the address's limits before the password is hashed, so parallel guesses cannot pass them.
+pub async fn attempt(db: &Db, ledger: &Ledger, attempt: PasswordAttempt<'_>, browser: &str) -> Result<SignInOutcome, IdentityError> {
+    let now = ledger.now();
     let mut keys = vec![ThrottleKey::account(attempt.email)];
     if let Some(address) = attempt.address {
         keys.push(ThrottleKey::address(address));
@@ -57,7 +59,8 @@ pub async fn with_password(
     let account = crate::authenticate(db, attempt.email, attempt.password).await?;
     throttle::succeeded(db, &keys).await?;
     if !account.mfa {
-        return Ok(PasswordOutcome::SignedIn(account));
+        let token = crate::start_session(db, ledger, &account, attempt.user_agent).await?;
+        return Ok(SignInOutcome::Session { account, token });
     }
     if browser.len() < 32 {
         return Err(IdentityError::SignInExpired);
@@ -72,7 +75,16 @@ pub async fn with_password(
             .to_owned(),
     )
     .await?;
-    Ok(PasswordOutcome::SecondFactor { account: account.id, token })
+    Ok(SignInOutcome::SecondFactorPending { account: account.id, token })
+}
+
+/// The challenge that a second factor answers, as the browser gives it back.
+pub struct SecondFactorAttempt<'a> {
+    /// The challenge's token, from the first step.
+    pub token: &'a str,
+    /// The same browser value as in the first step.
+    pub browser: &'a str,
+    pub user_agent: Option<&'a str>,
 }
 
 /// The account waiting for its second factor under this token and browser, if the challenge is
@@ -92,15 +104,16 @@ pub async fn pending(db: &Db, token: &str, browser: &str, now: chrono::DateTime<
     Ok(found.map(|r| row::parse(&r, "account_id")).transpose()?)
 }
 
-/// The second step: a TOTP or recovery code for the challenge. Succeeds once per challenge.
-pub async fn with_second_factor(
+/// The second step: a TOTP or recovery code for the challenge. Succeeds once per challenge,
+/// with a session, whose token it returns with the account.
+pub async fn second_factor(
     db: &Db,
     ledger: &Ledger,
     sealer: &Sealer,
-    token: &str,
-    browser: &str,
+    challenge: SecondFactorAttempt<'_>,
     code: &str,
-) -> Result<Account, IdentityError> {
+) -> Result<(Account, String), IdentityError> {
+    let SecondFactorAttempt { token, browser, user_agent } = challenge;
     let now = ledger.now();
     let Some(id) = pending(db, token, browser, now).await? else { return Err(IdentityError::SignInExpired) };
     let keys = [ThrottleKey::second_factor(&id)];
@@ -121,7 +134,8 @@ pub async fn with_second_factor(
         return Err(IdentityError::SignInExpired);
     }
     throttle::succeeded(db, &keys).await?;
-    Ok(account)
+    let session = crate::start_session(db, ledger, &account, user_agent).await?;
+    Ok((account, session))
 }
 
 pub(crate) fn challenge_table(backend: tamar_store::Backend) -> Vec<String> {

@@ -181,11 +181,10 @@ mod assurance {
         let ledger = setup_at(&db, clock.clone()).await;
         let chan = citizen(&db, &ledger, "chan@example.hk").await;
         let attempts = (0..30).map(|_| {
-            let db = db.clone();
-            let now = clock.now();
+            let (db, ledger) = (db.clone(), ledger.clone());
             async move {
-                let attempt = tamar_identity::sign_in::PasswordAttempt { email: "chan@example.hk", password: "not the password", address: Some("192.0.2.9") };
-                tamar_identity::sign_in::with_password(&db, attempt, "a browser value of enough length here", now).await
+                let attempt = tamar_identity::sign_in::PasswordAttempt { email: "chan@example.hk", password: "not the password", address: Some("192.0.2.9"), user_agent: None };
+                tamar_identity::sign_in::attempt(&db, &ledger, attempt, "a browser value of enough length here").await
             }
         });
         let outcomes = futures::future::join_all(attempts).await;
@@ -193,14 +192,28 @@ mod assurance {
         let refused = outcomes.iter().filter(|o| matches!(o, Err(IdentityError::TooManyAttempts))).count();
         assert_eq!((wrong, refused), (throttle::ACCOUNT_LIMIT as usize, 30 - throttle::ACCOUNT_LIMIT as usize), "{outcomes:?}");
         // Even the right password now waits for the window.
-        let right = tamar_identity::sign_in::PasswordAttempt { email: "chan@example.hk", password: "a perfectly fine passphrase", address: None };
-        assert!(matches!(tamar_identity::sign_in::with_password(&db, right, "x", clock.now()).await, Err(IdentityError::TooManyAttempts)));
+        let right = tamar_identity::sign_in::PasswordAttempt { email: "chan@example.hk", password: "a perfectly fine passphrase", address: None, user_agent: None };
+        assert!(matches!(tamar_identity::sign_in::attempt(&db, &ledger, right, "x").await, Err(IdentityError::TooManyAttempts)));
         clock.advance(throttle::WINDOW + chrono::Duration::seconds(1));
-        let right = tamar_identity::sign_in::PasswordAttempt { email: "chan@example.hk", password: "a perfectly fine passphrase", address: None };
-        let outcome = tamar_identity::sign_in::with_password(&db, right, "x", clock.now()).await?;
-        assert!(matches!(outcome, tamar_identity::sign_in::PasswordOutcome::SignedIn(ref a) if a.id == chan.id), "{outcome:?}");
+        let right = tamar_identity::sign_in::PasswordAttempt { email: "chan@example.hk", password: "a perfectly fine passphrase", address: None, user_agent: Some("test") };
+        let outcome = tamar_identity::sign_in::attempt(&db, &ledger, right, "x").await?;
+        let tamar_identity::sign_in::SignInOutcome::Session { account, token } = outcome else { panic!("{outcome:?}") };
+        assert_eq!(account.id, chan.id);
+        assert_eq!(tamar_identity::resolve_session(&db, &token, clock.now()).await?.map(|a| a.id), Some(chan.id), "signed in with a session");
         Ok::<(), IdentityError>(())
     });
+
+    async fn with_second_factor(
+        db: &Db,
+        ledger: &Ledger,
+        sealer: &tamar_store::Sealer,
+        token: &str,
+        browser: &str,
+        code: &str,
+    ) -> Result<(tamar_identity::Account, String), IdentityError> {
+        let challenge = tamar_identity::sign_in::SecondFactorAttempt { token, browser, user_agent: None };
+        tamar_identity::sign_in::second_factor(db, ledger, sealer, challenge, code).await
+    }
 
     // The "password was right" step lives on the server: a token of the browser that gave the
     // password, usable once, for five minutes, and only with that browser's own value.
@@ -217,23 +230,24 @@ mod assurance {
             totp.generate((clock.now().timestamp() + offset * 30) as u64)
         };
         let browser = "f".repeat(64);
-        let attempt = || tamar_identity::sign_in::PasswordAttempt { email: "officer@example.hk", password: "a perfectly fine passphrase", address: None };
-        let tamar_identity::sign_in::PasswordOutcome::SecondFactor { token, .. } = tamar_identity::sign_in::with_password(&db, attempt(), &browser, clock.now()).await? else {
+        let attempt = || tamar_identity::sign_in::PasswordAttempt { email: "officer@example.hk", password: "a perfectly fine passphrase", address: None, user_agent: None };
+        let tamar_identity::sign_in::SignInOutcome::SecondFactorPending { token, .. } = tamar_identity::sign_in::attempt(&db, &ledger, attempt(), &browser).await? else {
             panic!("an account with TOTP needs a second step")
         };
-        use tamar_identity::sign_in::{pending, with_second_factor};
+        use tamar_identity::sign_in::pending;
         assert_eq!(pending(&db, &token, &browser, clock.now()).await?, Some(officer.id));
         // Another browser holding a copy of the token, or a made-up token, gets nowhere.
         assert_eq!(pending(&db, &token, &"e".repeat(64), clock.now()).await?, None);
         assert!(matches!(with_second_factor(&db, &ledger, &sealer, &token, &"e".repeat(64), &code_at(0)).await, Err(IdentityError::SignInExpired)));
         assert!(matches!(with_second_factor(&db, &ledger, &sealer, "forged", &browser, &code_at(0)).await, Err(IdentityError::SignInExpired)));
         assert!(matches!(with_second_factor(&db, &ledger, &sealer, &token, &browser, "000000").await, Err(IdentityError::InvalidCode)));
-        let account = with_second_factor(&db, &ledger, &sealer, &token, &browser, &code_at(0)).await?;
+        let (account, session) = with_second_factor(&db, &ledger, &sealer, &token, &browser, &code_at(0)).await?;
         assert_eq!(account.id, officer.id);
+        assert_eq!(tamar_identity::resolve_session(&db, &session, clock.now()).await?.map(|a| a.id), Some(officer.id), "signed in with a session");
         // Used once: the next code does not reopen it.
         assert!(matches!(with_second_factor(&db, &ledger, &sealer, &token, &browser, &code_at(1)).await, Err(IdentityError::SignInExpired)));
         // A new challenge expires after five minutes.
-        let tamar_identity::sign_in::PasswordOutcome::SecondFactor { token, .. } = tamar_identity::sign_in::with_password(&db, attempt(), &browser, clock.now()).await? else {
+        let tamar_identity::sign_in::SignInOutcome::SecondFactorPending { token, .. } = tamar_identity::sign_in::attempt(&db, &ledger, attempt(), &browser).await? else {
             panic!()
         };
         clock.advance(tamar_identity::sign_in::CHALLENGE_TTL + chrono::Duration::seconds(1));

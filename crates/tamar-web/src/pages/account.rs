@@ -61,11 +61,11 @@ pub async fn sign_in(
 ) -> Result<Response, WebError> {
     let next = safe_next(&form.next, page.lang);
     let address = peer.map(|ip| ip.to_string());
-    let attempt = sign_in::PasswordAttempt { email: &form.email, password: &form.password, address: address.as_deref() };
+    let attempt = sign_in::PasswordAttempt { email: &form.email, password: &form.password, address: address.as_deref(), user_agent: user_agent(&headers) };
     // The second step is bound to this browser's CSRF nonce, which this form just proved it holds.
-    match sign_in::with_password(&state.db, attempt, csrf.nonce(), state.ledger.now()).await {
-        Ok(sign_in::PasswordOutcome::SignedIn(account)) => start(&state, &account, &headers, &next).await,
-        Ok(sign_in::PasswordOutcome::SecondFactor { token, .. }) => {
+    match sign_in::attempt(&state.db, &state.ledger, attempt, csrf.nonce()).await {
+        Ok(sign_in::SignInOutcome::Session { token, .. }) => Ok(signed_in(&state, token, &next)),
+        Ok(sign_in::SignInOutcome::SecondFactorPending { token, .. }) => {
             let mut response = see_other(&format!("{}?next={}", page.href("/sign-in/code"), crate::error::urlencode(&next)));
             set_cookie(&mut response, TamarCookie::SignInChallenge.with_value(&state.config, token));
             Ok(response)
@@ -80,13 +80,16 @@ pub async fn sign_in(
     }
 }
 
-/// Starts a session and sends the person on, with its cookie.
-pub(crate) async fn start(state: &AppState, account: &Account, headers: &axum::http::HeaderMap, next: &str) -> Result<Response, WebError> {
-    let user_agent = headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok());
-    let token = tamar_identity::start_session(&state.db, &state.ledger, account, user_agent).await?;
+/// What the browser says it is, for the account's list of sessions.
+pub(crate) fn user_agent(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok())
+}
+
+/// Sends the person on, with the cookie of the session that signing in started.
+pub(crate) fn signed_in(state: &AppState, token: String, next: &str) -> Response {
     let mut response = see_other(next);
     set_cookie(&mut response, TamarCookie::Session.with_value(&state.config, token));
-    Ok(response)
+    response
 }
 
 pub async fn sign_out(page: PageContext, State(state): State<AppState>, user: Authorized<crate::extract::AnySession>) -> Result<Response, WebError> {

@@ -64,9 +64,10 @@ pub async fn code(
 ) -> Result<Response, WebError> {
     let next = safe_next(&form.next, page.lang);
     let Some(token) = TamarCookie::SignInChallenge.read(&state.config, &headers) else { return Ok(see_other(&page.href("/sign-in"))) };
-    match sign_in::with_second_factor(&state.db, &state.ledger, &state.sealer, &token, csrf.nonce(), &form.code).await {
-        Ok(account) => {
-            let mut response = super::account::start(&state, &account, &headers, &next).await?;
+    let challenge = sign_in::SecondFactorAttempt { token: &token, browser: csrf.nonce(), user_agent: super::account::user_agent(&headers) };
+    match sign_in::second_factor(&state.db, &state.ledger, &state.sealer, challenge, &form.code).await {
+        Ok((_, session)) => {
+            let mut response = super::account::signed_in(&state, session, &next);
             set_cookie(&mut response, TamarCookie::SignInChallenge.expired(&state.config));
             Ok(response)
         }
