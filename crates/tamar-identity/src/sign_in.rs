@@ -48,18 +48,18 @@ fn digest(value: &str) -> String {
 /// The first step. `browser` is a value only the signing-in browser holds (at least 128 random
 /// bits); the second step must present it again. The attempt is reserved against the account's
 /// and the address's limits before the password is hashed, so parallel guesses cannot pass them.
-pub async fn attempt(db: &Db, ledger: &Ledger, attempt: PasswordAttempt<'_>, browser: &str) -> Result<SignInOutcome, IdentityError> {
+pub async fn attempt(db: &Db, ledger: &Ledger, given: PasswordAttempt<'_>, browser: &str) -> Result<SignInOutcome, IdentityError> {
     let now = ledger.now();
-    let mut keys = vec![ThrottleKey::account(attempt.email)];
-    if let Some(address) = attempt.address {
+    let mut keys = vec![ThrottleKey::account(given.email)];
+    if let Some(address) = given.address {
         keys.push(ThrottleKey::address(address));
     }
     throttle::reserve(db, &keys, now).await?;
     // A wrong password keeps its reservation: that is the counted failure.
-    let account = crate::authenticate(db, attempt.email, attempt.password).await?;
+    let account = crate::authenticate(db, given.email, given.password).await?;
     throttle::succeeded(db, &keys).await?;
     if !account.mfa {
-        let token = crate::start_session(db, ledger, &account, attempt.user_agent).await?;
+        let token = crate::start_session(db, ledger, &account, given.user_agent).await?;
         return Ok(SignInOutcome::Session { account, token });
     }
     if browser.len() < 32 {

@@ -227,6 +227,8 @@ impl SuggestRequest {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
 
     fn kinds(names: &[&str]) -> Filters {
