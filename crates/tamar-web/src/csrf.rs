@@ -20,13 +20,13 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::MethodRouter;
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use tamar_core::Code;
 
+use crate::access::{Access, MethodRule, Methods, Scope};
 use crate::cookies::TamarCookie;
 use crate::extract::Session;
 use crate::{AppState, WebConfig, WebError};
@@ -49,39 +49,52 @@ pub enum CrossSite {
     ChangesNothing,
 }
 
-/// Routes together with how each is protected.
+/// One declared route: its template (with the prefix it is nested under), how it is kept from
+/// cross-site use, and who may call each of its methods.
+#[derive(Clone, Debug)]
+pub struct Route {
+    pub path: String,
+    pub cross_site: CrossSite,
+    pub methods: Vec<MethodRule>,
+    pub scope: Scope,
+}
+
+/// Routes together with how each is protected and who may call it.
 pub struct Declared {
     prefix: &'static str,
     pub router: Router<AppState>,
-    pub rules: Vec<(String, CrossSite)>,
+    pub routes: Vec<Route>,
 }
 
 impl Declared {
     /// Routes that will be nested under `prefix` (`""` when merged).
     pub fn new(prefix: &'static str) -> Self {
-        Self { prefix, router: Router::new(), rules: Vec::new() }
+        Self { prefix, router: Router::new(), routes: Vec::new() }
     }
 
-    pub fn route(mut self, path: &str, rule: CrossSite, methods: MethodRouter<AppState>) -> Self {
-        self.rules.push((format!("{}{path}", self.prefix), rule));
-        let checked = methods.route_layer(axum::middleware::from_fn(move |req: Request, next: Next| check(rule, req, next)));
+    pub fn route(mut self, path: &str, rule: CrossSite, methods: Methods) -> Self {
+        let Methods { router, rules, scope } = methods;
+        // A service's route ignores cookies, whatever else it says.
+        let rule = if rules.iter().any(|r| r.access == Access::Client) { CrossSite::NoCookies } else { rule };
+        self.routes.push(Route { path: format!("{}{path}", self.prefix), cross_site: rule, methods: rules, scope });
+        let checked = router.route_layer(axum::middleware::from_fn(move |req: Request, next: Next| check(rule, req, next)));
         self.router = self.router.route(path, checked);
         self
     }
 
     /// A page route: its forms carry a form token.
-    pub fn form(self, path: &str, methods: MethodRouter<AppState>) -> Self {
+    pub fn form(self, path: &str, methods: Methods) -> Self {
         self.route(path, CrossSite::FormToken, methods)
     }
 
     /// A JSON API route.
-    pub fn json(self, path: &str, methods: MethodRouter<AppState>) -> Self {
+    pub fn json(self, path: &str, methods: Methods) -> Self {
         self.route(path, CrossSite::Json, methods)
     }
 
     /// Adds another set's routes (with the same prefix).
     pub fn merge(mut self, other: Declared) -> Self {
-        self.rules.extend(other.rules);
+        self.routes.extend(other.routes);
         self.router = self.router.merge(other.router);
         self
     }
@@ -92,8 +105,8 @@ impl Declared {
 pub struct Rules(HashMap<String, CrossSite>);
 
 impl Rules {
-    pub fn add(&mut self, rules: Vec<(String, CrossSite)>) {
-        self.0.extend(rules);
+    pub fn add(&mut self, routes: &[Route]) {
+        self.0.extend(routes.iter().map(|r| (r.path.clone(), r.cross_site)));
     }
 
     pub fn declares(&self, route: Option<&str>) -> bool {

@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 use tamar_core::{Actor, Code, Lang, Role};
 use tamar_identity::Account;
 
+use crate::access::Access;
 use crate::{AppState, WebError};
 
 /// The session cookie's name, without the `__Host-` prefix it has over HTTPS.
@@ -83,61 +84,45 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentSession {
     }
 }
 
-/// A rule about who may do something.
+/// A rule about who may do something: one [`Access`], as the route declares it.
 pub trait Policy: Send + Sync + 'static {
-    fn allows(actor: &Actor) -> bool;
-    /// Whether an officer or administrator who has not yet set up a second factor may pass:
-    /// only for setting one up and signing out.
-    const BEFORE_MFA: bool = false;
+    const ACCESS: Access;
 }
 
 /// Anyone signed in, even an officer still to set up two-factor sign-in.
 pub struct AnySession;
 impl Policy for AnySession {
-    fn allows(actor: &Actor) -> bool {
-        SignedIn::allows(actor)
-    }
-    const BEFORE_MFA: bool = true;
+    const ACCESS: Access = Access::AnySession;
 }
 
 /// Anyone signed in.
 pub struct SignedIn;
 impl Policy for SignedIn {
-    fn allows(actor: &Actor) -> bool {
-        !matches!(actor, Actor::Anonymous | Actor::System)
-    }
+    const ACCESS: Access = Access::SignedIn;
 }
 
 /// Officers of any department.
 pub struct Officers;
 impl Policy for Officers {
-    fn allows(actor: &Actor) -> bool {
-        matches!(actor, Actor::Officer { .. })
-    }
+    const ACCESS: Access = Access::OFFICER;
 }
 
 /// Officers who administer their department.
 pub struct DepartmentAdmins;
 impl Policy for DepartmentAdmins {
-    fn allows(actor: &Actor) -> bool {
-        actor.has_role(Role::DepartmentAdmin)
-    }
+    const ACCESS: Access = Access::Officer(&[Role::DepartmentAdmin]);
 }
 
 /// Operators of the platform.
 pub struct PlatformAdmins;
 impl Policy for PlatformAdmins {
-    fn allows(actor: &Actor) -> bool {
-        matches!(actor, Actor::PlatformAdmin { .. })
-    }
+    const ACCESS: Access = Access::PlatformAdmin;
 }
 
 /// Department administrators or platform administrators.
 pub struct Administrators;
 impl Policy for Administrators {
-    fn allows(actor: &Actor) -> bool {
-        DepartmentAdmins::allows(actor) || PlatformAdmins::allows(actor)
-    }
+    const ACCESS: Access = Access::Administrator;
 }
 
 /// A signed-in actor whom policy `P` allows. Anonymous requests are refused with
@@ -154,17 +139,10 @@ impl<S: Send + Sync, P: Policy> FromRequestParts<S> for Authorized<P> {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let session = parts.extensions.get::<Session>().cloned().unwrap_or_else(Session::anonymous);
-        let by_passkey = session.method.as_deref() == Some("passkey");
+        P::ACCESS.check(&session).map_err(WebError::new)?;
         let (Some(account), Some(token)) = (session.account, session.token) else {
             return Err(WebError::new(Code::Unauthenticated));
         };
-        if !P::allows(&session.actor) {
-            return Err(WebError::new(Code::Forbidden));
-        }
-        // A passkey with user verification is already two factors.
-        if !P::BEFORE_MFA && tamar_identity::mfa::mfa_required(&session.actor) && !account.mfa && !by_passkey {
-            return Err(WebError::new(Code::MfaRequired));
-        }
         Ok(Authorized { actor: session.actor, account, token, _policy: PhantomData })
     }
 }
@@ -259,17 +237,13 @@ impl<S: Send + Sync> FromRequestParts<S> for PeerAddr {
 /// Identity verifiers (the Immigration Department in the demo).
 pub struct IdentityVerifiers;
 impl Policy for IdentityVerifiers {
-    fn allows(actor: &Actor) -> bool {
-        actor.has_role(Role::IdentityVerifier)
-    }
+    const ACCESS: Access = Access::Officer(&[Role::IdentityVerifier]);
 }
 
 /// Citizens.
 pub struct Citizens;
 impl Policy for Citizens {
-    fn allows(actor: &Actor) -> bool {
-        matches!(actor, Actor::Citizen { .. })
-    }
+    const ACCESS: Access = Access::Citizen;
 }
 
 /// How recently someone must have signed in for a sensitive action.

@@ -8,6 +8,7 @@
 //! Architecture invariant: no business rule lives here. This crate knows HTTP, HTML and JSON;
 //! what is allowed and what is stored is decided by the domain crates.
 
+pub mod access;
 mod access_log;
 pub mod api;
 mod cache;
@@ -113,21 +114,20 @@ fn declared_routes() -> (csrf::Declared, csrf::Declared) {
 /// The templates of the routes whose forms carry a form token (`/{lang}/account/contact`): the
 /// pages people fill in, for tests and fuzz targets that go through every one.
 pub fn form_routes() -> Vec<String> {
+    routes().into_iter().filter(|r| r.cross_site == csrf::CrossSite::FormToken).map(|r| r.path).collect()
+}
+
+/// Every declared route with who may call each of its methods, for the authorization matrix.
+pub fn routes() -> Vec<csrf::Route> {
     let (api, others) = declared_routes();
-    api.rules.into_iter().chain(others.rules).filter(|(_, rule)| *rule == csrf::CrossSite::FormToken).map(|(path, _)| path).collect()
+    api.routes.into_iter().chain(others.routes).collect()
 }
 
 /// The templates of the routes that answer programs in JSON (declared `CrossSite::Json` or
 /// `NoCookies`: the API, and the OpenID Connect and signing back channels), for tests that go
 /// through every one.
 pub fn json_routes() -> Vec<String> {
-    let (api, others) = declared_routes();
-    api.rules
-        .into_iter()
-        .chain(others.rules)
-        .filter(|(_, rule)| matches!(rule, csrf::CrossSite::Json | csrf::CrossSite::NoCookies))
-        .map(|(path, _)| path)
-        .collect()
+    routes().into_iter().filter(|r| matches!(r.cross_site, csrf::CrossSite::Json | csrf::CrossSite::NoCookies)).map(|r| r.path).collect()
 }
 
 /// The whole application: pages, API, operations, with every cross-cutting layer.
@@ -136,7 +136,7 @@ pub fn app(state: AppState) -> Router {
     // Routes that are not plain forms say so where they are declared.
     let mut cross_site = csrf::Rules::default();
     let mut declared = |d: csrf::Declared| {
-        cross_site.add(d.rules);
+        cross_site.add(&d.routes);
         d.router
     };
     let (api, others) = declared_routes();

@@ -64,7 +64,7 @@ pub fn platform() -> Module {
         routes: || {
             crate::ops::routes()
                 // Where transparency-log tools look for a log's newest checkpoint.
-                .form("/checkpoint", axum::routing::get(crate::api::ledger::checkpoint))
+                .form("/checkpoint", crate::access::get(crate::access::Access::Public, crate::api::ledger::checkpoint))
         },
         api: crate::api::platform_routes,
         jobs: no_jobs,

@@ -6,7 +6,6 @@ use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 use tamar_core::{Code, Lang};
@@ -16,6 +15,7 @@ use tamar_oidc::releases::Withheld;
 use tamar_oidc::{AuthorizationRequest, LogoutRequest, OidcError, Provider, SigningKeys, TokenRequest, ValidRequest};
 
 use crate::api::views::{ClientView, JwksView, KeyView, RegisteredClientView, TokenView, UserInfoView, ViewJson};
+use crate::access::{Access, get, post};
 use crate::csrf::{CrossSite, Declared};
 use crate::extract::{ApiJson, Authorized, CurrentSession, PlatformAdmins, SignedIn, StepUp};
 use crate::pages::{PageContext, render};
@@ -24,21 +24,22 @@ use crate::{AppState, WebError};
 pub fn routes() -> Declared {
     Declared::new("")
         // JSON for programs, by GET only.
-        .json("/.well-known/openid-configuration", get(discovery))
-        .json("/oidc/jwks", get(jwks))
-        .route("/oidc/authorize", CrossSite::FormToken, get(authorize_entry))
-        .route("/{lang}/oidc/authorize", CrossSite::FormToken, get(authorize).post(consent))
+        .json("/.well-known/openid-configuration", get(Access::Public, discovery))
+        .json("/oidc/jwks", get(Access::Public, jwks))
+        // The authorization endpoint sends people to sign in itself, keeping the request.
+        .form("/oidc/authorize", get(Access::Public, authorize_entry))
+        .form("/{lang}/oidc/authorize", get(Access::Public, authorize).post(Access::SignedIn, consent))
         // Relying parties call these with a client secret or an access token, never a cookie.
-        .route("/oidc/token", CrossSite::NoCookies, post(token))
-        .route("/oidc/userinfo", CrossSite::NoCookies, get(userinfo).post(userinfo_post))
+        .route("/oidc/token", CrossSite::NoCookies, post(Access::Client, token))
+        .route("/oidc/userinfo", CrossSite::NoCookies, get(Access::Client, userinfo).post(Access::Client, userinfo_post))
         // The end-session endpoint changes nothing by POST: it sends the request on as a GET,
         // which asks for confirmation unless the hint proves the service asked.
-        .route("/oidc/logout", CrossSite::ChangesNothing, get(logout).post(logout_post))
-        .route("/{lang}/oidc/logout", CrossSite::FormToken, get(logout_page).post(logout_confirmed))
-        .route("/{lang}/account/consents/{client_id}/revoke", CrossSite::FormToken, post(revoke_consent))
-        .route("/{lang}/account/releases", CrossSite::FormToken, get(releases))
-        .json("/api/v1/oidc/clients", get(list_clients).post(register_client))
-        .json("/api/v1/oidc/keys/rotate", post(rotate_keys))
+        .route("/oidc/logout", CrossSite::ChangesNothing, get(Access::Public, logout).post(Access::Public, logout_post))
+        .form("/{lang}/oidc/logout", get(Access::Public, logout_page).post(Access::Public, logout_confirmed))
+        .form("/{lang}/account/consents/{client_id}/revoke", post(Access::SignedIn, revoke_consent))
+        .form("/{lang}/account/releases", get(Access::SignedIn, releases))
+        .json("/api/v1/oidc/clients", get(Access::PlatformAdmin, list_clients).post(Access::PlatformAdmin, register_client))
+        .json("/api/v1/oidc/keys/rotate", post(Access::PlatformAdmin, rotate_keys))
 }
 
 fn issuer(state: &AppState) -> String {

@@ -7,15 +7,19 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use serde::Serialize;
 
+use crate::access::{Access, get};
 use crate::extract::PeerAddr;
 use crate::{AppState, WebError};
 
 pub fn routes() -> crate::csrf::Declared {
-    crate::csrf::Declared::new("").form("/healthz", get(healthz)).form("/readyz", get(readyz)).form("/metrics", get(metrics))
+    crate::csrf::Declared::new("")
+        .form("/healthz", get(Access::Public, healthz))
+        .form("/readyz", get(Access::Public, readyz))
+        // Prometheus gives the metrics token, or scrapes from this machine; no session counts.
+        .form("/metrics", get(Access::Client, metrics))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

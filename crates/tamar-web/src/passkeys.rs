@@ -3,22 +3,22 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
 use serde::{Deserialize, Serialize};
 use tamar_identity::passkeys::Passkeys;
 use webauthn_rs::prelude::{CreationChallengeResponse, PublicKeyCredential, RegisterPublicKeyCredential, RequestChallengeResponse};
 
 use crate::api::views::{View, ViewJson};
+use crate::access::{Access, post};
 use crate::csrf::Declared;
 use crate::extract::{ApiJson, SignedIn, StepUp};
 use crate::{AppState, WebError};
 
 pub fn routes() -> Declared {
     Declared::new("")
-        .json("/api/v1/me/passkeys/registration", post(start_registration))
-        .json("/api/v1/me/passkeys", post(finish_registration))
-        .json("/api/v1/passkeys/sign-in/options", post(start_sign_in))
-        .json("/api/v1/passkeys/sign-in", post(finish_sign_in))
+        .json("/api/v1/me/passkeys/registration", post(Access::SignedIn, start_registration))
+        .json("/api/v1/me/passkeys", post(Access::SignedIn, finish_registration))
+        .json("/api/v1/passkeys/sign-in/options", post(Access::Public, start_sign_in))
+        .json("/api/v1/passkeys/sign-in", post(Access::Public, finish_sign_in))
 }
 
 fn relying_party(state: &AppState) -> Result<Passkeys, WebError> {

@@ -4,13 +4,13 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 use tamar_core::Code;
 use tamar_signing::{NewSigningRequest, RequestForPerson, SigningError};
 
 use crate::api::views::{SignerView, SigningOutcomeView, SigningRequestView, View, ViewJson};
+use crate::access::{Access, get, post};
 use crate::csrf::{CrossSite, Declared};
 use crate::extract::{ApiJson, Authorized, Citizens, FormData, StepUp};
 use crate::pages::{PageContext, render, see_other};
@@ -18,12 +18,13 @@ use crate::{AppState, WebError};
 
 pub fn routes() -> Declared {
     Declared::new("")
-        .route("/signing/ca.pem", CrossSite::FormToken, get(ca_certificate))
+        .form("/signing/ca.pem", get(Access::Public, ca_certificate))
         // Services authenticate with their client secret; verifying is open to anyone.
-        .route("/api/v1/signing/requests", CrossSite::NoCookies, post(create))
-        .route("/api/v1/signing/requests/{id}", CrossSite::NoCookies, get(outcome))
-        .route("/api/v1/signing/verify", CrossSite::NoCookies, post(verify))
-        .route("/{lang}/sign/{id}", CrossSite::FormToken, get(page).post(decide))
+        .route("/api/v1/signing/requests", CrossSite::NoCookies, post(Access::Client, create))
+        .route("/api/v1/signing/requests/{id}", CrossSite::NoCookies, get(Access::Client, outcome))
+        .route("/api/v1/signing/verify", CrossSite::NoCookies, post(Access::Public, verify))
+        // Whoever the service sent, with the short code it showed them, signs.
+        .form("/{lang}/sign/{id}", get(Access::Citizen, page).post(Access::Citizen, decide))
 }
 
 /// The Tamar Signing CA's certificate, for checking signatures offline.

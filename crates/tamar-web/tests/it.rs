@@ -1027,6 +1027,8 @@ mod sign_in_with_tamar {
 #[path = "it/oidc_hardening.rs"] mod oidc_hardening;
 #[path = "it/api_views.rs"]
 mod api_views;
+#[path = "it/authorization.rs"]
+mod authorization;
 
 fn urlencode(s: &str) -> String {
     serde_urlencoded::to_string([("v", s)]).unwrap().trim_start_matches("v=").to_owned()

@@ -6,50 +6,53 @@ pub mod me;
 pub mod portal;
 pub mod views;
 
-use axum::routing::{get, post, put};
-
+use crate::access::{Access, Scope, get, post, put};
 use crate::csrf::Declared;
+use crate::portal::{APP_OFFICERS, APP_WRITERS, CASE_OFFICERS, REVIEWERS};
 
 /// The platform's own API, declared for nesting under `/api/v1`: the OpenAPI document and
 /// the tamper-evident log.
 pub fn platform_routes() -> Declared {
     Declared::new("/api/v1")
-        .json("/openapi.json", get(crate::openapi::document))
-        .json("/ledger/sth", get(ledger::sth))
-        .json("/ledger/checkpoint", get(ledger::checkpoint))
-        .json("/ledger/verifier-key", get(ledger::verifier_key))
-        .json("/ledger/proof/inclusion", get(ledger::inclusion))
-        .json("/ledger/proof/consistency", get(ledger::consistency))
+        .json("/openapi.json", get(Access::Public, crate::openapi::document))
+        .json("/ledger/sth", get(Access::Public, ledger::sth))
+        .json("/ledger/checkpoint", get(Access::Public, ledger::checkpoint))
+        .json("/ledger/verifier-key", get(Access::Public, ledger::verifier_key))
+        .json("/ledger/proof/inclusion", get(Access::Public, ledger::inclusion))
+        .json("/ledger/proof/consistency", get(Access::Public, ledger::consistency))
 }
 
 /// Departments, their officers, and the signed-in person.
 pub fn identity_routes() -> Declared {
     Declared::new("/api/v1")
-        .json("/departments", get(departments::list).post(departments::create))
-        .json("/departments/{code}", get(departments::get))
-        .json("/departments/{code}/officers", get(departments::officers).post(departments::create_officer))
-        .json("/me", get(me::profile))
-        .json("/me/accesses", get(me::accesses))
+        .json("/departments", get(Access::Public, departments::list).post(Access::PlatformAdmin, departments::create))
+        .json("/departments/{code}", get(Access::Public, departments::get))
+        .json(
+            "/departments/{code}/officers",
+            get(Access::Administrator, departments::officers).post(Access::Administrator, departments::create_officer).scoped(Scope::Department),
+        )
+        .json("/me", get(Access::SignedIn, me::profile))
+        .json("/me/accesses", get(Access::SignedIn, me::accesses))
 }
 
 /// The portal: catalogue, search, MyGovHK, the app directory and the office's messages.
 pub fn portal_routes() -> Declared {
     Declared::new("/api/v1")
-        .json("/catalogue", get(portal::list))
-        .json("/catalogue/{kind}/{slug}", get(portal::get))
-        .json("/search", get(portal::search))
-        .json("/search/suggest", get(portal::suggest))
-        .json("/me/inbox", get(portal::my_inbox))
-        .json("/me/inbox/{id}/done", put(portal::set_done))
-        .json("/me/bookmarks", get(portal::my_bookmarks))
-        .json("/me/bookmarks/{slug}", put(portal::add_bookmark).delete(portal::remove_bookmark))
-        .json("/apps", get(portal::apps).post(portal::register_app))
-        .json("/apps/{slug}/usage", get(portal::usage).put(portal::report_usage))
-        .json("/office/messages", post(portal::send_message))
-        .json("/office/apps", get(portal::office_apps))
-        .json("/office/apps/{slug}", put(portal::save_app))
-        .json("/office/apps/{slug}/versions", get(portal::app_versions))
-        .json("/office/apps/{slug}/submit", post(portal::submit_app))
-        .json("/office/apps/{slug}/approve", post(portal::approve_app))
-        .json("/office/apps/{slug}/reject", post(portal::reject_app))
+        .json("/catalogue", get(Access::Public, portal::list))
+        .json("/catalogue/{kind}/{slug}", get(Access::Public, portal::get))
+        .json("/search", get(Access::Public, portal::search))
+        .json("/search/suggest", get(Access::Public, portal::suggest))
+        .json("/me/inbox", get(Access::SignedIn, portal::my_inbox))
+        .json("/me/inbox/{id}/done", put(Access::SignedIn, portal::set_done).scoped(Scope::Owner))
+        .json("/me/bookmarks", get(Access::SignedIn, portal::my_bookmarks))
+        .json("/me/bookmarks/{slug}", put(Access::SignedIn, portal::add_bookmark).delete(Access::SignedIn, portal::remove_bookmark))
+        .json("/apps", get(Access::Public, portal::apps).post(APP_WRITERS, portal::register_app))
+        .json("/apps/{slug}/usage", get(Access::Public, portal::usage).put(APP_WRITERS, portal::report_usage).scoped(Scope::Department))
+        .json("/office/messages", post(CASE_OFFICERS, portal::send_message))
+        .json("/office/apps", get(APP_OFFICERS, portal::office_apps))
+        .json("/office/apps/{slug}", put(APP_WRITERS, portal::save_app).scoped(Scope::Department))
+        .json("/office/apps/{slug}/versions", get(APP_OFFICERS, portal::app_versions).scoped(Scope::Department))
+        .json("/office/apps/{slug}/submit", post(APP_WRITERS, portal::submit_app).scoped(Scope::Department))
+        .json("/office/apps/{slug}/approve", post(REVIEWERS, portal::approve_app).scoped(Scope::Department))
+        .json("/office/apps/{slug}/reject", post(REVIEWERS, portal::reject_app).scoped(Scope::Department))
 }

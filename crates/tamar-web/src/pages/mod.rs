@@ -15,8 +15,9 @@ use askama::Template;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
-use tamar_core::{Actor, Code, Lang};
+use tamar_core::{Actor, Code, Lang, Role};
+
+use crate::access::{Access, Scope, get, post};
 
 use crate::csrf::CsrfToken;
 use crate::extract::{PageLang, Session};
@@ -25,33 +26,40 @@ use crate::WebError;
 
 pub fn routes() -> crate::csrf::Declared {
     crate::csrf::Declared::new("")
-        .form("/", get(public::choose_language))
-        .form("/static/tamar.css", get(public::stylesheet))
-        .form("/static/favicon.svg", get(public::favicon))
-        .form("/static/passkeys.js", get(public::passkeys_script))
-        .form("/{lang}", get(public::to_home))
-        .form("/{lang}/departments", get(public::departments))
-        .form("/{lang}/transparency", get(public::transparency))
-        .form("/{lang}/sign-in", get(account::sign_in_form).post(account::sign_in))
-        .form("/{lang}/sign-out", post(account::sign_out))
-        .form("/{lang}/sign-in/code", get(two_factor::code_form).post(two_factor::code))
-        .form("/{lang}/account/two-factor", get(two_factor::setup_form).post(two_factor::setup))
-        .form("/{lang}/account", get(account::account))
-        .form("/{lang}/register", get(identity::register_form).post(identity::register))
-        .form("/{lang}/verify-email", get(identity::verify_email_form).post(identity::verify_email))
-        .form("/{lang}/account/verify-email", post(identity::resend_verification))
-        .form("/{lang}/account/sessions/{id}/end", post(identity::revoke_session))
-        .form("/{lang}/account/identity", get(identity::identity_form).post(identity::submit_identity))
-        .form("/{lang}/account/contact", get(identity::contact_form).post(identity::save_contact))
-        .form("/{lang}/account/password", get(identity::password_form).post(identity::change_password))
-        .form("/{lang}/account/email", get(security::email_form).post(security::change_email))
-        .form("/{lang}/account/two-factor/off", get(security::two_factor_off_form).post(security::turn_two_factor_off))
-        .form("/{lang}/office/verifications", get(identity::verification_queue))
-        .form("/{lang}/office/verifications/{id}", post(identity::decide))
-        .form("/{lang}/office", get(admin::office))
-        .form("/{lang}/office/officers", post(admin::create_officer))
-        .form("/{lang}/admin/departments", get(admin::departments).post(admin::create_department))
+        .form("/", get(Access::Public, public::choose_language))
+        .form("/static/tamar.css", get(Access::Public, public::stylesheet))
+        .form("/static/favicon.svg", get(Access::Public, public::favicon))
+        .form("/static/passkeys.js", get(Access::Public, public::passkeys_script))
+        .form("/{lang}", get(Access::Public, public::to_home))
+        .form("/{lang}/departments", get(Access::Public, public::departments))
+        .form("/{lang}/transparency", get(Access::Public, public::transparency))
+        .form("/{lang}/sign-in", get(Access::Public, account::sign_in_form).post(Access::Public, account::sign_in))
+        .form("/{lang}/sign-out", post(Access::AnySession, account::sign_out))
+        // The second step of signing in: the pending challenge, not a session, says who it is.
+        .form("/{lang}/sign-in/code", get(Access::Public, two_factor::code_form).post(Access::Public, two_factor::code))
+        .form("/{lang}/account/two-factor", get(Access::AnySession, two_factor::setup_form).post(Access::AnySession, two_factor::setup))
+        .form("/{lang}/account", get(Access::SignedIn, account::account))
+        .form("/{lang}/register", get(Access::Public, identity::register_form).post(Access::Public, identity::register))
+        .form("/{lang}/verify-email", get(Access::Public, identity::verify_email_form).post(Access::Public, identity::verify_email))
+        .form("/{lang}/account/verify-email", post(Access::SignedIn, identity::resend_verification))
+        .form("/{lang}/account/sessions/{id}/end", post(Access::SignedIn, identity::revoke_session).scoped(Scope::Owner))
+        .form("/{lang}/account/identity", get(Access::Citizen, identity::identity_form).post(Access::Citizen, identity::submit_identity))
+        .form("/{lang}/account/contact", get(Access::SignedIn, identity::contact_form).post(Access::SignedIn, identity::save_contact))
+        .form("/{lang}/account/password", get(Access::SignedIn, identity::password_form).post(Access::SignedIn, identity::change_password))
+        .form("/{lang}/account/email", get(Access::SignedIn, security::email_form).post(Access::SignedIn, security::change_email))
+        .form(
+            "/{lang}/account/two-factor/off",
+            get(Access::AnySession, security::two_factor_off_form).post(Access::Citizen, security::turn_two_factor_off),
+        )
+        .form("/{lang}/office/verifications", get(VERIFIERS, identity::verification_queue))
+        .form("/{lang}/office/verifications/{id}", post(VERIFIERS, identity::decide))
+        .form("/{lang}/office", get(Access::OFFICER, admin::office))
+        .form("/{lang}/office/officers", post(Access::Officer(&[Role::DepartmentAdmin]), admin::create_officer))
+        .form("/{lang}/admin/departments", get(Access::PlatformAdmin, admin::departments).post(Access::PlatformAdmin, admin::create_department))
 }
+
+/// Officers who check identity documents (the Immigration Department's).
+const VERIFIERS: Access = Access::Officer(&[Role::IdentityVerifier]);
 
 /// The signed-in user, as the page header needs them.
 pub struct UserView {

@@ -10,58 +10,71 @@ mod public;
 
 use std::collections::HashMap;
 
-use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
-use tamar_core::{DepartmentId, Lang};
+use tamar_core::{DepartmentId, Lang, Role};
 use tamar_portal::{ItemKind, LiveItem};
 use tamar_tenancy::Department;
 
 use crate::AppState;
+use crate::access::{Access, Scope, get, post};
 use crate::pages::PageContext;
 
 pub fn routes() -> crate::csrf::Declared {
     crate::csrf::Declared::new("")
-        .form("/{lang}/", get(public::home))
-        .form("/{lang}/topics/{slug}", get(public::topic))
-        .form("/{lang}/audiences/{slug}", get(public::audience))
-        .form("/{lang}/departments/{code}", get(public::department))
-        .form("/{lang}/news", get(public::news))
-        .form("/{lang}/services/{slug}", get(public::service))
-        .form("/{lang}/guides/{slug}", get(public::guide))
-        .form("/{lang}/news/{slug}", get(public::news_item))
-        .form("/{lang}/notices/{slug}", get(public::notice))
-        .form("/{lang}/search", get(public::search))
-        .form("/{lang}/apps", get(public::apps))
-        .form("/{lang}/offline", get(public::offline))
-        .form("/{lang}/services/{slug}/bookmark", post(mygov::bookmark))
-        .form("/{lang}/account/inbox", get(mygov::inbox))
-        .form("/{lang}/account/inbox/{id}", get(mygov::message))
-        .form("/{lang}/account/inbox/{id}/done", post(mygov::done))
-        .form("/{lang}/account/inbox/{id}/delete", post(mygov::delete))
-        .form("/{lang}/account/bookmarks", get(mygov::bookmarks))
-        .form("/{lang}/account/applications", get(mygov::applications))
-        .form("/{lang}/account/bills", get(mygov::bills))
-        .form("/{lang}/account/subscriptions", get(mygov::subscriptions).post(mygov::subscribe))
-        .form("/{lang}/account/subscriptions/remove", post(mygov::unsubscribe))
-        .form("/{lang}/account/prefill", get(mygov::prefill).post(mygov::save_prefill))
-        .form("/{lang}/office/content", get(office::dashboard))
-        .form("/{lang}/office/content/new", get(office::new_form).post(office::create))
-        .form("/{lang}/office/content/{id}", get(office::edit_form).post(office::save))
-        .form("/{lang}/office/content/{id}/submit", post(office::submit))
-        .form("/{lang}/office/content/{id}/approve", post(office::approve))
-        .form("/{lang}/office/content/{id}/reject", post(office::reject))
-        .form("/{lang}/office/content/{id}/withdraw", post(office::withdraw))
-        .form("/{lang}/office/content/{id}/versions/{number}", get(office::version))
-        .form("/{lang}/feeds/news.atom", get(feeds::news_feed))
-        .form("/{lang}/feeds/topics/{slug}", get(feeds::topic_feed))
-        .form("/{lang}/feeds/departments/{code}", get(feeds::department_feed))
-        .form("/sitemap.xml", get(feeds::sitemap))
-        .form("/manifest.webmanifest", get(feeds::manifest))
-        .form("/sw.js", get(feeds::service_worker))
-        .form("/static/suggest.js", get(feeds::suggest_script))
-        .form("/static/icon.svg", get(feeds::icon))
-        .form("/static/pwa.js", get(feeds::pwa_script))
+        .form("/{lang}/", get(Access::Public, public::home))
+        .form("/{lang}/topics/{slug}", get(Access::Public, public::topic))
+        .form("/{lang}/audiences/{slug}", get(Access::Public, public::audience))
+        .form("/{lang}/departments/{code}", get(Access::Public, public::department))
+        .form("/{lang}/news", get(Access::Public, public::news))
+        .form("/{lang}/services/{slug}", get(Access::Public, public::service))
+        .form("/{lang}/guides/{slug}", get(Access::Public, public::guide))
+        .form("/{lang}/news/{slug}", get(Access::Public, public::news_item))
+        .form("/{lang}/notices/{slug}", get(Access::Public, public::notice))
+        .form("/{lang}/search", get(Access::Public, public::search))
+        .form("/{lang}/apps", get(Access::Public, public::apps))
+        .form("/{lang}/offline", get(Access::Public, public::offline))
+        .form("/{lang}/services/{slug}/bookmark", post(Access::SignedIn, mygov::bookmark))
+        .form("/{lang}/account/inbox", get(Access::SignedIn, mygov::inbox))
+        .form("/{lang}/account/inbox/{id}", get(Access::SignedIn, mygov::message).scoped(Scope::Owner))
+        .form("/{lang}/account/inbox/{id}/done", post(Access::SignedIn, mygov::done).scoped(Scope::Owner))
+        .form("/{lang}/account/inbox/{id}/delete", post(Access::SignedIn, mygov::delete).scoped(Scope::Owner))
+        .form("/{lang}/account/bookmarks", get(Access::SignedIn, mygov::bookmarks))
+        .form("/{lang}/account/applications", get(Access::SignedIn, mygov::applications))
+        .form("/{lang}/account/bills", get(Access::SignedIn, mygov::bills))
+        .form("/{lang}/account/subscriptions", get(Access::SignedIn, mygov::subscriptions).post(Access::SignedIn, mygov::subscribe))
+        .form("/{lang}/account/subscriptions/remove", post(Access::SignedIn, mygov::unsubscribe))
+        .form("/{lang}/account/prefill", get(Access::SignedIn, mygov::prefill).post(Access::SignedIn, mygov::save_prefill))
+        .form("/{lang}/office/content", get(CONTENT_OFFICERS, office::dashboard))
+        .form("/{lang}/office/content/new", get(EDITORS, office::new_form).post(EDITORS, office::create))
+        .form("/{lang}/office/content/{id}", get(CONTENT_OFFICERS, office::edit_form).post(EDITORS, office::save).scoped(Scope::Department))
+        .form("/{lang}/office/content/{id}/submit", post(EDITORS, office::submit).scoped(Scope::Department))
+        .form("/{lang}/office/content/{id}/approve", post(REVIEWERS, office::approve).scoped(Scope::Department))
+        .form("/{lang}/office/content/{id}/reject", post(REVIEWERS, office::reject).scoped(Scope::Department))
+        .form("/{lang}/office/content/{id}/withdraw", post(REVIEWERS, office::withdraw).scoped(Scope::Department))
+        .form("/{lang}/office/content/{id}/versions/{number}", get(CONTENT_OFFICERS, office::version).scoped(Scope::Department))
+        .form("/{lang}/feeds/news.atom", get(Access::Public, feeds::news_feed))
+        .form("/{lang}/feeds/topics/{slug}", get(Access::Public, feeds::topic_feed))
+        .form("/{lang}/feeds/departments/{code}", get(Access::Public, feeds::department_feed))
+        .form("/sitemap.xml", get(Access::Public, feeds::sitemap))
+        .form("/manifest.webmanifest", get(Access::Public, feeds::manifest))
+        .form("/sw.js", get(Access::Public, feeds::service_worker))
+        .form("/static/suggest.js", get(Access::Public, feeds::suggest_script))
+        .form("/static/icon.svg", get(Access::Public, feeds::icon))
+        .form("/static/pwa.js", get(Access::Public, feeds::pwa_script))
 }
+
+/// Officers who write a department's content.
+pub(crate) const EDITORS: Access = Access::Officer(&[Role::ContentEditor]);
+/// Officers who review and publish it (a second pair of eyes).
+pub(crate) const REVIEWERS: Access = Access::Officer(&[Role::ContentReviewer]);
+/// Either.
+pub(crate) const CONTENT_OFFICERS: Access = Access::Officer(&[Role::ContentEditor, Role::ContentReviewer]);
+/// Officers who register and update a department's apps.
+pub(crate) const APP_WRITERS: Access = Access::Officer(&[Role::DepartmentAdmin, Role::ContentEditor]);
+/// Officers who see a department's apps and their versions.
+pub(crate) const APP_OFFICERS: Access = Access::Officer(&[Role::DepartmentAdmin, Role::ContentEditor, Role::ContentReviewer]);
+/// Officers who send people messages and to-dos for their department.
+pub(crate) const CASE_OFFICERS: Access = Access::Officer(&[Role::CaseOfficer, Role::DepartmentAdmin]);
 
 /// The departments by id, for labelling items.
 pub(crate) struct Directory(HashMap<DepartmentId, Department>);

@@ -189,6 +189,8 @@ async fn fixtures(app: &TestApp) -> BTreeMap<&'static str, Fixture> {
     let size = app.get("/api/v1/ledger/sth", &Browser::default()).await.json()["tree_size"].as_u64().unwrap();
     use Caller::*;
     BTreeMap::from([
+        // Prometheus, with the metrics token: text, and no one's data.
+        ("/metrics", fixture("/metrics", Bearer(METRICS_TOKEN.into()))),
         ("/api/v1/departments/{code}", fixture("/api/v1/departments/IMMD", Anonymous)),
         ("/api/v1/departments/{code}/officers", fixture("/api/v1/departments/IMMD/officers", Session(immd_admin.clone()))),
         ("/api/v1/me", fixture("/api/v1/me", Session(citizen.clone()))),
