@@ -148,8 +148,17 @@ impl Passkeys {
         Ok((id, challenge))
     }
 
-    /// Finishes a passwordless sign-in; returns whose passkey it was.
-    pub async fn finish_sign_in(&self, db: &Db, ledger: &Ledger, ceremony: &str, credential: &PublicKeyCredential) -> Result<Account, IdentityError> {
+    /// Finishes signing in with a passkey and starts the session (which counts as two factors);
+    /// returns the account and the session's token. `user_agent` is shown in the account's list
+    /// of sessions.
+    pub async fn finish_sign_in(
+        &self,
+        db: &Db,
+        ledger: &Ledger,
+        ceremony: &str,
+        credential: &PublicKeyCredential,
+        user_agent: Option<&str>,
+    ) -> Result<(Account, String), IdentityError> {
         let now = ledger.now();
         let state: DiscoverableAuthentication = serde_json::from_str(&Self::take_ceremony(db, ceremony, None, now).await?).map_err(failed)?;
         let (user, _) = self.webauthn.identify_discoverable_authentication(credential).map_err(|_| IdentityError::InvalidCredentials)?;
@@ -178,7 +187,9 @@ impl Passkeys {
             .fetch_optional(&Query::select().columns(COLUMNS).from("accounts").and_where(Expr::col("id").eq(account_id.clone())).to_owned())
             .await?
             .ok_or(IdentityError::InvalidCredentials)?;
-        Ok(from_row(&found)?)
+        let account = from_row(&found)?;
+        let token = crate::start_session_by(db, ledger, &account, user_agent, "passkey").await?;
+        Ok((account, token))
     }
 
     /// How many passkeys an account has.

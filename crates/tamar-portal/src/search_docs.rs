@@ -42,7 +42,7 @@ pub fn parse_search_key(key: &str) -> Option<(ItemKind, &str)> {
 
 /// What the index holds for a live item: the body is the page text, and for a service its
 /// eligibility, fees, how to apply and processing time.
-pub fn search_doc(live: &LiveItem, department: &str, popularity: u64) -> SearchDoc {
+fn search_doc(live: &LiveItem, department: &str, popularity: u64) -> SearchDoc {
     let c = &live.content;
     let mut body = Texts::new(markdown_to_text(&c.body.en), markdown_to_text(&c.body.tc), markdown_to_text(&c.body.sc));
     if let Some(s) = &c.service {

@@ -102,9 +102,8 @@ impl View for SignedInReply {
 
 /// Passwordless sign-in: a session by passkey, which counts as two factors.
 pub async fn finish_sign_in(State(state): State<AppState>, headers: HeaderMap, ApiJson(body): ApiJson<SignIn>) -> Result<Response, WebError> {
-    let account = relying_party(&state)?.finish_sign_in(&state.db, &state.ledger, &body.ceremony, &body.credential).await?;
     let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
-    let token = tamar_identity::start_session_by(&state.db, &state.ledger, &account, user_agent, "passkey").await?;
+    let (_, token) = relying_party(&state)?.finish_sign_in(&state.db, &state.ledger, &body.ceremony, &body.credential, user_agent).await?;
     let mut response = ViewJson(SignedInReply { signed_in: true }).into_response();
     crate::extract::set_cookie(&mut response, crate::cookies::TamarCookie::Session.with_value(&state.config, token));
     Ok(response)
