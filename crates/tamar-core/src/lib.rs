@@ -16,7 +16,7 @@ pub mod text;
 
 pub use actor::{Actor, Granter, IMMIGRATION_DEPARTMENT, Role, RoleScope};
 pub use clock::{Clock, FixedClock, SystemClock};
-pub use error::{Code, ErrorKind, HasCode};
+pub use error::{Code, ErrorKind, FieldError, HasCode, Rule};
 pub use hkid::{Hkid, HkidError};
 pub use ids::{AccountId, DepartmentId};
 pub use lang::Lang;

@@ -6,6 +6,7 @@
 //! Architecture invariant: passwords are kept only as Argon2id hashes and session tokens only as
 //! SHA-256 hashes; neither a password nor a token is ever logged or stored in the clear.
 
+pub mod codes;
 mod account;
 pub mod guard;
 pub mod mfa;
@@ -77,26 +78,26 @@ pub enum IdentityError {
 impl HasCode for IdentityError {
     fn code(&self) -> Code {
         match self {
-            IdentityError::Forbidden => Code::Forbidden,
-            IdentityError::RoleNotGrantable => Code::RoleNotGrantable,
-            IdentityError::Invalid { .. } => Code::InvalidInput,
-            IdentityError::EmailTaken => Code::EmailTaken,
-            IdentityError::InvalidCredentials => Code::InvalidCredentials,
-            IdentityError::WeakPassword(_) => Code::WeakPassword,
-            IdentityError::TooManyAttempts => Code::TooManyRequests,
-            IdentityError::InvalidLink => Code::InvalidLink,
-            IdentityError::InvalidHkid(tamar_core::HkidError::CheckDigit) => Code::HkidCheckDigit,
-            IdentityError::InvalidHkid(_) => Code::InvalidHkid,
-            IdentityError::VerificationPending => Code::VerificationPending,
-            IdentityError::IdentityTaken => Code::IdentityTaken,
-            IdentityError::EmailNotVerified => Code::EmailNotVerified,
-            IdentityError::InvalidCode => Code::InvalidCode,
-            IdentityError::SignInExpired => Code::SignInExpired,
-            IdentityError::TotpAlreadyEnabled => Code::TotpAlreadyEnabled,
-            IdentityError::Passkey(_) => Code::PasskeyFailed,
-            IdentityError::NotFound => Code::NotFound,
-            IdentityError::Hashing => Code::Internal,
-            IdentityError::Notice(_) => Code::Internal,
+            IdentityError::Forbidden => Code::FORBIDDEN,
+            IdentityError::RoleNotGrantable => crate::codes::ROLE_NOT_GRANTABLE,
+            IdentityError::Invalid { .. } => Code::INVALID_INPUT,
+            IdentityError::EmailTaken => crate::codes::EMAIL_TAKEN,
+            IdentityError::InvalidCredentials => crate::codes::INVALID_CREDENTIALS,
+            IdentityError::WeakPassword(_) => crate::codes::WEAK_PASSWORD,
+            IdentityError::TooManyAttempts => Code::TOO_MANY_REQUESTS,
+            IdentityError::InvalidLink => crate::codes::INVALID_LINK,
+            IdentityError::InvalidHkid(tamar_core::HkidError::CheckDigit) => crate::codes::HKID_CHECK_DIGIT,
+            IdentityError::InvalidHkid(_) => crate::codes::INVALID_HKID,
+            IdentityError::VerificationPending => crate::codes::VERIFICATION_PENDING,
+            IdentityError::IdentityTaken => crate::codes::IDENTITY_TAKEN,
+            IdentityError::EmailNotVerified => crate::codes::EMAIL_NOT_VERIFIED,
+            IdentityError::InvalidCode => crate::codes::INVALID_CODE,
+            IdentityError::SignInExpired => crate::codes::SIGN_IN_EXPIRED,
+            IdentityError::TotpAlreadyEnabled => crate::codes::TOTP_ALREADY_ENABLED,
+            IdentityError::Passkey(_) => crate::codes::PASSKEY_FAILED,
+            IdentityError::NotFound => Code::NOT_FOUND,
+            IdentityError::Hashing => Code::INTERNAL,
+            IdentityError::Notice(_) => Code::INTERNAL,
             IdentityError::Store(e) => e.code(),
             IdentityError::Ledger(e) => e.code(),
         }

@@ -404,7 +404,7 @@ store_test!(roles_are_granted_only_within_their_scope, |db| async move {
                 assert_eq!(outcome.is_ok(), expected, "{who} granting {} in {target}: {outcome:?}", role.as_str());
                 if let Err(e) = outcome {
                     let code = tamar_core::HasCode::code(&e);
-                    assert!(matches!(code, tamar_core::Code::Forbidden | tamar_core::Code::RoleNotGrantable), "{who}: {code:?}");
+                    assert!(matches!(code, tamar_core::Code::FORBIDDEN | tamar_identity::codes::ROLE_NOT_GRANTABLE), "{who}: {code:?}");
                 }
             }
         }

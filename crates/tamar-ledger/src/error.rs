@@ -29,14 +29,14 @@ impl HasCode for LedgerError {
     fn code(&self) -> Code {
         match self {
             LedgerError::Store(e) => e.code(),
-            LedgerError::Proof(_) => Code::TreeSizeOutOfRange,
-            LedgerError::TreeSizeOutOfRange(_) => Code::TreeHeadNotFound,
-            LedgerError::Closed => Code::Unavailable,
+            LedgerError::Proof(_) => crate::codes::TREE_SIZE_OUT_OF_RANGE,
+            LedgerError::TreeSizeOutOfRange(_) => crate::codes::TREE_HEAD_NOT_FOUND,
+            LedgerError::Closed => Code::UNAVAILABLE,
             LedgerError::Key { .. }
             | LedgerError::Corrupt(_)
             | LedgerError::Checkpoint(_)
             | LedgerError::Checkpoints(_)
-            | LedgerError::Inconsistent(_) => Code::Internal,
+            | LedgerError::Inconsistent(_) => Code::INTERNAL,
         }
     }
 }

@@ -21,6 +21,7 @@
 //! Architecture invariant: entries are only ever appended. No code path updates an entry's
 //! contents or deletes one; the sequencer only fills in `seq` and `leaf_hash` once.
 
+pub mod codes;
 mod checkpoint;
 mod entry;
 mod error;

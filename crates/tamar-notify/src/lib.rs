@@ -74,8 +74,8 @@ pub enum NotifyError {
 impl HasCode for NotifyError {
     fn code(&self) -> Code {
         match self {
-            NotifyError::Address(_) => Code::InvalidInput,
-            NotifyError::Compose(_) | NotifyError::Deliver(_) => Code::Unavailable,
+            NotifyError::Address(_) => Code::INVALID_INPUT,
+            NotifyError::Compose(_) | NotifyError::Deliver(_) => Code::UNAVAILABLE,
         }
     }
 }

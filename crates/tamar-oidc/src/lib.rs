@@ -10,6 +10,7 @@
 //! Architecture invariant: this crate knows OAuth and OpenID Connect, not HTTP. The web layer
 //! turns its results into redirects and JSON.
 
+pub mod codes;
 pub mod clients;
 pub mod flow;
 pub mod keys;
@@ -133,14 +134,14 @@ impl OidcError {
 impl HasCode for OidcError {
     fn code(&self) -> Code {
         match self {
-            OidcError::InvalidRequest(_) | OidcError::InvalidScope | OidcError::UnsupportedGrantType => Code::BadRequest,
-            OidcError::Invalid { .. } => Code::InvalidInput,
-            OidcError::SectorIdentifierRequired => Code::SectorIdentifierRequired,
-            OidcError::InvalidClient | OidcError::InvalidToken => Code::Unauthenticated,
-            OidcError::InvalidGrant(_) => Code::BadRequest,
-            OidcError::AccessDenied(_) | OidcError::Forbidden | OidcError::ConsentRequired | OidcError::InteractionRequired => Code::Forbidden,
-            OidcError::LoginRequired => Code::Unauthenticated,
-            OidcError::Signing(_) => Code::Internal,
+            OidcError::InvalidRequest(_) | OidcError::InvalidScope | OidcError::UnsupportedGrantType => Code::BAD_REQUEST,
+            OidcError::Invalid { .. } => Code::INVALID_INPUT,
+            OidcError::SectorIdentifierRequired => crate::codes::SECTOR_IDENTIFIER_REQUIRED,
+            OidcError::InvalidClient | OidcError::InvalidToken => Code::UNAUTHENTICATED,
+            OidcError::InvalidGrant(_) => Code::BAD_REQUEST,
+            OidcError::AccessDenied(_) | OidcError::Forbidden | OidcError::ConsentRequired | OidcError::InteractionRequired => Code::FORBIDDEN,
+            OidcError::LoginRequired => Code::UNAUTHENTICATED,
+            OidcError::Signing(_) => Code::INTERNAL,
             OidcError::Store(e) => e.code(),
             OidcError::Ledger(e) => e.code(),
             OidcError::Identity(e) => e.code(),

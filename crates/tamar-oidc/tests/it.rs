@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use base64::Engine;
 use sha2::Digest;
-use tamar_core::{AccountId, Actor, Clock, Code, FixedClock, HasCode, LocalizedText};
+use tamar_core::{AccountId, Actor, Clock, FixedClock, HasCode, LocalizedText};
 use tamar_identity::prefill::{self, PrefillField};
 use tamar_identity::{Account, AccountKind, NewAccount};
 use tamar_ledger::{Ledger, SigningKey};
@@ -120,7 +120,7 @@ store_test!(redirect_uris_on_several_hosts_need_a_sector_identifier, |db| async 
     assert_eq!(one_host.client.sector, "forms.example.hk");
     let refused = register(client(&["https://forms.example.hk/cb", "https://evil.example/cb"], None, &["openid"])).await;
     match refused {
-        Err(e @ OidcError::SectorIdentifierRequired) => assert_eq!(e.code(), Code::SectorIdentifierRequired),
+        Err(e @ OidcError::SectorIdentifierRequired) => assert_eq!(e.code(), tamar_oidc::codes::SECTOR_IDENTIFIER_REQUIRED),
         other => panic!("registered: {other:?}"),
     }
     let with_sector =

@@ -15,6 +15,7 @@
 //! only within their department; a person only their own account) and logged in the same
 //! transaction; what the public sees changes only through [`content`], which writes the feed.
 
+pub mod codes;
 pub mod apps;
 pub mod catalogue;
 pub mod content;
@@ -285,16 +286,16 @@ pub enum PortalError {
 impl HasCode for PortalError {
     fn code(&self) -> Code {
         match self {
-            PortalError::Forbidden => Code::Forbidden,
-            PortalError::Invalid { .. } => Code::InvalidInput,
-            PortalError::SlugTaken(_) => Code::SlugTaken,
-            PortalError::NotFound => Code::NotFound,
-            PortalError::WrongState => Code::ContentState,
-            PortalError::OwnWork => Code::SecondReviewerRequired,
+            PortalError::Forbidden => Code::FORBIDDEN,
+            PortalError::Invalid { .. } => Code::INVALID_INPUT,
+            PortalError::SlugTaken(_) => crate::codes::SLUG_TAKEN,
+            PortalError::NotFound => Code::NOT_FOUND,
+            PortalError::WrongState => crate::codes::CONTENT_STATE,
+            PortalError::OwnWork => crate::codes::SECOND_REVIEWER_REQUIRED,
             PortalError::Store(e) => e.code(),
             PortalError::Tenancy(e) => e.code(),
             PortalError::Notify(e) => e.code(),
-            PortalError::Search(_) | PortalError::SearchTask(_) => Code::Internal,
+            PortalError::Search(_) | PortalError::SearchTask(_) => Code::INTERNAL,
         }
     }
 }

@@ -65,7 +65,7 @@ pub enum InvalidRequest {
 
 impl HasCode for InvalidRequest {
     fn code(&self) -> Code {
-        Code::InvalidQuery
+        Code::INVALID_QUERY
     }
 }
 
@@ -388,6 +388,6 @@ mod tests {
                 InvalidRequest::SuggestionsOutOfRange
             );
         }
-        assert_eq!(InvalidRequest::PrefixTooLong.code(), Code::InvalidQuery);
+        assert_eq!(InvalidRequest::PrefixTooLong.code(), Code::INVALID_QUERY);
     }
 }

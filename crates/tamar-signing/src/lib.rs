@@ -8,6 +8,7 @@
 //! Architecture invariant: Tamar signs only what the person confirmed, after they proved who
 //! they are moments before, and only for people whose identity was verified (L2 or above).
 
+pub mod codes;
 mod authority;
 mod requests;
 mod verify;
@@ -45,12 +46,12 @@ pub enum SigningError {
 impl HasCode for SigningError {
     fn code(&self) -> Code {
         match self {
-            SigningError::Invalid { .. } => Code::InvalidInput,
-            SigningError::NotFound => Code::NotFound,
-            SigningError::NotPending => Code::Conflict,
-            SigningError::AssuranceTooLow => Code::AssuranceTooLow,
-            SigningError::BadSignature(_) => Code::InvalidInput,
-            SigningError::Certificate(_) => Code::Internal,
+            SigningError::Invalid { .. } => Code::INVALID_INPUT,
+            SigningError::NotFound => Code::NOT_FOUND,
+            SigningError::NotPending => Code::CONFLICT,
+            SigningError::AssuranceTooLow => crate::codes::ASSURANCE_TOO_LOW,
+            SigningError::BadSignature(_) => Code::INVALID_INPUT,
+            SigningError::Certificate(_) => Code::INTERNAL,
             SigningError::Store(e) => e.code(),
             SigningError::Ledger(e) => e.code(),
             SigningError::Oidc(e) => e.code(),

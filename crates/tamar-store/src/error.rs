@@ -34,9 +34,9 @@ impl HasCode for StoreError {
     fn code(&self) -> Code {
         match self {
             // The database cannot be reached (or the pool is shut down): a dependency is down.
-            StoreError::Database(sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)) => Code::Unavailable,
-            StoreError::BlobNotFound(_) => Code::NotFound,
-            _ => Code::Internal,
+            StoreError::Database(sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)) => Code::UNAVAILABLE,
+            StoreError::BlobNotFound(_) => Code::NOT_FOUND,
+            _ => Code::INTERNAL,
         }
     }
 }

@@ -6,6 +6,8 @@
 //! Architecture invariant: a department is created or changed only through this crate, and
 //! every change is logged in the same transaction.
 
+pub mod codes;
+
 use sea_query::{ColumnDef, Expr, ExprTrait, Order, Query, Table};
 use serde::Deserialize;
 use tamar_core::{Actor, Code, DepartmentId, HasCode, LocalizedText};
@@ -86,10 +88,10 @@ pub enum TenancyError {
 impl HasCode for TenancyError {
     fn code(&self) -> Code {
         match self {
-            TenancyError::Forbidden => Code::Forbidden,
-            TenancyError::Invalid { .. } => Code::InvalidInput,
-            TenancyError::CodeTaken(_) => Code::DepartmentCodeTaken,
-            TenancyError::NotFound => Code::DepartmentNotFound,
+            TenancyError::Forbidden => Code::FORBIDDEN,
+            TenancyError::Invalid { .. } => Code::INVALID_INPUT,
+            TenancyError::CodeTaken(_) => crate::codes::DEPARTMENT_CODE_TAKEN,
+            TenancyError::NotFound => crate::codes::DEPARTMENT_NOT_FOUND,
             TenancyError::Store(e) => e.code(),
         }
     }

@@ -80,15 +80,15 @@ impl Access {
             return Ok(());
         }
         let Some(account) = session.account.as_ref().filter(|_| session.token.is_some()) else {
-            return Err(Code::Unauthenticated);
+            return Err(Code::UNAUTHENTICATED);
         };
         if !self.allows(&session.actor) {
-            return Err(Code::Forbidden);
+            return Err(Code::FORBIDDEN);
         }
         // A passkey with user verification is already two factors.
         let by_passkey = session.method.as_deref() == Some("passkey");
         if !self.before_mfa() && tamar_identity::mfa::mfa_required(&session.actor) && !account.mfa && !by_passkey {
-            return Err(Code::MfaRequired);
+            return Err(Code::MFA_REQUIRED);
         }
         Ok(())
     }
@@ -125,7 +125,7 @@ pub struct Methods {
 async fn enforce(access: Access, req: Request, next: Next) -> Response {
     let decision = match req.extensions().get::<Session>() {
         Some(session) => access.check(session),
-        None if access.needs_session() => Err(Code::Unauthenticated),
+        None if access.needs_session() => Err(Code::UNAUTHENTICATED),
         None => Ok(()),
     };
     match decision {

@@ -88,7 +88,7 @@ pub async fn serve_cached(State((ledger, cache)): State<(Ledger, Arc<PageCache>)
     }
     let (parts, body) = response.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
-        return crate::WebError::new(tamar_core::Code::Internal).into_response();
+        return crate::WebError::new(tamar_core::Code::INTERNAL).into_response();
     };
     let mut headers = parts.headers.clone();
     headers.remove(header::SET_COOKIE);

@@ -149,7 +149,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for CsrfToken {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts.extensions.get::<CsrfToken>().cloned().ok_or(WebError::new(Code::Internal))
+        parts.extensions.get::<CsrfToken>().cloned().ok_or(WebError::new(Code::INTERNAL))
     }
 }
 
@@ -212,7 +212,7 @@ pub async fn protect(State((state, rules)): State<(AppState, Arc<Rules>)>, mut r
     let existing = TamarCookie::Csrf.read(config, req.headers()).filter(|v| well_formed(v));
     let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned());
     if cross_site_capable(req.method()) && route.is_some() && !rules.declares(route.as_deref()) {
-        return WebError::new(Code::CsrfFailed).into_response();
+        return WebError::new(Code::CSRF_FAILED).into_response();
     }
     let session = session_binding(req.extensions().get::<Session>());
     let from_cookie = existing.is_some();
@@ -236,29 +236,29 @@ pub async fn protect(State((state, rules)): State<(AppState, Arc<Rules>)>, mut r
 /// not take is answered 405 by the router, before this runs).
 async fn check(rule: CrossSite, mut req: Request, next: Next) -> Response {
     let Some(handle) = req.extensions().get::<CsrfToken>().cloned() else {
-        return WebError::new(Code::Internal).into_response();
+        return WebError::new(Code::INTERNAL).into_response();
     };
     if cross_site_capable(req.method()) {
         match rule {
             CrossSite::FormToken => {
                 let config = &handle.inner.config;
                 let Some(nonce) = handle.inner.nonce.get().filter(|_| handle.inner.from_cookie) else {
-                    return WebError::new(Code::CsrfFailed).into_response();
+                    return WebError::new(Code::CSRF_FAILED).into_response();
                 };
                 let (parts, body) = req.into_parts();
                 let Ok(bytes) = axum::body::to_bytes(body, config.body_limit).await else {
-                    return WebError::new(Code::PayloadTooLarge).into_response();
+                    return WebError::new(Code::PAYLOAD_TOO_LARGE).into_response();
                 };
                 let token = form_token(&bytes).unwrap_or_default();
                 if !token_matches(&config.csrf_key, nonce, &handle.inner.session, &token) {
-                    return WebError::new(Code::CsrfFailed).into_response();
+                    return WebError::new(Code::CSRF_FAILED).into_response();
                 }
                 req = Request::from_parts(parts, Body::from(bytes));
             }
             CrossSite::Json => {
                 let with_session = req.extensions().get::<Session>().is_some_and(|s| s.token.is_some());
                 if with_session && !is_json(&req) {
-                    return WebError::new(Code::UnsupportedMediaType).into_response();
+                    return WebError::new(Code::UNSUPPORTED_MEDIA_TYPE).into_response();
                 }
             }
             CrossSite::NoCookies | CrossSite::ChangesNothing => {}

@@ -69,35 +69,46 @@ impl IntoResponse for WebError {
 /// The JSON body of every API error.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ApiErrorBody {
-    /// Stable error code, e.g. `department_not_found`.
+    /// Stable error code, e.g. `department_not_found`: one of the kernel's or a module's.
+    #[schema(schema_with = code_schema)]
     pub code: String,
     /// What went wrong, in the request's language.
     pub message: String,
 }
 
+/// The error codes as an enumeration, from the module list.
+fn code_schema() -> utoipa::openapi::schema::Object {
+    let codes: Vec<&'static str> = crate::modules::codes().into_iter().map(Code::as_str).collect();
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .description(Some("Stable error code, e.g. `department_not_found`: one of the kernel's or a module's."))
+        .enum_values(Some(codes))
+        .build()
+}
+
 pub async fn not_found() -> WebError {
-    WebError::new(Code::NotFound)
+    WebError::new(Code::NOT_FOUND)
 }
 
 pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("a request handler panicked");
-    WebError::new(Code::Internal).into_response()
+    WebError::new(Code::INTERNAL).into_response()
 }
 
 /// The code for an error response that a layer produced without one.
 fn code_for_status(status: StatusCode) -> Code {
     match status {
-        StatusCode::NOT_FOUND => Code::NotFound,
-        StatusCode::METHOD_NOT_ALLOWED => Code::MethodNotAllowed,
-        StatusCode::PAYLOAD_TOO_LARGE => Code::PayloadTooLarge,
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => Code::UnsupportedMediaType,
-        StatusCode::REQUEST_TIMEOUT => Code::Timeout,
-        StatusCode::UNAUTHORIZED => Code::Unauthenticated,
-        StatusCode::FORBIDDEN => Code::Forbidden,
-        StatusCode::UNPROCESSABLE_ENTITY => Code::InvalidInput,
-        StatusCode::TOO_MANY_REQUESTS => Code::TooManyRequests,
-        s if s.is_client_error() => Code::BadRequest,
-        _ => Code::Internal,
+        StatusCode::NOT_FOUND => Code::NOT_FOUND,
+        StatusCode::METHOD_NOT_ALLOWED => Code::METHOD_NOT_ALLOWED,
+        StatusCode::PAYLOAD_TOO_LARGE => Code::PAYLOAD_TOO_LARGE,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => Code::UNSUPPORTED_MEDIA_TYPE,
+        StatusCode::REQUEST_TIMEOUT => Code::TIMEOUT,
+        StatusCode::UNAUTHORIZED => Code::UNAUTHENTICATED,
+        StatusCode::FORBIDDEN => Code::FORBIDDEN,
+        StatusCode::UNPROCESSABLE_ENTITY => Code::INVALID_INPUT,
+        StatusCode::TOO_MANY_REQUESTS => Code::TOO_MANY_REQUESTS,
+        s if s.is_client_error() => Code::BAD_REQUEST,
+        _ => Code::INTERNAL,
     }
 }
 
@@ -141,10 +152,10 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     let message = t(lang, &format!("error-{}", code.as_str()));
     let mut rendered = if is_api(&path) {
         (status, axum::Json(ApiErrorBody { code: code.as_str().to_owned(), message })).into_response()
-    } else if code == Code::MfaRequired {
+    } else if code == Code::MFA_REQUIRED {
         // Officers set up their second factor before anything else.
         Redirect::to(&format!("/{}/account/two-factor", lang.prefix())).into_response()
-    } else if code == Code::ReauthenticationRequired {
+    } else if code == Code::REAUTHENTICATION_REQUIRED {
         let mut back = path.clone();
         if let Some(q) = &query {
             back = format!("{back}?{q}");

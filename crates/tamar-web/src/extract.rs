@@ -64,7 +64,7 @@ pub async fn resolve_session(State(state): State<AppState>, mut req: Request, ne
             Ok(None) => {}
             Err(error) => {
                 tracing::error!(%error, "could not resolve a session");
-                return axum::response::IntoResponse::into_response(WebError::new(Code::Unavailable));
+                return axum::response::IntoResponse::into_response(WebError::new(Code::UNAVAILABLE));
             }
         }
     }
@@ -141,7 +141,7 @@ impl<S: Send + Sync, P: Policy> FromRequestParts<S> for Authorized<P> {
         let session = parts.extensions.get::<Session>().cloned().unwrap_or_else(Session::anonymous);
         P::ACCESS.check(&session).map_err(WebError::new)?;
         let (Some(account), Some(token)) = (session.account, session.token) else {
-            return Err(WebError::new(Code::Unauthenticated));
+            return Err(WebError::new(Code::UNAUTHENTICATED));
         };
         Ok(Authorized { actor: session.actor, account, token, _policy: PhantomData })
     }
@@ -161,7 +161,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PageLang {
             .nth(1)
             .and_then(Lang::from_prefix)
             .map(PageLang)
-            .ok_or(WebError::new(Code::NotFound))
+            .ok_or(WebError::new(Code::NOT_FOUND))
     }
 }
 
@@ -175,10 +175,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         use axum::extract::rejection::JsonRejection;
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(value)) => Ok(ApiJson(value)),
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(WebError::new(Code::UnsupportedMediaType)),
-            Err(JsonRejection::JsonDataError(_)) => Err(WebError::new(Code::InvalidInput)),
-            Err(JsonRejection::BytesRejection(_)) => Err(WebError::new(Code::PayloadTooLarge)),
-            Err(_) => Err(WebError::new(Code::InvalidJson)),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(WebError::new(Code::UNSUPPORTED_MEDIA_TYPE)),
+            Err(JsonRejection::JsonDataError(_)) => Err(WebError::new(Code::INVALID_INPUT)),
+            Err(JsonRejection::BytesRejection(_)) => Err(WebError::new(Code::PAYLOAD_TOO_LARGE)),
+            Err(_) => Err(WebError::new(Code::INVALID_JSON)),
         }
     }
 }
@@ -193,7 +193,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|q| ApiQuery(q.0))
-            .map_err(|_| WebError::new(Code::InvalidQuery))
+            .map_err(|_| WebError::new(Code::INVALID_QUERY))
     }
 }
 
@@ -205,7 +205,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for FormQuery<T> {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        serde_html_form::from_str(parts.uri.query().unwrap_or_default()).map(FormQuery).map_err(|_| WebError::new(Code::InvalidQuery))
+        serde_html_form::from_str(parts.uri.query().unwrap_or_default()).map(FormQuery).map_err(|_| WebError::new(Code::INVALID_QUERY))
     }
 }
 
@@ -219,7 +219,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for FormData<T> {
         axum::Form::<T>::from_request(req, state)
             .await
             .map(|f| FormData(f.0))
-            .map_err(|_| WebError::new(Code::InvalidForm))
+            .map_err(|_| WebError::new(Code::INVALID_FORM))
     }
 }
 
@@ -262,7 +262,7 @@ impl<S: Send + Sync, P: Policy> FromRequestParts<S> for StepUp<P> {
         let session = parts.extensions.get::<Session>().cloned().unwrap_or_else(Session::anonymous);
         let recent = session.authenticated_at.is_some_and(|at| chrono::Utc::now() - at < STEP_UP_WINDOW);
         if !recent {
-            return Err(WebError::new(Code::ReauthenticationRequired));
+            return Err(WebError::new(Code::REAUTHENTICATION_REQUIRED));
         }
         Ok(StepUp(authorized))
     }

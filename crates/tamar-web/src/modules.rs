@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tamar_portal::feed::FeedCursor;
+use tamar_core::Code;
 use tamar_store::Migration;
 use tokio::sync::Mutex;
 
@@ -26,6 +27,8 @@ pub struct Module {
     pub api: fn() -> Declared,
     /// Its background jobs.
     pub jobs: fn() -> Vec<Job>,
+    /// The error codes it owns (beside the kernel's, `Code::KERNEL`).
+    pub codes: Vec<&'static [Code]>,
 }
 
 fn none() -> Declared {
@@ -50,6 +53,11 @@ pub fn migrations() -> Vec<&'static [Migration]> {
     all().into_iter().flat_map(|m| m.migrations).collect()
 }
 
+/// Every error code the platform can answer with: the kernel's, then each module's.
+pub fn codes() -> Vec<Code> {
+    Code::KERNEL.iter().copied().chain(all().into_iter().flat_map(|m| m.codes).flatten().copied()).collect()
+}
+
 /// Every module's background jobs.
 pub fn jobs() -> Vec<Job> {
     all().iter().flat_map(|m| (m.jobs)()).collect()
@@ -68,6 +76,7 @@ pub fn platform() -> Module {
         },
         api: crate::api::platform_routes,
         jobs: no_jobs,
+        codes: vec![tamar_ledger::codes::ALL],
     }
 }
 
@@ -80,6 +89,7 @@ pub fn identity() -> Module {
         routes: || crate::pages::routes().merge(crate::passkeys::routes()),
         api: crate::api::identity_routes,
         jobs: no_jobs,
+        codes: vec![tamar_tenancy::codes::ALL, tamar_identity::codes::ALL],
     }
 }
 
@@ -90,6 +100,7 @@ pub fn oidc() -> Module {
         migrations: vec![tamar_oidc::MIGRATIONS],
         routes: crate::oidc::routes,
         api: no_api,
+        codes: vec![tamar_oidc::codes::ALL],
         jobs: || {
             // ID token keys rotate every 90 days, the next key published well before it signs.
             vec![Job::new("oidc-key-rotation", Duration::from_secs(3600), Placement::OneNode, |state| async move {
@@ -103,7 +114,14 @@ pub fn oidc() -> Module {
 
 /// Digital signing of documents the person confirms.
 pub fn signing() -> Module {
-    Module { name: "signing", migrations: vec![tamar_signing::MIGRATIONS], routes: crate::signing::routes, api: no_api, jobs: no_jobs }
+    Module {
+        name: "signing",
+        migrations: vec![tamar_signing::MIGRATIONS],
+        routes: crate::signing::routes,
+        api: no_api,
+        jobs: no_jobs,
+        codes: vec![tamar_signing::codes::ALL],
+    }
 }
 
 /// Email: the durable queue and its delivery.
@@ -113,6 +131,7 @@ pub fn notify() -> Module {
         migrations: vec![tamar_notify::MIGRATIONS],
         routes: none,
         api: no_api,
+        codes: vec![],
         jobs: || {
             vec![Job::new("mail-delivery", Duration::from_secs(5), Placement::OneNode, |state| async move {
                 tamar_notify::deliver_pending(&state.db, &state.mailer, state.ledger.now(), 100).await?;
@@ -125,7 +144,14 @@ pub fn notify() -> Module {
 /// GovHK and MyGovHK: the catalogue and its review workflow, search, feeds, the inbox,
 /// bookmarks, subscriptions and the app directory.
 pub fn portal() -> Module {
-    Module { name: "portal", migrations: vec![tamar_portal::MIGRATIONS], routes: crate::portal::routes, api: crate::api::portal_routes, jobs: portal_jobs }
+    Module {
+        name: "portal",
+        migrations: vec![tamar_portal::MIGRATIONS],
+        routes: crate::portal::routes,
+        api: crate::api::portal_routes,
+        jobs: portal_jobs,
+        codes: vec![tamar_portal::codes::ALL],
+    }
 }
 
 /// How often a node rebuilds its whole search index, so that popularity stays current.

@@ -153,7 +153,7 @@ async fn problem(page: PageContext, error: &OidcError) -> Result<Response, WebEr
         // Not the request's fault: the error page says so (500 or 503), and the log has why.
         tracing::error!(%error, "OpenID Connect request failed");
         let unavailable = tamar_core::HasCode::code(error).kind() == tamar_core::ErrorKind::Unavailable;
-        return Err(WebError::new(if unavailable { Code::Unavailable } else { Code::Internal }));
+        return Err(WebError::new(if unavailable { Code::UNAVAILABLE } else { Code::INTERNAL }));
     }
     let message = match error {
         OidcError::InvalidClient => page.t("oidc-unknown-client"),
@@ -187,13 +187,13 @@ async fn proceed(
         }
         Err(error) => return Ok(at_client(&error)),
     }
-    let Some(account) = session.account.clone() else { return Err(WebError::new(Code::Unauthenticated)) };
+    let Some(account) = session.account.clone() else { return Err(WebError::new(Code::UNAUTHENTICATED)) };
     let by_passkey = session.method.as_deref() == Some("passkey");
     if tamar_identity::mfa::mfa_required(&session.actor) && !account.mfa && !by_passkey {
         if let Err(error) = valid.may_show(Interaction::Other) {
             return Ok(at_client(&error));
         }
-        return Err(WebError::new(Code::MfaRequired));
+        return Err(WebError::new(Code::MFA_REQUIRED));
     }
     match flow::check_level(&valid, &account, by_passkey) {
         flow::LevelCheck::Enough => {}
@@ -252,7 +252,7 @@ pub async fn authorize(
     RawQuery(query): RawQuery,
 ) -> Result<Response, WebError> {
     let query = query.unwrap_or_default();
-    let raw: AuthorizationRequest = serde_urlencoded::from_str(&query).map_err(|_| WebError::new(Code::InvalidQuery))?;
+    let raw: AuthorizationRequest = serde_urlencoded::from_str(&query).map_err(|_| WebError::new(Code::INVALID_QUERY))?;
     match raw.validate(&state.db).await {
         Ok(valid) => proceed(&state, page, &session, valid, &raw, &query).await,
         Err(Rejection::Here(error)) => problem(page, &error).await,
@@ -420,7 +420,7 @@ fn logout_params(checked: &tamar_oidc::Logout) -> Vec<(&'static str, String)> {
 /// proves the client asked for this person, the session ends at once and the person goes
 /// back to the client's registered address; otherwise they are asked on a page first.
 pub async fn logout(State(state): State<AppState>, CurrentSession(session): CurrentSession, headers: HeaderMap, RawQuery(query): RawQuery) -> Result<Response, WebError> {
-    let req: LogoutRequest = serde_urlencoded::from_str(query.as_deref().unwrap_or("")).map_err(|_| WebError::new(Code::InvalidQuery))?;
+    let req: LogoutRequest = serde_urlencoded::from_str(query.as_deref().unwrap_or("")).map_err(|_| WebError::new(Code::INVALID_QUERY))?;
     let lang = logout_lang(&req, &headers);
     let account = session.account.as_ref().map(|a| a.id);
     let checked = tamar_oidc::logout::check(&state.db, &issuer(&state), &state.config.pairwise_key, &req, account).await?;
@@ -440,7 +440,7 @@ pub async fn logout(State(state): State<AppState>, CurrentSession(session): Curr
 /// The same by form POST, which the specification allows. A cross-site POST carries no session
 /// cookie (SameSite), so it goes on as a GET with the same parameters.
 pub async fn logout_post(body: axum::body::Bytes) -> Result<Response, WebError> {
-    let req: LogoutRequest = serde_urlencoded::from_bytes(&body).map_err(|_| WebError::new(Code::InvalidForm))?;
+    let req: LogoutRequest = serde_urlencoded::from_bytes(&body).map_err(|_| WebError::new(Code::INVALID_FORM))?;
     let query = serde_urlencoded::to_string(&req).unwrap_or_default();
     Ok(Redirect::to(&format!("/oidc/logout?{query}")).into_response())
 }
@@ -577,7 +577,7 @@ pub async fn rotate_keys(State(state): State<AppState>, StepUp(admin): StepUp<Pl
     // Making an RSA key takes a while: not on the request's thread.
     let key = tokio::task::spawn_blocking(SigningKeys::generate).await.map_err(|error| {
         tracing::error!(%error, "making an ID token key panicked");
-        WebError::new(Code::Internal)
+        WebError::new(Code::INTERNAL)
     })??;
     let next = SigningKeys::publish(&state.db, &state.sealer, &admin.actor, key, state.ledger.now()).await?;
     state.ledger.notify();

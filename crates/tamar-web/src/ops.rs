@@ -39,13 +39,13 @@ pub async fn healthz() -> axum::Json<Health> {
     responses((status = 200, body = Health), (status = 503, body = crate::error::ApiErrorBody)))]
 pub async fn readyz(State(state): State<AppState>) -> Response {
     if !state.search.is_caught_up() {
-        return crate::WebError::new(tamar_core::Code::Unavailable).into_response();
+        return crate::WebError::new(tamar_core::Code::UNAVAILABLE).into_response();
     }
     match state.db.ping().await {
         Ok(()) => axum::Json(Health { status: "ready" }).into_response(),
         Err(error) => {
             tracing::warn!(%error, "database not reachable");
-            crate::WebError::new(tamar_core::Code::Unavailable).into_response()
+            crate::WebError::new(tamar_core::Code::UNAVAILABLE).into_response()
         }
     }
 }
@@ -79,7 +79,7 @@ pub fn metrics_handle() -> Option<&'static PrometheusHandle> {
         (status = 401, description = "No or wrong bearer token", body = crate::error::ApiErrorBody)))]
 pub async fn metrics(State(state): State<AppState>, PeerAddr(peer): PeerAddr, headers: axum::http::HeaderMap) -> Response {
     if !may_read_metrics(state.config.metrics_token.as_deref(), peer, &headers) {
-        return WebError::new(tamar_core::Code::Unauthenticated).into_response();
+        return WebError::new(tamar_core::Code::UNAUTHENTICATED).into_response();
     }
     let body = metrics_handle().map(|h| h.render()).unwrap_or_default();
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body).into_response()

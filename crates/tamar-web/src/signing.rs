@@ -34,10 +34,10 @@ pub async fn ca_certificate(State(state): State<AppState>) -> Response {
 }
 
 async fn client_of(state: &AppState, headers: &HeaderMap) -> Result<tamar_oidc::Client, WebError> {
-    let (id, secret) = crate::oidc::basic_credentials(headers).ok_or(WebError::new(Code::Unauthenticated))?;
+    let (id, secret) = crate::oidc::basic_credentials(headers).ok_or(WebError::new(Code::UNAUTHENTICATED))?;
     match tamar_oidc::clients::authenticate(&state.db, &id, &secret).await {
         Ok(client) => Ok(client),
-        Err(tamar_oidc::OidcError::InvalidClient) => Err(WebError::new(Code::Unauthenticated)),
+        Err(tamar_oidc::OidcError::InvalidClient) => Err(WebError::new(Code::UNAUTHENTICATED)),
         // The database failing is an outage (503) or a fault (500), never a wrong password.
         Err(other) => Err(other.into()),
     }
@@ -90,8 +90,8 @@ impl View for VerifyResult {
 #[utoipa::path(post, path = "/api/v1/signing/verify", tag = "signing", operation_id = "verify_signature", request_body = VerifyRequest,
     responses((status = 200, body = VerifyResult), (status = 400, body = crate::error::ApiErrorBody)))]
 pub async fn verify(State(state): State<AppState>, ApiJson(req): ApiJson<VerifyRequest>) -> Result<ViewJson<VerifyResult>, WebError> {
-    let digest = hex::decode(req.document_hash.trim()).map_err(|_| WebError::new(Code::InvalidInput))?;
-    let signature = base64::engine::general_purpose::STANDARD.decode(req.signature.trim()).map_err(|_| WebError::new(Code::InvalidInput))?;
+    let digest = hex::decode(req.document_hash.trim()).map_err(|_| WebError::new(Code::INVALID_INPUT))?;
+    let signature = base64::engine::general_purpose::STANDARD.decode(req.signature.trim()).map_err(|_| WebError::new(Code::INVALID_INPUT))?;
     let certificate = tamar_signing::certificate_der(req.certificate.as_bytes())?;
     let result = match tamar_signing::verify_signature(state.signing.certificate_der(), &certificate, &digest, &signature, state.ledger.now()) {
         Ok(signer) => VerifyResult { valid: true, signer: Some(signer.into()), reason: None },
@@ -133,7 +133,7 @@ pub async fn decide(
     match form.decision.as_str() {
         "sign" => tamar_signing::approve(&state.db, &state.ledger, &state.signing, &citizen.account, &id, &state.config.pairwise_key).await?,
         "decline" => tamar_signing::decline(&state.db, &state.ledger, &citizen.account, &id).await?,
-        _ => return Err(WebError::new(Code::InvalidForm)),
+        _ => return Err(WebError::new(Code::INVALID_FORM)),
     }
     Ok(see_other(&page.href(&format!("/sign/{id}"))))
 }

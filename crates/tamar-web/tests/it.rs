@@ -12,7 +12,7 @@ use sha2::Digest;
 use tamar_store::sea_query::ExprTrait as _;
 use base64::Engine as _;
 use serde_json::Value;
-use tamar_core::{Actor, Code, Lang, LocalizedText, Role, SystemClock};
+use tamar_core::{Actor, Lang, LocalizedText, Role, SystemClock};
 use tamar_identity::{AccountKind, NewAccount};
 use tamar_ledger::{Ledger, SigningKey};
 use tamar_store::{BlobConfig, Blobs, Db, Migrator, store_test};
@@ -692,6 +692,11 @@ store_test!(openapi_metrics_and_health, |db| async move {
         assert!(doc["paths"][path].is_object(), "{path} missing from OpenAPI");
     }
     assert!(doc["components"]["schemas"]["ApiErrorBody"].is_object());
+    // Clients can see every code they may get: the document lists them as an enumeration.
+    let listed: Vec<&str> = doc["components"]["schemas"]["ApiErrorBody"]["properties"]["code"]["enum"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+    let codes: Vec<&str> = tamar_web::modules::codes().into_iter().map(|c| c.as_str()).collect();
+    assert_eq!(listed, codes);
+    assert!(listed.contains(&"second_reviewer_required") && listed.contains(&"not_found"));
     // Operation ids are unique (code generators and validators need them to be).
     let mut ids = std::collections::HashSet::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
@@ -1350,11 +1355,30 @@ fn every_message_exists_in_all_three_languages() {
     let en = keys("en");
     assert_eq!(en, keys("zh-HK"), "Traditional Chinese catalogue differs from English");
     assert_eq!(en, keys("zh-CN"), "Simplified Chinese catalogue differs from English");
-    for code in Code::ALL {
+    for code in tamar_web::modules::codes() {
         for lang in Lang::ALL {
             assert!(tamar_web::i18n::has(lang, &format!("error-{}", code.as_str())), "{code:?} untranslated in {lang}");
         }
     }
+}
+
+/// One list of every error code with its HTTP status, by the module that owns it: a code, once
+/// published, keeps its meaning and status, so a change here is a change clients see.
+#[test]
+fn every_error_code_is_listed_with_its_status() {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut listing = Vec::new();
+    let owned = std::iter::once(("kernel", vec![tamar_core::Code::KERNEL])).chain(tamar_web::modules::all().into_iter().map(|m| (m.name, m.codes)));
+    for (module, codes) in owned {
+        for code in codes.into_iter().flatten() {
+            let text = code.as_str();
+            assert!(seen.insert(text), "{text} is declared twice");
+            assert!(!text.is_empty() && text.chars().all(|c| c.is_ascii_lowercase() || c == '_'), "{text}");
+            listing.push(format!("{module:<8} {text:<28} {}", tamar_web::error::status_of(*code).as_u16()));
+        }
+    }
+    assert_eq!(seen.len(), tamar_web::modules::codes().len());
+    insta::assert_snapshot!(listing.join("\n"));
 }
 
 /// The item id in an office address: `/en/office/content/{id}`.

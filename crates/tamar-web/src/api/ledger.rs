@@ -2,7 +2,6 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use tamar_core::Code;
 
 use crate::api::views::{ConsistencyProofView, InclusionProofView, TreeHeadView, ViewJson};
 use crate::cache::PublicPage;
@@ -21,7 +20,7 @@ fn text(body: String) -> Response {
     responses((status = 200, description = "A signed note (c2sp.org/tlog-checkpoint)", content_type = "text/plain", body = String),
         (status = 404, description = "The log is empty", body = crate::error::ApiErrorBody)))]
 pub async fn checkpoint(State(state): State<AppState>) -> Result<Response, WebError> {
-    let note = state.ledger.checkpoint().await?.ok_or(WebError::new(Code::LedgerEntryNotFound))?;
+    let note = state.ledger.checkpoint().await?.ok_or(WebError::new(tamar_ledger::codes::LEDGER_ENTRY_NOT_FOUND))?;
     Ok(text(note))
 }
 
@@ -38,7 +37,7 @@ pub async fn verifier_key(State(state): State<AppState>) -> Response {
 #[utoipa::path(get, path = "/api/v1/ledger/sth", tag = "ledger",
     responses((status = 200, body = TreeHeadView), (status = 404, body = crate::error::ApiErrorBody)))]
 pub async fn sth(State(state): State<AppState>) -> Result<ViewJson<TreeHeadView>, WebError> {
-    let head = state.ledger.latest_sth().await?.ok_or(WebError::new(Code::LedgerEntryNotFound))?;
+    let head = state.ledger.latest_sth().await?.ok_or(WebError::new(tamar_ledger::codes::LEDGER_ENTRY_NOT_FOUND))?;
     Ok(ViewJson(head.view(&state.ledger.public_key()).into()))
 }
 

@@ -34,7 +34,7 @@ pub async fn accesses(
 ) -> Result<ViewJson<Vec<Access>>, WebError> {
     let limit = q.limit.unwrap_or(100);
     if !(1..=1000).contains(&limit) {
-        return Err(WebError::new(tamar_core::Code::InvalidQuery));
+        return Err(WebError::new(tamar_core::Code::INVALID_QUERY));
     }
     Ok(ViewJson(crate::access_log::accesses_of(&state, &user.account, limit).await?))
 }

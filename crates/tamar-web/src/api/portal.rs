@@ -105,7 +105,7 @@ pub async fn list(State(state): State<AppState>, FormQuery(q): FormQuery<Catalog
     params(("kind" = ItemKind, Path, description = "service, guide, news or notice"), ("slug" = String, Path, description = "The item's address")),
     responses((status = 200, body = CatalogueEntryView), (status = 404, body = crate::error::ApiErrorBody)))]
 pub async fn get(State(state): State<AppState>, Path((kind, slug)): Path<(String, String)>) -> Result<(PublicPage, ViewJson<CatalogueEntryView>), WebError> {
-    let kind = ItemKind::parse(&kind).ok_or_else(|| WebError::new(Code::NotFound))?;
+    let kind = ItemKind::parse(&kind).ok_or_else(|| WebError::new(Code::NOT_FOUND))?;
     let live = content::live(&state.db, kind, &slug).await?;
     let directory = Directory::load(&state).await?;
     let item = listed(&state, &live, &directory);
@@ -212,11 +212,11 @@ pub(crate) async fn run_search(state: &AppState, req: tamar_search::SearchReques
         .await
         .map_err(|error| {
             tracing::error!(%error, "search panicked");
-            WebError::new(Code::Internal)
+            WebError::new(Code::INTERNAL)
         })?
         .map_err(|error| {
             tracing::error!(%error, "search failed");
-            WebError::new(Code::Internal)
+            WebError::new(Code::INTERNAL)
         })
 }
 
@@ -289,11 +289,11 @@ pub async fn suggest(State(state): State<AppState>, FormQuery(q): FormQuery<Sugg
         .await
         .map_err(|error| {
             tracing::error!(%error, "search suggestions panicked");
-            WebError::new(Code::Internal)
+            WebError::new(Code::INTERNAL)
         })?
         .map_err(|error| {
             tracing::error!(%error, "search suggestions failed");
-            WebError::new(Code::Internal)
+            WebError::new(Code::INTERNAL)
         })?;
     Ok(ViewJson(
         found
@@ -330,7 +330,7 @@ pub async fn set_done(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<DoneRequest>,
 ) -> Result<StatusCode, WebError> {
-    let id: MessageId = id.parse().map_err(|_| WebError::new(Code::NotFound))?;
+    let id: MessageId = id.parse().map_err(|_| WebError::new(Code::NOT_FOUND))?;
     inbox::set_done(&state.db, &state.ledger, &user.actor, id, body.done).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -386,7 +386,7 @@ pub async fn register_app(
     officer: Authorized<Officers>,
     ApiJson(new): ApiJson<NewApp>,
 ) -> Result<(StatusCode, ViewJson<AppVersionView>), WebError> {
-    let department = officer.actor.department().ok_or_else(|| WebError::new(Code::Forbidden))?;
+    let department = officer.actor.department().ok_or_else(|| WebError::new(Code::FORBIDDEN))?;
     let app = tamar_portal::apps::register(&state.db, &state.ledger, &officer.actor, department, new).await?;
     Ok((StatusCode::CREATED, ViewJson(app.into())))
 }
@@ -396,7 +396,7 @@ pub async fn register_app(
 #[utoipa::path(get, path = "/api/v1/office/apps", tag = "apps",
     responses((status = 200, body = Vec<AppVersionView>), (status = 401, body = crate::error::ApiErrorBody), (status = 403, body = crate::error::ApiErrorBody)))]
 pub async fn office_apps(State(state): State<AppState>, officer: Authorized<Officers>) -> Result<ViewJson<Vec<AppVersionView>>, WebError> {
-    let department = officer.actor.department().ok_or_else(|| WebError::new(Code::Forbidden))?;
+    let department = officer.actor.department().ok_or_else(|| WebError::new(Code::FORBIDDEN))?;
     let apps = tamar_portal::apps::department_apps(&state.db, &officer.actor, department).await?;
     Ok(ViewJson(apps.into_iter().map(AppVersionView::from).collect()))
 }
@@ -464,7 +464,7 @@ pub async fn reject_app(
     responses((status = 200, body = Vec<UsageView>), (status = 404, body = crate::error::ApiErrorBody)))]
 pub async fn usage(State(state): State<AppState>, Path(slug): Path<String>) -> Result<(PublicPage, ViewJson<Vec<UsageView>>), WebError> {
     if !tamar_portal::apps::list(&state.db).await?.iter().any(|a| a.slug == slug) {
-        return Err(WebError::new(Code::NotFound));
+        return Err(WebError::new(Code::NOT_FOUND));
     }
     let days = tamar_portal::apps::usage(&state.db, &slug).await?;
     Ok((PublicPage, ViewJson(days.into_iter().map(UsageView::from).collect())))
@@ -519,7 +519,7 @@ pub async fn send_message(
     officer: Authorized<Officers>,
     ApiJson(out): ApiJson<OutgoingMessage>,
 ) -> Result<(StatusCode, ViewJson<MessageReceipt>), WebError> {
-    let department = officer.actor.department().ok_or_else(|| WebError::new(Code::Forbidden))?;
+    let department = officer.actor.department().ok_or_else(|| WebError::new(Code::FORBIDDEN))?;
     let to = tamar_identity::citizen_by_email(&state.db, &out.to_email).await?;
     let message = inbox::AddressedMessage { to, kind: out.kind, subject: out.subject, body: out.body, due_on: out.due_on };
     let id = inbox::send_if_known(&state.db, &state.ledger, &officer.actor, department, message).await?;

@@ -72,7 +72,7 @@ pub async fn create_department(
             }
             let departments = tamar_tenancy::list(&state.db).await?;
             let html = render(&DepartmentsAdminPage { page: page.section("admin"), departments, form, error: Some(message), created: None })?;
-            let status = if code == Code::DepartmentCodeTaken { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
+            let status = if code == tamar_tenancy::codes::DEPARTMENT_CODE_TAKEN { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
             Ok((status, html).into_response())
         }
         Err(other) => Err(other.into()),
@@ -113,7 +113,7 @@ pub async fn office(
     officer: Authorized<Officers>,
     ApiQuery(q): ApiQuery<OfficeQuery>,
 ) -> Result<Html<String>, WebError> {
-    let Some(department_id) = officer.actor.department() else { return Err(WebError::new(Code::Forbidden)) };
+    let Some(department_id) = officer.actor.department() else { return Err(WebError::new(Code::FORBIDDEN)) };
     let department = tamar_tenancy::by_id(&state.db, department_id).await?;
     let role_label = |r: &tamar_core::Role| i18n::t(page.lang, &format!("role-{}", r.as_str()));
     let roles = officer.account.roles.iter().map(role_label).collect();
@@ -141,7 +141,7 @@ pub async fn office(
         .map(|r| (r.as_str(), role_label(r)))
         .collect();
     let notice = q.notice.filter(|n| n == "officer-created").map(|n| page.t(&format!("notice-{n}")));
-    let problem = q.problem.filter(|p| tamar_core::Code::ALL.iter().any(|c| c.as_str() == p)).map(|p| page.t(&format!("error-{p}")));
+    let problem = q.problem.filter(|p| crate::modules::codes().iter().any(|c| c.as_str() == p)).map(|p| page.t(&format!("error-{p}")));
     render(&OfficePage { page: page.section("office"), department, name, roles, officers, verifier, all_roles, notice, problem })
 }
 

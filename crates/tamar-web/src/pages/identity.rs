@@ -229,7 +229,7 @@ pub async fn decide(
     let approve = match form.decision.as_str() {
         "approve" => true,
         "reject" => false,
-        _ => return Err(WebError::new(tamar_core::Code::InvalidForm)),
+        _ => return Err(WebError::new(tamar_core::Code::INVALID_FORM)),
     };
     tamar_identity::decide_verification(&state.db, &state.ledger, &officer.actor, &id, approve).await?;
     let notice = if approve { "approved" } else { "rejected" };

@@ -143,7 +143,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PageContext {
 pub(crate) fn render<T: Template>(template: &T) -> Result<Html<String>, WebError> {
     template.render().map(Html).map_err(|error| {
         tracing::error!(%error, "template failed");
-        WebError::new(Code::Internal)
+        WebError::new(Code::INTERNAL)
     })
 }
 

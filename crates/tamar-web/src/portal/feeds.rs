@@ -74,13 +74,13 @@ pub async fn news_feed(PageLang(lang): PageLang, State(state): State<AppState>) 
 }
 
 fn strip_atom(name: &str) -> Result<&str, WebError> {
-    name.strip_suffix(".atom").ok_or_else(|| WebError::new(Code::NotFound))
+    name.strip_suffix(".atom").ok_or_else(|| WebError::new(Code::NOT_FOUND))
 }
 
 /// News and notices on one topic: `/{lang}/feeds/topics/{slug}.atom`.
 pub async fn topic_feed(PageLang(lang): PageLang, State(state): State<AppState>, Path((_, file)): Path<(String, String)>) -> Result<Response, WebError> {
     let slug = strip_atom(&file)?;
-    let topic = catalogue::topic(slug).ok_or_else(|| WebError::new(Code::NotFound))?;
+    let topic = catalogue::topic(slug).ok_or_else(|| WebError::new(Code::NOT_FOUND))?;
     let directory = Directory::load(&state).await?;
     let items: Vec<LiveItem> = news_and_notices(&state).await?.into_iter().filter(|i| i.content.topics.iter().any(|t| t == topic.slug)).collect();
     let title = format!("{} - {}", crate::i18n::t(lang, "feed-news-title"), topic.name(lang));
@@ -135,7 +135,7 @@ pub async fn sitemap(State(state): State<AppState>) -> Result<impl IntoResponse,
         let lastmod = i.item.live_at.map(|d| d.format("%Y-%m-%d").to_string());
         urls.extend(localized(&base, &format!("/{}/{}", i.item.kind.path_segment(), i.item.slug), lastmod));
     }
-    let xml = Sitemap { urls }.render().map_err(|_| WebError::new(Code::Internal))?;
+    let xml = Sitemap { urls }.render().map_err(|_| WebError::new(Code::INTERNAL))?;
     Ok((PublicPage, [(header::CONTENT_TYPE, "application/xml; charset=utf-8")], xml))
 }
 

@@ -81,7 +81,7 @@ pub async fn message(
     user: Authorized<SignedIn>,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Html<String>, WebError> {
-    let id: MessageId = id.parse().map_err(|_| WebError::new(Code::NotFound))?;
+    let id: MessageId = id.parse().map_err(|_| WebError::new(Code::NOT_FOUND))?;
     let m = inbox::open(&state.db, user.account.id, id, state.ledger.now()).await?;
     let directory = Directory::load(&state).await?;
     let lang = page.lang;
@@ -111,7 +111,7 @@ pub async fn done(
     Path((_, id)): Path<(String, String)>,
     FormData(form): FormData<DoneForm>,
 ) -> Result<Response, WebError> {
-    let id: MessageId = id.parse().map_err(|_| WebError::new(Code::NotFound))?;
+    let id: MessageId = id.parse().map_err(|_| WebError::new(Code::NOT_FOUND))?;
     inbox::set_done(&state.db, &state.ledger, &user.actor, id, form.done == "true").await?;
     Ok(see_other(&page.href(&format!("/account/inbox/{id}"))))
 }
@@ -122,7 +122,7 @@ pub async fn delete(
     user: Authorized<SignedIn>,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    let id: MessageId = id.parse().map_err(|_| WebError::new(Code::NotFound))?;
+    let id: MessageId = id.parse().map_err(|_| WebError::new(Code::NOT_FOUND))?;
     inbox::hide(&state.db, &state.ledger, &user.actor, id).await?;
     Ok(see_other(&page.href("/account/inbox")))
 }
@@ -166,7 +166,7 @@ pub async fn bookmark(
     match form.action.as_str() {
         "add" => mygov::add_bookmark(&state.db, &state.ledger, &user.actor, live.item.id).await?,
         "remove" => mygov::remove_bookmark(&state.db, &state.ledger, &user.actor, live.item.id).await?,
-        _ => return Err(WebError::new(Code::InvalidForm)),
+        _ => return Err(WebError::new(Code::INVALID_FORM)),
     }
     let back = if form.back == "bookmarks" { page.href("/account/bookmarks") } else { page.href(&format!("/services/{slug}")) };
     Ok(see_other(&back))
@@ -263,7 +263,7 @@ pub async fn unsubscribe(
     user: Authorized<SignedIn>,
     FormData(form): FormData<SubscribeForm>,
 ) -> Result<Response, WebError> {
-    let target = SubscriptionTarget::parse(&form.target).ok_or_else(|| WebError::new(Code::InvalidForm))?;
+    let target = SubscriptionTarget::parse(&form.target).ok_or_else(|| WebError::new(Code::INVALID_FORM))?;
     mygov::unsubscribe(&state.db, &state.ledger, &user.actor, &target).await?;
     Ok(see_other(&page.href("/account/subscriptions")))
 }

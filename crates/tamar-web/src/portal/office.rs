@@ -19,7 +19,7 @@ use crate::pages::{PageContext, hong_kong, render, see_other};
 use crate::{AppState, WebError, i18n};
 
 fn department_of(actor: &Actor) -> Result<tamar_core::DepartmentId, WebError> {
-    actor.department().ok_or_else(|| WebError::new(Code::Forbidden))
+    actor.department().ok_or_else(|| WebError::new(Code::FORBIDDEN))
 }
 
 pub(crate) struct Row {
@@ -280,7 +280,7 @@ pub struct KindQuery {
 
 pub async fn new_form(page: PageContext, officer: Authorized<Officers>, ApiQuery(q): ApiQuery<KindQuery>) -> Result<Html<String>, WebError> {
     if !officer.actor.has_role(Role::ContentEditor) {
-        return Err(WebError::new(Code::Forbidden));
+        return Err(WebError::new(Code::FORBIDDEN));
     }
     let kind = q.kind.as_deref().and_then(ItemKind::parse).unwrap_or(ItemKind::Service);
     new_page(page, kind, ContentForm { kind: kind.as_str().to_owned(), ..Default::default() }, None)
@@ -304,7 +304,7 @@ pub async fn create(
     FormData(form): FormData<ContentForm>,
 ) -> Result<Response, WebError> {
     let department = department_of(&officer.actor)?;
-    let kind = ItemKind::parse(&form.kind).ok_or_else(|| WebError::new(Code::InvalidForm))?;
+    let kind = ItemKind::parse(&form.kind).ok_or_else(|| WebError::new(Code::INVALID_FORM))?;
     let new = NewItem { kind, slug: form.slug.trim().to_owned(), content: form.input(kind) };
     match content::create(&state.db, &state.ledger, &officer.actor, department, new).await {
         Ok((item, _)) => Ok(see_other(&page.href(&format!("/office/content/{}", item.id)))),
@@ -317,14 +317,14 @@ pub async fn create(
 }
 
 fn parse_id(id: &str) -> Result<ItemId, WebError> {
-    id.parse().map_err(|_| WebError::new(Code::NotFound))
+    id.parse().map_err(|_| WebError::new(Code::NOT_FOUND))
 }
 
 async fn edit_page(page: PageContext, state: &AppState, actor: &Actor, id: ItemId, form: Option<ContentForm>, error: Option<String>) -> Result<Html<String>, WebError> {
     let item = content::item(&state.db, id).await?;
-    content::may_edit_view(actor, &item).map_err(|_| WebError::new(Code::NotFound))?;
+    content::may_edit_view(actor, &item).map_err(|_| WebError::new(Code::NOT_FOUND))?;
     let versions = content::versions(&state.db, id).await?;
-    let latest = versions.first().ok_or_else(|| WebError::new(Code::NotFound))?;
+    let latest = versions.first().ok_or_else(|| WebError::new(Code::NOT_FOUND))?;
     let form = form.unwrap_or_else(|| ContentForm::from_version(item.kind, &item.slug, latest));
     let (topics, audiences, channels) = checks(&page, &form);
     let editor = actor.has_role(Role::ContentEditor);
@@ -408,8 +408,8 @@ pub async fn approve(
     let at = match form.publish_at.trim() {
         "" => None,
         text => {
-            let local = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M").map_err(|_| WebError::new(Code::InvalidForm))?;
-            Some(hong_kong().from_local_datetime(&local).single().ok_or_else(|| WebError::new(Code::InvalidForm))?.with_timezone(&chrono::Utc))
+            let local = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M").map_err(|_| WebError::new(Code::INVALID_FORM))?;
+            Some(hong_kong().from_local_datetime(&local).single().ok_or_else(|| WebError::new(Code::INVALID_FORM))?.with_timezone(&chrono::Utc))
         }
     };
     let version = content::approve(&state.db, &state.ledger, &officer.actor, id, at).await?;
@@ -474,7 +474,7 @@ pub async fn version(
 ) -> Result<Html<String>, WebError> {
     let id = parse_id(&id)?;
     let item = content::item(&state.db, id).await?;
-    content::may_edit_view(&officer.actor, &item).map_err(|_| WebError::new(Code::NotFound))?;
+    content::may_edit_view(&officer.actor, &item).map_err(|_| WebError::new(Code::NOT_FOUND))?;
     let this = content::version(&state.db, id, number).await?;
     let previous = if number > 1 { Some(content::version(&state.db, id, number - 1).await?) } else { None };
     let changes = match &previous {

@@ -110,7 +110,7 @@ pub async fn topic(
     State(state): State<AppState>,
     Path((_, slug)): Path<(String, String)>,
 ) -> Result<(PublicPage, Html<String>), WebError> {
-    let topic = catalogue::topic(&slug).ok_or_else(|| WebError::new(Code::NotFound))?;
+    let topic = catalogue::topic(&slug).ok_or_else(|| WebError::new(Code::NOT_FOUND))?;
     let directory = Directory::load(&state).await?;
     let items: Vec<LiveItem> =
         content::list_live(&state.db, &LiveFilter::default()).await?.into_iter().filter(|i| i.content.topics.iter().any(|t| t == topic.slug)).collect();
@@ -136,7 +136,7 @@ pub async fn audience(
     State(state): State<AppState>,
     Path((_, slug)): Path<(String, String)>,
 ) -> Result<(PublicPage, Html<String>), WebError> {
-    let audience = catalogue::audience(&slug).ok_or_else(|| WebError::new(Code::NotFound))?;
+    let audience = catalogue::audience(&slug).ok_or_else(|| WebError::new(Code::NOT_FOUND))?;
     let directory = Directory::load(&state).await?;
     let items: Vec<LiveItem> = content::list_live(&state.db, &LiveFilter::default())
         .await?

@@ -1,0 +1,11 @@
+//! The portal's content and its review: the error codes this module owns. Stable once published; each has a message in
+//! the three languages (`error-` followed by the code).
+
+use tamar_core::{Code, ErrorKind};
+
+pub const SLUG_TAKEN: Code = Code::new("slug_taken", ErrorKind::Conflict);
+pub const CONTENT_STATE: Code = Code::new("content_state", ErrorKind::Conflict);
+pub const SECOND_REVIEWER_REQUIRED: Code = Code::new("second_reviewer_required", ErrorKind::Forbidden);
+
+/// Every code of this module, for its module declaration.
+pub const ALL: &[Code] = &[SLUG_TAKEN, CONTENT_STATE, SECOND_REVIEWER_REQUIRED];
