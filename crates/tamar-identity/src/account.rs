@@ -1,6 +1,6 @@
 use sea_query::{Expr, ExprTrait, Order, Query};
 use serde::Serialize;
-use tamar_core::{AccountId, Actor, DepartmentId, Granter, Role};
+use tamar_core::{AccountId, Actor, DepartmentId, Granter, Role, Rule};
 use tamar_ledger::{Ledger, LedgerEntry};
 use tamar_store::{AnyRow, Db, StoreError, from_millis, row, to_millis};
 
@@ -100,18 +100,18 @@ pub struct NewAccount {
 impl NewAccount {
     fn validate(&self) -> Result<(), IdentityError> {
         if !valid_email(self.email.trim()) {
-            return Err(IdentityError::Invalid { field: "email", reason: "an email address" });
+            return Err(IdentityError::Invalid { field: "email", rule: Rule::Format, reason: "an email address" });
         }
         let name = self.display_name.trim().chars().count();
         if name == 0 || name > 200 {
-            return Err(IdentityError::Invalid { field: "display_name", reason: "1 to 200 characters" });
+            return Err(IdentityError::Invalid { field: "display_name", rule: Rule::TooLong, reason: "1 to 200 characters" });
         }
         crate::policy::check_new_password(&self.password, &[&self.email, &self.display_name])?;
         if (self.kind == AccountKind::Officer) != self.department.is_some() {
-            return Err(IdentityError::Invalid { field: "department", reason: "officers, and only officers, belong to a department" });
+            return Err(IdentityError::Invalid { field: "department", rule: Rule::Inconsistent, reason: "officers, and only officers, belong to a department" });
         }
         if self.kind != AccountKind::Officer && !self.roles.is_empty() {
-            return Err(IdentityError::Invalid { field: "roles", reason: "only officers hold roles" });
+            return Err(IdentityError::Invalid { field: "roles", rule: Rule::Inconsistent, reason: "only officers hold roles" });
         }
         Ok(())
     }
@@ -141,8 +141,8 @@ pub async fn create_account(db: &Db, ledger: &Ledger, actor: &Actor, new: NewAcc
     }
     if !new.roles.is_empty() {
         let target = match new.department {
-            Some(id) => department_code(db, id).await?.ok_or(IdentityError::Invalid { field: "department", reason: "an existing department" })?,
-            None => return Err(IdentityError::Invalid { field: "roles", reason: "only officers hold roles" }),
+            Some(id) => department_code(db, id).await?.ok_or(IdentityError::Invalid { field: "department", rule: Rule::UnknownValue, reason: "an existing department" })?,
+            None => return Err(IdentityError::Invalid { field: "roles", rule: Rule::Inconsistent, reason: "only officers hold roles" }),
         };
         let own = match actor.department() {
             Some(id) => department_code(db, id).await?,
@@ -367,13 +367,13 @@ pub async fn update_contact(db: &Db, ledger: &Ledger, account: &Account, address
     let address = address.trim();
     let phone = phone.trim();
     if address.chars().count() > 300 || address.chars().any(|c| c.is_control() && c != '\n' && c != '\r') {
-        return Err(IdentityError::Invalid { field: "address", reason: "at most 300 characters" });
+        return Err(IdentityError::Invalid { field: "address", rule: Rule::TooLong, reason: "at most 300 characters" });
     }
     let digits = phone.chars().filter(char::is_ascii_digit).count();
     let phone_ok = phone.is_empty()
         || (phone.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)) && (8..=15).contains(&digits) && phone.len() <= 25);
     if !phone_ok {
-        return Err(IdentityError::Invalid { field: "phone", reason: "8 to 15 digits" });
+        return Err(IdentityError::Invalid { field: "phone", rule: Rule::Format, reason: "8 to 15 digits" });
     }
     let now = ledger.now();
     let mut tx = db.begin().await?;

@@ -26,7 +26,7 @@ pub use registration::{Registered, Registration, issue_email_verification, regis
 pub use session::{SESSION_TTL, SessionInfo, authenticate, change_password, end_session, list_sessions, resolve_session, resolve_session_at, revoke_session, start_session, start_session_by, SessionRecord};
 pub use verification::{HkidKey, PendingVerification, decide_verification, full_hkid, submit_identity, verification_queue};
 
-use tamar_core::{Code, HasCode};
+use tamar_core::{Code, FieldError, HasCode, Rule};
 use tamar_store::{Backend, Migration, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -36,7 +36,7 @@ pub enum IdentityError {
     #[error("this role cannot be granted by this actor, or not in this department")]
     RoleNotGrantable,
     #[error("invalid {field}: {reason}")]
-    Invalid { field: &'static str, reason: &'static str },
+    Invalid { field: &'static str, rule: Rule, reason: &'static str },
     #[error("this email address is taken")]
     EmailTaken,
     #[error("wrong email address or password")]
@@ -100,6 +100,13 @@ impl HasCode for IdentityError {
             IdentityError::Notice(_) => Code::INTERNAL,
             IdentityError::Store(e) => e.code(),
             IdentityError::Ledger(e) => e.code(),
+        }
+    }
+
+    fn details(&self) -> Vec<FieldError> {
+        match self {
+            IdentityError::Invalid { field, rule, .. } => vec![FieldError { field, rule: *rule }],
+            _ => Vec::new(),
         }
     }
 }

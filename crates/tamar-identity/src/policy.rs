@@ -1,6 +1,7 @@
 //! Password rules after NIST SP 800-63B: length, not composition; no password that is common,
 //! or made of the account's own details.
 
+use tamar_core::{Rule};
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
@@ -21,7 +22,7 @@ pub fn check_new_password(password: &str, context: &[&str]) -> Result<(), Identi
         return Err(IdentityError::WeakPassword("too_short"));
     }
     if length > MAX_PASSWORD {
-        return Err(IdentityError::Invalid { field: "password", reason: "at most 256 characters" });
+        return Err(IdentityError::Invalid { field: "password", rule: Rule::TooLong, reason: "at most 256 characters" });
     }
     let lower = password.to_lowercase();
     if COMMON.contains(lower.as_str()) {

@@ -2,7 +2,7 @@
 
 use sea_query::{Expr, ExprTrait, Query};
 use sha2::{Digest, Sha256};
-use tamar_core::{AccountId, Actor, Lang};
+use tamar_core::{AccountId, Actor, Lang, Rule};
 use tamar_ledger::{Ledger, LedgerEntry};
 use tamar_store::{Db, StoreError, Tx, row, to_millis};
 
@@ -45,10 +45,10 @@ fn token() -> (String, String) {
 pub async fn register(db: &Db, ledger: &Ledger, r: Registration) -> Result<Registered, IdentityError> {
     let name_zh = r.name_zh.trim();
     if name_zh.chars().count() > 100 || name_zh.chars().any(char::is_control) {
-        return Err(IdentityError::Invalid { field: "name_zh", reason: "at most 100 characters" });
+        return Err(IdentityError::Invalid { field: "name_zh", rule: Rule::TooLong, reason: "at most 100 characters" });
     }
     if r.name_en.chars().any(char::is_control) {
-        return Err(IdentityError::Invalid { field: "display_name", reason: "no control characters" });
+        return Err(IdentityError::Invalid { field: "display_name", rule: Rule::ControlCharacters, reason: "no control characters" });
     }
     let email = r.email.clone();
     let new = NewAccount {
@@ -116,7 +116,7 @@ pub async fn request_email_change(
 ) -> Result<String, IdentityError> {
     let new_email = new_email.trim().to_lowercase();
     if !crate::account::valid_email(&new_email) || new_email == account.email {
-        return Err(IdentityError::Invalid { field: "email", reason: "a new email address" });
+        return Err(IdentityError::Invalid { field: "email", rule: Rule::Inconsistent, reason: "a new email address" });
     }
     crate::guard::confirm(db, ledger, sealer, account, proof).await?;
     let now = ledger.now();

@@ -5,7 +5,7 @@
 use hmac::{Hmac, Mac};
 use sea_query::{Expr, ExprTrait, Order, Query};
 use sha2::Sha256;
-use tamar_core::{AccountId, Actor, Hkid, Role};
+use tamar_core::{AccountId, Actor, Hkid, Role, Rule};
 use tamar_ledger::{Ledger, LedgerEntry};
 use tamar_store::{Db, StoreError, from_millis, row, to_millis};
 
@@ -48,10 +48,10 @@ impl HkidKey {
 
 fn parse_birth_date(text: &str, today: chrono::NaiveDate) -> Result<chrono::NaiveDate, IdentityError> {
     let date = chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-        .map_err(|_| IdentityError::Invalid { field: "date_of_birth", reason: "a date, YYYY-MM-DD" })?;
+        .map_err(|_| IdentityError::Invalid { field: "date_of_birth", rule: Rule::Format, reason: "a date, YYYY-MM-DD" })?;
     let earliest = chrono::NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(chrono::NaiveDate::MIN);
     if date < earliest || date > today {
-        return Err(IdentityError::Invalid { field: "date_of_birth", reason: "a date in the past" });
+        return Err(IdentityError::Invalid { field: "date_of_birth", rule: Rule::OutOfRange, reason: "a date in the past" });
     }
     Ok(date)
 }

@@ -7,7 +7,7 @@ use rand::RngCore;
 use sea_query::{Expr, ExprTrait, Query};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use tamar_core::{Actor, Lang, LocalizedText};
+use tamar_core::{Actor, Lang, LocalizedText, Rule};
 use tamar_ledger::{Ledger, LedgerEntry};
 use tamar_store::{AnyRow, Db, row, to_millis};
 
@@ -76,12 +76,12 @@ fn valid_redirect(uri: &str) -> Option<String> {
 /// sector identifier URI if it has one, else the one host that all its redirect URIs share.
 fn sector_of(redirect_hosts: &[String], sector_identifier_uri: Option<&str>) -> Result<String, OidcError> {
     if let Some(uri) = sector_identifier_uri {
-        return valid_redirect(uri).ok_or(OidcError::Invalid { field: "sector_identifier_uri", reason: "an https address" });
+        return valid_redirect(uri).ok_or(OidcError::Invalid { field: "sector_identifier_uri", rule: Rule::Format, reason: "an https address" });
     }
     match redirect_hosts.split_first() {
         Some((first, rest)) if rest.iter().all(|h| h == first) => Ok(first.clone()),
         Some(_) => Err(OidcError::SectorIdentifierRequired),
-        None => Err(OidcError::Invalid { field: "redirect_uris", reason: "1 to 10 addresses" }),
+        None => Err(OidcError::Invalid { field: "redirect_uris", rule: Rule::OutOfRange, reason: "1 to 10 addresses" }),
     }
 }
 
@@ -97,23 +97,23 @@ pub async fn register(db: &Db, ledger: &Ledger, actor: &Actor, new: NewClient) -
     for (field, text) in [("name", &new.name), ("purpose", &new.purpose)] {
         for t in [&text.en, &text.tc, &text.sc] {
             if t.trim().is_empty() || t.chars().count() > 500 || t.chars().any(char::is_control) {
-                return Err(OidcError::Invalid { field, reason: "1 to 500 characters in each language" });
+                return Err(OidcError::Invalid { field, rule: Rule::TooLong, reason: "1 to 500 characters in each language" });
             }
         }
     }
     if new.redirect_uris.is_empty() || new.redirect_uris.len() > 10 {
-        return Err(OidcError::Invalid { field: "redirect_uris", reason: "1 to 10 addresses" });
+        return Err(OidcError::Invalid { field: "redirect_uris", rule: Rule::OutOfRange, reason: "1 to 10 addresses" });
     }
     let mut hosts = Vec::new();
     for uri in &new.redirect_uris {
-        hosts.push(valid_redirect(uri).ok_or(OidcError::Invalid { field: "redirect_uris", reason: "https addresses without fragments" })?);
+        hosts.push(valid_redirect(uri).ok_or(OidcError::Invalid { field: "redirect_uris", rule: Rule::Format, reason: "https addresses without fragments" })?);
     }
     if new.post_logout_redirect_uris.len() > 10 || new.post_logout_redirect_uris.iter().any(|uri| valid_redirect(uri).is_none()) {
-        return Err(OidcError::Invalid { field: "post_logout_redirect_uris", reason: "at most 10 https addresses without fragments" });
+        return Err(OidcError::Invalid { field: "post_logout_redirect_uris", rule: Rule::Format, reason: "at most 10 https addresses without fragments" });
     }
     let sector = sector_of(&hosts, new.sector_identifier_uri.as_deref())?;
     if !new.scopes.iter().any(|s| s == "openid") || !new.scopes.iter().all(|s| SCOPES.iter().any(|(name, _)| name == s)) {
-        return Err(OidcError::Invalid { field: "scopes", reason: "openid, and only known scopes" });
+        return Err(OidcError::Invalid { field: "scopes", rule: Rule::UnknownValue, reason: "openid, and only known scopes" });
     }
     let mut raw = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut raw);

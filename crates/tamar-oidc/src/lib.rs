@@ -17,7 +17,7 @@ pub mod keys;
 pub mod logout;
 pub mod releases;
 
-use tamar_core::{Code, HasCode};
+use tamar_core::{Code, FieldError, HasCode, Rule};
 use tamar_store::{Backend, Migration, StoreError};
 
 pub use clients::{Client, NewClient, RegisteredClient};
@@ -70,7 +70,7 @@ pub enum OidcError {
     #[error("only platform administrators may do this")]
     Forbidden,
     #[error("invalid {field}: {reason}")]
-    Invalid { field: &'static str, reason: &'static str },
+    Invalid { field: &'static str, rule: Rule, reason: &'static str },
     /// Redirect URIs on several hosts need a sector identifier (OpenID Connect Core §8.1).
     #[error("redirect URIs on different hosts need a sector_identifier_uri")]
     SectorIdentifierRequired,
@@ -122,7 +122,7 @@ impl OidcError {
             OidcError::ConsentRequired => "the person must consent, and prompt=none allows no page".into(),
             OidcError::InteractionRequired => "the person must act on a page, and prompt=none allows none".into(),
             OidcError::Forbidden => "only platform administrators may do this".into(),
-            OidcError::Invalid { field, reason } => format!("invalid {field}: {reason}"),
+            OidcError::Invalid { field, reason, .. } => format!("invalid {field}: {reason}"),
             OidcError::SectorIdentifierRequired => "redirect URIs on different hosts need a sector_identifier_uri".into(),
             OidcError::Signing(_) | OidcError::Store(_) | OidcError::Ledger(_) | OidcError::Identity(_) => {
                 "the server could not complete the request".into()
@@ -145,6 +145,13 @@ impl HasCode for OidcError {
             OidcError::Store(e) => e.code(),
             OidcError::Ledger(e) => e.code(),
             OidcError::Identity(e) => e.code(),
+        }
+    }
+
+    fn details(&self) -> Vec<FieldError> {
+        match self {
+            OidcError::Invalid { field, rule, .. } => vec![FieldError { field, rule: *rule }],
+            _ => Vec::new(),
         }
     }
 }

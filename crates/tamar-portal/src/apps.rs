@@ -6,7 +6,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_query::{Expr, ExprTrait, Func, OnConflict, Order, Query};
 use serde::{Deserialize, Serialize};
-use tamar_core::{AccountId, Actor, DepartmentId, LocalizedText, Role};
+use tamar_core::{AccountId, Actor, DepartmentId, LocalizedText, Role, Rule};
 use tamar_ledger::{Ledger, LedgerEntry};
 use tamar_store::{AnyRow, Db, StoreError, Tx, from_millis, row, to_millis};
 
@@ -124,7 +124,7 @@ fn store_url(field: &'static str, url: Option<String>) -> Result<Option<String>,
     if let Some(u) = &url
         && (!u.starts_with("https://") || u.len() > 500 || u.chars().any(char::is_whitespace))
     {
-        return Err(PortalError::Invalid { field, reason: "an https:// address" });
+        return Err(PortalError::Invalid { field, rule: Rule::Format, reason: "an https:// address" });
     }
     Ok(url)
 }
@@ -134,7 +134,7 @@ fn check_slug(slug: &str) -> Result<(), PortalError> {
         && slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !slug.starts_with('-')
         && !slug.ends_with('-');
-    if slug_ok { Ok(()) } else { Err(PortalError::Invalid { field: "slug", reason: "3 to 60 lowercase letters, digits and hyphens" }) }
+    if slug_ok { Ok(()) } else { Err(PortalError::Invalid { field: "slug", rule: Rule::Format, reason: "3 to 60 lowercase letters, digits and hyphens" }) }
 }
 
 /// The checked text and links of an entry.
@@ -420,7 +420,7 @@ async fn go_live(tx: &mut Tx, actor: &Actor, version: &AppVersion, now: DateTime
 pub async fn reject(db: &Db, ledger: &Ledger, actor: &Actor, slug: &str, note: &str) -> Result<AppVersion, PortalError> {
     let note = note.trim();
     if note.is_empty() || note.chars().count() > 2000 {
-        return Err(PortalError::Invalid { field: "note", reason: "1 to 2000 characters" });
+        return Err(PortalError::Invalid { field: "note", rule: Rule::TooLong, reason: "1 to 2000 characters" });
     }
     let mut tx = db.begin().await?;
     let latest = latest_in(&mut tx, slug).await?;
@@ -608,11 +608,11 @@ pub async fn report_usage(db: &Db, ledger: &Ledger, actor: &Actor, slug: &str, r
     let app = list(db).await?.into_iter().find(|a| a.slug == slug).ok_or(PortalError::NotFound)?;
     may_manage(actor, app.department)?;
     if report.downloads < 0 || report.active_users < 0 {
-        return Err(PortalError::Invalid { field: "downloads", reason: "not negative" });
+        return Err(PortalError::Invalid { field: "downloads", rule: Rule::OutOfRange, reason: "not negative" });
     }
     let now = ledger.now();
     if report.day > now.date_naive() + chrono::Days::new(1) {
-        return Err(PortalError::Invalid { field: "day", reason: "not in the future" });
+        return Err(PortalError::Invalid { field: "day", rule: Rule::OutOfRange, reason: "not in the future" });
     }
     let mut tx = db.begin().await?;
     tx.execute(

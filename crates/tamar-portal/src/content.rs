@@ -10,7 +10,7 @@
 use chrono::{DateTime, Utc};
 use sea_query::{Expr, ExprTrait, Order, Query};
 use serde::{Deserialize, Serialize};
-use tamar_core::{AccountId, Actor, DepartmentId, LocalizedText, Role};
+use tamar_core::{AccountId, Actor, DepartmentId, LocalizedText, Role, Rule};
 use tamar_ledger::{Ledger, LedgerEntry};
 use tamar_store::{AnyRow, Db, StoreError, Tx, from_millis, row, to_millis};
 
@@ -129,22 +129,22 @@ fn localize(
     let tc = input.tc.trim();
     for text in [en, tc] {
         if required && text.is_empty() {
-            return Err(PortalError::Invalid { field, reason: "English and Traditional Chinese are required" });
+            return Err(PortalError::Invalid { field, rule: Rule::Required, reason: "English and Traditional Chinese are required" });
         }
         if text.chars().count() > max {
-            return Err(PortalError::Invalid { field, reason: "too long" });
+            return Err(PortalError::Invalid { field, rule: Rule::TooLong, reason: "too long" });
         }
         if text.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
-            return Err(PortalError::Invalid { field, reason: "contains control characters" });
+            return Err(PortalError::Invalid { field, rule: Rule::ControlCharacters, reason: "contains control characters" });
         }
     }
     if en.is_empty() != tc.is_empty() {
-        return Err(PortalError::Invalid { field, reason: "English and Traditional Chinese are required" });
+        return Err(PortalError::Invalid { field, rule: Rule::Required, reason: "English and Traditional Chinese are required" });
     }
     let sc = match input.sc.as_deref().map(str::trim) {
         Some(sc) if !sc.is_empty() => {
             if sc.chars().count() > max || sc.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
-                return Err(PortalError::Invalid { field, reason: "too long or contains control characters" });
+                return Err(PortalError::Invalid { field, rule: Rule::TooLong, reason: "too long or contains control characters" });
             }
             sc.to_owned()
         }
@@ -169,19 +169,19 @@ impl ContentInput {
                 let mut channels = s.channels.clone();
                 channels.dedup();
                 if channels.is_empty() {
-                    return Err(PortalError::Invalid { field: "service.channels", reason: "at least one channel" });
+                    return Err(PortalError::Invalid { field: "service.channels", rule: Rule::Required, reason: "at least one channel" });
                 }
                 let online_url = s.online_url.map(|u| u.trim().to_owned()).filter(|u| !u.is_empty());
                 if let Some(url) = &online_url
                     && (!url.starts_with("https://") || url.len() <= 8 || url.len() > 500 || url.chars().any(char::is_whitespace))
                 {
-                    return Err(PortalError::Invalid { field: "service.online_url", reason: "an https:// address" });
+                    return Err(PortalError::Invalid { field: "service.online_url", rule: Rule::Format, reason: "an https:// address" });
                 }
                 let eservice = s.eservice.map(|e| e.trim().to_owned()).filter(|e| !e.is_empty());
                 if let Some(code) = &eservice
                     && (code.len() > 60 || !code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
                 {
-                    return Err(PortalError::Invalid { field: "service.eservice", reason: "an e-service code" });
+                    return Err(PortalError::Invalid { field: "service.eservice", rule: Rule::Format, reason: "an e-service code" });
                 }
                 Some(ServiceDetails {
                     eligibility: localize("service.eligibility", &s.eligibility, true, MAX_FIELD, &mut converted)?,
@@ -194,22 +194,22 @@ impl ContentInput {
                 })
             }
             (ItemKind::Service, None) => {
-                return Err(PortalError::Invalid { field: "service", reason: "a service entry needs its service details" });
+                return Err(PortalError::Invalid { field: "service", rule: Rule::Required, reason: "a service entry needs its service details" });
             }
-            (_, Some(_)) => return Err(PortalError::Invalid { field: "service", reason: "only service entries have service details" }),
+            (_, Some(_)) => return Err(PortalError::Invalid { field: "service", rule: Rule::Inconsistent, reason: "only service entries have service details" }),
             (_, None) => None,
         };
         let mut topics = self.topics;
         topics.sort();
         topics.dedup();
         if topics.is_empty() || topics.len() > 3 || topics.iter().any(|t| topic(t).is_none()) {
-            return Err(PortalError::Invalid { field: "topics", reason: "one to three known topics" });
+            return Err(PortalError::Invalid { field: "topics", rule: Rule::UnknownValue, reason: "one to three known topics" });
         }
         let mut audiences = self.audiences;
         audiences.sort();
         audiences.dedup();
         if audiences.is_empty() || audiences.iter().any(|a| audience(a).is_none()) {
-            return Err(PortalError::Invalid { field: "audiences", reason: "one or more known audiences" });
+            return Err(PortalError::Invalid { field: "audiences", rule: Rule::UnknownValue, reason: "one or more known audiences" });
         }
         Ok(Content { title, summary, body, service, topics, audiences, sc_converted: converted })
     }
@@ -363,7 +363,7 @@ fn check_slug(slug: &str) -> Result<(), PortalError> {
         && !slug.starts_with('-')
         && !slug.ends_with('-')
         && !slug.contains("--");
-    if ok { Ok(()) } else { Err(PortalError::Invalid { field: "slug", reason: "3 to 80 lowercase letters, digits and hyphens" }) }
+    if ok { Ok(()) } else { Err(PortalError::Invalid { field: "slug", rule: Rule::Format, reason: "3 to 80 lowercase letters, digits and hyphens" }) }
 }
 
 /// Where the catalogue's versions are.
@@ -741,7 +741,7 @@ async fn go_live(tx: &mut Tx, actor: &Actor, item: &Item, number: i32, now: Date
 pub async fn reject(db: &Db, ledger: &Ledger, actor: &Actor, id: ItemId, note: &str) -> Result<Version, PortalError> {
     let note = note.trim();
     if note.is_empty() || note.chars().count() > 2000 {
-        return Err(PortalError::Invalid { field: "note", reason: "1 to 2000 characters" });
+        return Err(PortalError::Invalid { field: "note", rule: Rule::TooLong, reason: "1 to 2000 characters" });
     }
     let mut tx = db.begin().await?;
     let item = item_in(&mut tx, id).await?;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use tamar_core::DepartmentId;
+use tamar_core::{DepartmentId, Rule};
 use tamar_ledger::Ledger;
 use tamar_store::Db;
 
@@ -57,16 +57,16 @@ impl CatalogueEntry {
     pub fn kind(&self) -> Result<ItemKind, PortalError> {
         match &self.kind {
             None => Ok(ItemKind::Service),
-            Some(k) => ItemKind::parse(k).ok_or(PortalError::Invalid { field: "kind", reason: "service, guide, news or notice" }),
+            Some(k) => ItemKind::parse(k).ok_or(PortalError::Invalid { field: "kind", rule: Rule::UnknownValue, reason: "service, guide, news or notice" }),
         }
     }
 
     /// The entry as a new item.
     pub fn to_new_item(&self) -> Result<NewItem, PortalError> {
         let kind = self.kind()?;
-        let title = self.title.clone().or_else(|| self.name.clone()).ok_or(PortalError::Invalid { field: "title", reason: "required" })?;
+        let title = self.title.clone().or_else(|| self.name.clone()).ok_or(PortalError::Invalid { field: "title", rule: Rule::Required, reason: "required" })?;
         let service = if kind == ItemKind::Service {
-            let need = |t: &Option<TextInput>, field: &'static str| t.clone().ok_or(PortalError::Invalid { field, reason: "required" });
+            let need = |t: &Option<TextInput>, field: &'static str| t.clone().ok_or(PortalError::Invalid { field, rule: Rule::Required, reason: "required" });
             Some(ServiceInput {
                 eligibility: need(&self.eligibility, "eligibility")?,
                 fees: need(&self.fees, "fees")?,
@@ -75,7 +75,7 @@ impl CatalogueEntry {
                 channels: self
                     .channels
                     .iter()
-                    .map(|c| Channel::parse(c).ok_or(PortalError::Invalid { field: "channels", reason: "a known channel" }))
+                    .map(|c| Channel::parse(c).ok_or(PortalError::Invalid { field: "channels", rule: Rule::UnknownValue, reason: "a known channel" }))
                     .collect::<Result<_, _>>()?,
                 online_url: self.online_url.clone(),
                 eservice: None,
@@ -117,7 +117,7 @@ pub async fn import(
     let mut report = ImportReport::default();
     for entry in entries {
         let fail = |e: PortalError| (entry.slug.clone(), e);
-        let department = *departments.get(&entry.department).ok_or_else(|| fail(PortalError::Invalid { field: "department", reason: "a known department code" }))?;
+        let department = *departments.get(&entry.department).ok_or_else(|| fail(PortalError::Invalid { field: "department", rule: Rule::UnknownValue, reason: "a known department code" }))?;
         let new = entry.to_new_item().map_err(fail)?;
         let at = entry.published.unwrap_or_else(|| ledger.now());
         match content::import_published(db, ledger, department, new, at).await {

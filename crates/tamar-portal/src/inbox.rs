@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_query::{Expr, ExprTrait, Order, Query};
 use serde::{Deserialize, Serialize};
-use tamar_core::{AccountId, Actor, DepartmentId, LocalizedText, Role};
+use tamar_core::{AccountId, Actor, DepartmentId, LocalizedText, Role, Rule};
 use tamar_ledger::{Ledger, LedgerEntry};
 use tamar_store::{AnyRow, Db, StoreError, from_millis, row, to_millis};
 
@@ -100,7 +100,7 @@ fn check(
     let subject = required_text("subject", subject, 200)?;
     let body = required_text("body", body, 8000)?;
     if kind == MessageKind::Todo && due_on.is_none() {
-        return Err(PortalError::Invalid { field: "due_on", reason: "a to-do needs a due date" });
+        return Err(PortalError::Invalid { field: "due_on", rule: Rule::Required, reason: "a to-do needs a due date" });
     }
     Ok((subject, body))
 }

@@ -31,7 +31,7 @@ pub mod text;
 pub mod visits;
 
 use sea_query::{ColumnDef, Index, Table};
-use tamar_core::{Code, HasCode};
+use tamar_core::{Code, FieldError, HasCode, Rule};
 use tamar_store::{Backend, Migration, StoreError};
 
 pub use catalogue::{AUDIENCES, Channel, ItemKind, TOPICS};
@@ -261,7 +261,7 @@ pub enum PortalError {
     #[error("not allowed")]
     Forbidden,
     #[error("invalid {field}: {reason}")]
-    Invalid { field: &'static str, reason: &'static str },
+    Invalid { field: &'static str, rule: Rule, reason: &'static str },
     #[error("the address {0} is taken")]
     SlugTaken(String),
     #[error("not found")]
@@ -296,6 +296,13 @@ impl HasCode for PortalError {
             PortalError::Tenancy(e) => e.code(),
             PortalError::Notify(e) => e.code(),
             PortalError::Search(_) | PortalError::SearchTask(_) => Code::INTERNAL,
+        }
+    }
+
+    fn details(&self) -> Vec<FieldError> {
+        match self {
+            PortalError::Invalid { field, rule, .. } => vec![FieldError { field, rule: *rule }],
+            _ => Vec::new(),
         }
     }
 }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use sea_query::{Expr, ExprTrait, OnConflict, Order, Query};
 use serde::{Deserialize, Serialize};
-use tamar_core::{AccountId, Actor, DepartmentId, Lang};
+use tamar_core::{AccountId, Actor, DepartmentId, Lang, Rule};
 use tamar_ledger::{Ledger, LedgerEntry};
 use tamar_store::{Db, StoreError, from_millis, row, to_millis};
 
@@ -169,7 +169,7 @@ pub async fn subscribe(db: &Db, ledger: &Ledger, actor: &Actor, target: Subscrip
     if let SubscriptionTarget::Topic(slug) = &target
         && topic(slug).is_none()
     {
-        return Err(PortalError::Invalid { field: "target", reason: "a known topic" });
+        return Err(PortalError::Invalid { field: "target", rule: Rule::UnknownValue, reason: "a known topic" });
     }
     let now = ledger.now();
     let mut tx = db.begin().await?;

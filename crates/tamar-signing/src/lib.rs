@@ -18,13 +18,13 @@ pub use requests::{NewSigningRequest, RequestForPerson, SigningOutcome, SigningR
 pub use authority::pem;
 pub use verify::{Signer, certificate_der, verify_signature};
 
-use tamar_core::{Code, HasCode};
+use tamar_core::{Code, FieldError, HasCode, Rule};
 use tamar_store::{Backend, Migration, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SigningError {
     #[error("invalid {field}: {reason}")]
-    Invalid { field: &'static str, reason: &'static str },
+    Invalid { field: &'static str, rule: Rule, reason: &'static str },
     #[error("no such signing request")]
     NotFound,
     #[error("the request is no longer waiting")]
@@ -55,6 +55,13 @@ impl HasCode for SigningError {
             SigningError::Store(e) => e.code(),
             SigningError::Ledger(e) => e.code(),
             SigningError::Oidc(e) => e.code(),
+        }
+    }
+
+    fn details(&self) -> Vec<FieldError> {
+        match self {
+            SigningError::Invalid { field, rule, .. } => vec![FieldError { field, rule: *rule }],
+            _ => Vec::new(),
         }
     }
 }

@@ -8,7 +8,7 @@ use ring::rand::SystemRandom;
 use ring::signature::{ECDSA_P256_SHA256_ASN1_SIGNING, EcdsaKeyPair};
 use sea_query::{Expr, ExprTrait, Query};
 use serde::Deserialize;
-use tamar_core::{AccountId, Actor, LocalizedText};
+use tamar_core::{AccountId, Actor, LocalizedText, Rule};
 use tamar_identity::{Account, Assurance};
 use tamar_ledger::{Ledger, LedgerEntry};
 use tamar_oidc::Client;
@@ -66,9 +66,9 @@ pub struct SigningOutcome {
 }
 
 fn digest_of(hex_text: &str) -> Result<Vec<u8>, SigningError> {
-    let bytes = hex::decode(hex_text.trim()).map_err(|_| SigningError::Invalid { field: "document_hash", reason: "64 hexadecimal digits" })?;
+    let bytes = hex::decode(hex_text.trim()).map_err(|_| SigningError::Invalid { field: "document_hash", rule: Rule::Format, reason: "64 hexadecimal digits" })?;
     if bytes.len() != 32 {
-        return Err(SigningError::Invalid { field: "document_hash", reason: "64 hexadecimal digits" });
+        return Err(SigningError::Invalid { field: "document_hash", rule: Rule::Format, reason: "64 hexadecimal digits" });
     }
     Ok(bytes)
 }
@@ -77,7 +77,7 @@ pub async fn create_request(db: &Db, ledger: &Ledger, client: &Client, new: NewS
     digest_of(&new.document_hash)?;
     let name = new.document_name.trim();
     if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
-        return Err(SigningError::Invalid { field: "document_name", reason: "1 to 200 characters" });
+        return Err(SigningError::Invalid { field: "document_name", rule: Rule::TooLong, reason: "1 to 200 characters" });
     }
     let now = ledger.now();
     let id = uuid::Uuid::now_v7().simple().to_string();

@@ -10,7 +10,7 @@ pub mod codes;
 
 use sea_query::{ColumnDef, Expr, ExprTrait, Order, Query, Table};
 use serde::Deserialize;
-use tamar_core::{Actor, Code, DepartmentId, HasCode, LocalizedText};
+use tamar_core::{Actor, Code, DepartmentId, FieldError, HasCode, LocalizedText, Rule};
 use tamar_ledger::{Ledger, LedgerEntry};
 use tamar_store::{AnyRow, Backend, Db, Migration, StoreError, from_millis, row, to_millis};
 
@@ -76,7 +76,7 @@ pub enum TenancyError {
     #[error("only platform administrators may do this")]
     Forbidden,
     #[error("invalid {field}: {reason}")]
-    Invalid { field: &'static str, reason: &'static str },
+    Invalid { field: &'static str, rule: Rule, reason: &'static str },
     #[error("department code {0} is taken")]
     CodeTaken(String),
     #[error("no such department")]
@@ -95,6 +95,13 @@ impl HasCode for TenancyError {
             TenancyError::Store(e) => e.code(),
         }
     }
+
+    fn details(&self) -> Vec<FieldError> {
+        match self {
+            TenancyError::Invalid { field, rule, .. } => vec![FieldError { field, rule: *rule }],
+            _ => Vec::new(),
+        }
+    }
 }
 
 const MAX_NAME: usize = 200;
@@ -103,11 +110,11 @@ impl NewDepartment {
     fn validate(&self) -> Result<(), TenancyError> {
         let code = &self.code;
         if !(2..=12).contains(&code.len()) || !code.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) {
-            return Err(TenancyError::Invalid { field: "code", reason: "2 to 12 capital letters or digits" });
+            return Err(TenancyError::Invalid { field: "code", rule: Rule::Format, reason: "2 to 12 capital letters or digits" });
         }
         for (field, text) in [("name.en", &self.name.en), ("name.tc", &self.name.tc), ("name.sc", &self.name.sc)] {
             if text.trim().is_empty() || text.chars().count() > MAX_NAME || text.chars().any(char::is_control) {
-                return Err(TenancyError::Invalid { field, reason: "1 to 200 characters" });
+                return Err(TenancyError::Invalid { field, rule: Rule::TooLong, reason: "1 to 200 characters" });
             }
         }
         if let Some(site) = &self.website
@@ -116,7 +123,7 @@ impl NewDepartment {
                 || site.chars().count() > 300
                 || site.chars().any(char::is_whitespace))
         {
-            return Err(TenancyError::Invalid { field: "website", reason: "an https:// address" });
+            return Err(TenancyError::Invalid { field: "website", rule: Rule::Format, reason: "an https:// address" });
         }
         Ok(())
     }

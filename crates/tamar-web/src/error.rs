@@ -11,18 +11,20 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Serialize;
-use tamar_core::{Code, ErrorKind, HasCode, Lang};
+use tamar_core::{Code, ErrorKind, FieldError, HasCode, Lang};
 
 use crate::i18n::t;
 
 #[derive(Debug)]
 pub struct WebError {
     pub code: Code,
+    /// For input that breaks a rule: which fields, and which rules.
+    pub details: Vec<FieldError>,
 }
 
 impl WebError {
     pub fn new(code: Code) -> Self {
-        Self { code }
+        Self { code, details: Vec::new() }
     }
 }
 
@@ -32,7 +34,7 @@ impl<E: HasCode + std::fmt::Display> From<E> for WebError {
         if code.kind() == ErrorKind::Internal || code.kind() == ErrorKind::Unavailable {
             tracing::error!(error = %err, code = code.as_str(), "request failed");
         }
-        WebError { code }
+        WebError { code, details: err.details() }
     }
 }
 
@@ -55,13 +57,13 @@ pub fn status_of(code: Code) -> StatusCode {
 }
 
 /// Marks a response as an error still to be rendered.
-#[derive(Clone, Copy, Debug)]
-struct PendingError(Code);
+#[derive(Clone, Debug)]
+struct PendingError(Code, Vec<FieldError>);
 
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let mut response = status_of(self.code).into_response();
-        response.extensions_mut().insert(PendingError(self.code));
+        response.extensions_mut().insert(PendingError(self.code, self.details));
         response
     }
 }
@@ -73,6 +75,21 @@ pub struct ApiErrorBody {
     #[schema(schema_with = code_schema)]
     pub code: String,
     /// What went wrong, in the request's language.
+    pub message: String,
+    /// For input that breaks a rule: each field and the rule it breaks.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<ApiFieldError>,
+}
+
+/// One field of a request that breaks a rule.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ApiFieldError {
+    /// The field, as the request names it (`name`, `service.online_url`).
+    pub field: String,
+    /// The rule it breaks: `required`, `too_long`, `control_characters`, `format`,
+    /// `unknown_value`, `out_of_range` or `inconsistent`.
+    pub code: String,
+    /// The same, in the request's language.
     pub message: String,
 }
 
@@ -136,22 +153,26 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     let query = req.uri().query().map(str::to_owned);
     let response = next.run(req).await;
     let status = response.status();
-    let pending = response.extensions().get::<PendingError>().copied();
+    let pending = response.extensions().get::<PendingError>().cloned();
     let produced_by_layer = status.is_client_error() || status.is_server_error();
     let has_own_body = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("text/html") || ct.starts_with("application/json"));
-    let code = match pending {
-        Some(PendingError(code)) => code,
-        None if produced_by_layer && !has_own_body => code_for_status(status),
+    let (code, details) = match pending {
+        Some(PendingError(code, details)) => (code, details),
+        None if produced_by_layer && !has_own_body => (code_for_status(status), Vec::new()),
         None => return response,
     };
     let status = status_of(code);
     let message = t(lang, &format!("error-{}", code.as_str()));
     let mut rendered = if is_api(&path) {
-        (status, axum::Json(ApiErrorBody { code: code.as_str().to_owned(), message })).into_response()
+        let details = details
+            .into_iter()
+            .map(|d| ApiFieldError { field: d.field.to_owned(), code: d.rule.as_str().to_owned(), message: t(lang, &format!("rule-{}", d.rule.as_str())) })
+            .collect();
+        (status, axum::Json(ApiErrorBody { code: code.as_str().to_owned(), message, details })).into_response()
     } else if code == Code::MFA_REQUIRED {
         // Officers set up their second factor before anything else.
         Redirect::to(&format!("/{}/account/two-factor", lang.prefix())).into_response()

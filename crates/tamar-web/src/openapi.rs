@@ -59,7 +59,7 @@ use utoipa::OpenApi;
         crate::ops::readyz,
         crate::ops::metrics,
     ),
-    components(schemas(crate::error::ApiErrorBody, tamar_core::LocalizedText, tamar_core::Role, tamar_core::Lang)),
+    components(schemas(crate::error::ApiErrorBody, crate::error::ApiFieldError, tamar_core::LocalizedText, tamar_core::Role, tamar_core::Lang)),
     tags(
         (name = "departments", description = "Bureaux and departments: the tenants"),
         (name = "account", description = "The signed-in person"),

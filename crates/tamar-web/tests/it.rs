@@ -1381,6 +1381,37 @@ fn every_error_code_is_listed_with_its_status() {
     insta::assert_snapshot!(listing.join("\n"));
 }
 
+// A validation error names the field and the rule it breaks, in the request's language; nothing
+// is created.
+store_test!(validation_errors_name_the_field_and_the_rule, |db| async move {
+    let app = setup(db).await;
+    let (admin, _) = app.sign_in(ADMIN).await;
+    let body = r#"{"code":"not a code","name":{"en":"X","tc":"甲","sc":"甲"}}"#;
+    let reply = app.json(Method::POST, "/api/v1/departments", &admin, body).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.body);
+    let json = reply.json();
+    assert_eq!(json["code"], "invalid_input");
+    assert_eq!(json["details"], serde_json::json!([{"field": "code", "code": "format", "message": "it is not in the expected form"}]));
+    let req = Request::post("/api/v1/departments")
+        .header(header::COOKIE, admin.header())
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ACCEPT_LANGUAGE, "zh-HK")
+        .body(Body::from(body))
+        .unwrap();
+    let reply = app.send(req).await;
+    assert_eq!(reply.json()["details"][0]["message"], "格式不正確");
+    assert!(tamar_tenancy::by_code(&app.db, "not a code").await.is_err());
+    // Errors that are not about a field carry no details.
+    let missing = app.get("/api/v1/departments/NOPE", &Browser::default()).await.json();
+    assert!(missing.get("details").is_none(), "{missing}");
+    for rule in tamar_core::Rule::ALL {
+        for lang in Lang::ALL {
+            assert!(tamar_web::i18n::has(lang, &format!("rule-{}", rule.as_str())), "{rule:?} untranslated in {lang}");
+        }
+    }
+    Ok(()) as R
+});
+
 /// The item id in an office address: `/en/office/content/{id}`.
 fn item_id_from(location: &str) -> String {
     location.rsplit('/').next().unwrap().to_owned()

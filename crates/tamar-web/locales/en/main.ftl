@@ -590,3 +590,12 @@ action-identity-email-change-request = Asked to change the email address
 action-identity-email-change = Changed the email address
 purpose-turn-off-two-factor-sign-in = Turn off two-factor sign-in
 purpose-change-the-email-address = Change the email address
+
+## Rules that input breaks, in the `details` of a validation error
+rule-required = a value is required
+rule-too_long = it is too long
+rule-control_characters = it contains characters that cannot be shown
+rule-format = it is not in the expected form
+rule-unknown_value = it is not one of the values allowed
+rule-out_of_range = it is outside the allowed range
+rule-inconsistent = it does not fit with the rest of the form

@@ -590,3 +590,12 @@ action-identity-email-change-request = 要求更改电邮地址
 action-identity-email-change = 更改电邮地址
 purpose-turn-off-two-factor-sign-in = 关闭双重认证登录
 purpose-change-the-email-address = 更改电邮地址
+
+## Rules that input breaks, in the `details` of a validation error
+rule-required = 必须填写
+rule-too_long = 内容过长
+rule-control_characters = 包含无法显示的字符
+rule-format = 格式不正确
+rule-unknown_value = 不是可接受的选项
+rule-out_of_range = 超出许可范围
+rule-inconsistent = 与表格其他内容不符

@@ -590,3 +590,12 @@ action-identity-email-change-request = 要求更改電郵地址
 action-identity-email-change = 更改電郵地址
 purpose-turn-off-two-factor-sign-in = 關閉雙重認證登入
 purpose-change-the-email-address = 更改電郵地址
+
+## Rules that input breaks, in the `details` of a validation error
+rule-required = 必須填寫
+rule-too_long = 內容過長
+rule-control_characters = 包含無法顯示的字元
+rule-format = 格式不正確
+rule-unknown_value = 不是可接受的選項
+rule-out_of_range = 超出許可範圍
+rule-inconsistent = 與表格其他內容不符

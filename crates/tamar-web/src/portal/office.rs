@@ -290,7 +290,10 @@ pub async fn new_form(page: PageContext, officer: Authorized<Officers>, ApiQuery
 fn form_error(page: &PageContext, error: &PortalError) -> (StatusCode, String) {
     let code = error.code();
     let message = match error {
-        PortalError::Invalid { field, reason } => i18n::t_args(page.lang, "content-invalid", &[("field", page.t(&format!("content-field-{}", field.replace(['.', '_'], "-")))), ("reason", (*reason).to_owned())]),
+        PortalError::Invalid { field, rule, .. } => {
+            let field = page.t(&format!("content-field-{}", field.replace(['.', '_'], "-")));
+            i18n::t_args(page.lang, "content-invalid", &[("field", field), ("reason", page.t(&format!("rule-{}", rule.as_str())))])
+        }
         _ => page.t(&format!("error-{}", code.as_str())),
     };
     let status = if code.kind() == tamar_core::ErrorKind::Conflict { StatusCode::CONFLICT } else { StatusCode::UNPROCESSABLE_ENTITY };
