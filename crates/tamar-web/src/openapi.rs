@@ -60,7 +60,8 @@ mod tests {
         assert!(paths.len() >= 40, "{} paths", paths.len());
         for (path, operations) in &paths {
             let route = declared.iter().find(|r| &r.path == path);
-            let Some(route) = route else { panic!("{path} is documented but no module declares it") };
+            assert!(route.is_some(), "{path} is documented but no module declares it");
+            let Some(route) = route else { continue };
             for method in operations.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()).unwrap_or_default() {
                 assert!(route.methods.iter().any(|m| m.method.as_str().eq_ignore_ascii_case(&method)), "{method} {path} is documented but not declared");
             }
