@@ -10,6 +10,7 @@ use tamar_portal::feed::FeedCursor;
 use tamar_core::Code;
 use tamar_store::Migration;
 use tokio::sync::Mutex;
+use utoipa::OpenApi;
 
 use crate::csrf::Declared;
 use crate::schedule::{Job, Placement};
@@ -27,6 +28,8 @@ pub struct Module {
     pub api: fn() -> Declared,
     /// Its background jobs.
     pub jobs: fn() -> Vec<Job>,
+    /// Its paths and tags in the OpenAPI document.
+    pub openapi: fn() -> utoipa::openapi::OpenApi,
     /// The error codes it owns (beside the kernel's, `Code::KERNEL`).
     pub codes: Vec<&'static [Code]>,
 }
@@ -37,6 +40,10 @@ fn none() -> Declared {
 
 fn no_api() -> Declared {
     Declared::new("/api/v1")
+}
+
+fn no_paths() -> utoipa::openapi::OpenApi {
+    utoipa::openapi::OpenApi::default()
 }
 
 fn no_jobs() -> Vec<Job> {
@@ -75,6 +82,7 @@ pub fn platform() -> Module {
                 .form("/checkpoint", crate::access::get(crate::access::Access::Public, crate::api::ledger::checkpoint))
         },
         api: crate::api::platform_routes,
+        openapi: crate::api::PlatformApi::openapi,
         jobs: no_jobs,
         codes: vec![tamar_ledger::codes::ALL],
     }
@@ -88,6 +96,7 @@ pub fn identity() -> Module {
         migrations: vec![tamar_tenancy::MIGRATIONS, tamar_identity::MIGRATIONS],
         routes: || crate::pages::routes().merge(crate::passkeys::routes()),
         api: crate::api::identity_routes,
+        openapi: crate::api::IdentityApi::openapi,
         jobs: no_jobs,
         codes: vec![tamar_tenancy::codes::ALL, tamar_identity::codes::ALL],
     }
@@ -100,6 +109,7 @@ pub fn oidc() -> Module {
         migrations: vec![tamar_oidc::MIGRATIONS],
         routes: crate::oidc::routes,
         api: no_api,
+        openapi: crate::oidc::OidcApi::openapi,
         codes: vec![tamar_oidc::codes::ALL],
         jobs: || {
             // ID token keys rotate every 90 days, the next key published well before it signs.
@@ -119,6 +129,7 @@ pub fn signing() -> Module {
         migrations: vec![tamar_signing::MIGRATIONS],
         routes: crate::signing::routes,
         api: no_api,
+        openapi: crate::signing::SigningApi::openapi,
         jobs: no_jobs,
         codes: vec![tamar_signing::codes::ALL],
     }
@@ -131,6 +142,7 @@ pub fn notify() -> Module {
         migrations: vec![tamar_notify::MIGRATIONS],
         routes: none,
         api: no_api,
+        openapi: no_paths,
         codes: vec![],
         jobs: || {
             vec![Job::new("mail-delivery", Duration::from_secs(5), Placement::OneNode, |state| async move {
@@ -149,6 +161,7 @@ pub fn portal() -> Module {
         migrations: vec![tamar_portal::MIGRATIONS],
         routes: crate::portal::routes,
         api: crate::api::portal_routes,
+        openapi: crate::api::PortalApi::openapi,
         jobs: portal_jobs,
         codes: vec![tamar_portal::codes::ALL],
     }

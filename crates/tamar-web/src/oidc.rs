@@ -42,6 +42,14 @@ pub fn routes() -> Declared {
         .json("/api/v1/oidc/keys/rotate", post(Access::PlatformAdmin, rotate_keys))
 }
 
+/// The OpenID Connect provider's paths in the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(discovery, jwks, token, userinfo, userinfo_post, register_client, list_clients, rotate_keys),
+    tags((name = "oidc", description = "Sign in with Tamar: the OpenID Connect provider"))
+)]
+pub struct OidcApi;
+
 fn issuer(state: &AppState) -> String {
     state.config.public_url.trim_end_matches('/').to_owned()
 }

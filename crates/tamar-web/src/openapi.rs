@@ -1,4 +1,5 @@
-//! The OpenAPI 3.1 document, generated from the handlers' annotations.
+//! The OpenAPI 3.1 document, generated from the handlers' annotations: the kernel's part here
+//! (operations, the error body), each module's paths and tags from its declaration.
 
 use axum::Json;
 use utoipa::OpenApi;
@@ -10,71 +11,23 @@ use utoipa::OpenApi;
         description = "The JSON API of Tamar, the digital-government platform. Errors are `{ \"code\", \"message\" }`, with a stable code and a message in the request's language (Accept-Language).",
         license(name = "Apache-2.0"),
     ),
-    paths(
-        crate::api::departments::list,
-        crate::api::departments::get,
-        crate::api::departments::create,
-        crate::api::departments::officers,
-        crate::api::departments::create_officer,
-        crate::api::me::profile,
-        crate::api::me::accesses,
-        crate::api::portal::list,
-        crate::api::portal::get,
-        crate::api::portal::search,
-        crate::api::portal::suggest,
-        crate::api::portal::my_inbox,
-        crate::api::portal::set_done,
-        crate::api::portal::my_bookmarks,
-        crate::api::portal::add_bookmark,
-        crate::api::portal::remove_bookmark,
-        crate::api::portal::apps,
-        crate::api::portal::register_app,
-        crate::api::portal::office_apps,
-        crate::api::portal::app_versions,
-        crate::api::portal::save_app,
-        crate::api::portal::submit_app,
-        crate::api::portal::approve_app,
-        crate::api::portal::reject_app,
-        crate::api::portal::usage,
-        crate::api::portal::report_usage,
-        crate::api::portal::send_message,
-        crate::api::ledger::sth,
-        crate::api::ledger::checkpoint,
-        crate::api::ledger::verifier_key,
-        crate::api::ledger::inclusion,
-        crate::api::ledger::consistency,
-        crate::oidc::discovery,
-        crate::oidc::jwks,
-        crate::oidc::token,
-        crate::oidc::userinfo,
-        crate::oidc::userinfo_post,
-        crate::oidc::register_client,
-        crate::oidc::list_clients,
-        crate::oidc::rotate_keys,
-        crate::signing::ca_certificate,
-        crate::signing::create,
-        crate::signing::outcome,
-        crate::signing::verify,
-        crate::ops::healthz,
-        crate::ops::readyz,
-        crate::ops::metrics,
-    ),
+    paths(crate::ops::healthz, crate::ops::readyz, crate::ops::metrics),
     components(schemas(crate::error::ApiErrorBody, crate::error::ApiFieldError, tamar_core::LocalizedText, tamar_core::Role, tamar_core::Lang)),
-    tags(
-        (name = "departments", description = "Bureaux and departments: the tenants"),
-        (name = "account", description = "The signed-in person"),
-        (name = "portal", description = "The catalogue of services and pages, and search"),
-        (name = "apps", description = "The registry of government mobile apps and their use"),
-        (name = "ledger", description = "The tamper-evident log"),
-        (name = "signing", description = "Digital signing with a Tamar-certified key"),
-        (name = "oidc", description = "Sign in with Tamar: the OpenID Connect provider"),
-        (name = "operations", description = "Health and metrics"),
-    )
+    tags((name = "operations", description = "Health and metrics"))
 )]
 pub struct ApiDoc;
 
+/// The whole document: the kernel's part and every module's.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    for module in crate::modules::all() {
+        doc.merge((module.openapi)());
+    }
+    doc
+}
+
 pub async fn document() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+    Json(openapi())
 }
 
 #[cfg(test)]
@@ -97,9 +50,32 @@ mod tests {
         }
     }
 
+    /// Each path the document describes is a route some module declares, with that method: the
+    /// document is made of the modules' declarations and cannot describe a route that is gone.
+    #[test]
+    fn every_documented_operation_is_a_declared_route() -> Result<(), serde_json::Error> {
+        let doc = serde_json::to_value(openapi())?;
+        let declared = crate::routes();
+        let paths = doc["paths"].as_object().cloned().unwrap_or_default();
+        assert!(paths.len() >= 40, "{} paths", paths.len());
+        for (path, operations) in &paths {
+            let route = declared.iter().find(|r| &r.path == path);
+            assert!(route.is_some(), "{path} is documented but no module declares it");
+            let Some(route) = route else { continue };
+            for method in operations.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()).unwrap_or_default() {
+                assert!(route.methods.iter().any(|m| m.method.as_str().eq_ignore_ascii_case(&method)), "{method} {path} is documented but not declared");
+            }
+        }
+        let tags: Vec<&str> = doc["tags"].as_array().map(|t| t.iter().filter_map(|t| t["name"].as_str()).collect()).unwrap_or_default();
+        for tag in ["operations", "ledger", "departments", "portal", "oidc", "signing"] {
+            assert!(tags.contains(&tag), "the {tag} module's tag is in the document: {tags:?}");
+        }
+        Ok(())
+    }
+
     #[test]
     fn the_document_describes_views_and_every_reference_resolves() -> Result<(), serde_json::Error> {
-        let doc = serde_json::to_value(ApiDoc::openapi())?;
+        let doc = serde_json::to_value(openapi())?;
         let schemas = doc["components"]["schemas"].as_object().cloned().unwrap_or_default();
         let mut found = Vec::new();
         refs(&doc, &mut found);

@@ -27,6 +27,11 @@ pub fn routes() -> Declared {
         .form("/{lang}/sign/{id}", get(Access::Citizen, page).post(Access::Citizen, decide))
 }
 
+/// Signing's paths in the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(ca_certificate, create, outcome, verify), tags((name = "signing", description = "Digital signing with a Tamar-certified key")))]
+pub struct SigningApi;
+
 /// The Tamar Signing CA's certificate, for checking signatures offline.
 #[utoipa::path(get, path = "/signing/ca.pem", tag = "signing", responses((status = 200, description = "PEM certificate", content_type = "application/x-pem-file")))]
 pub async fn ca_certificate(State(state): State<AppState>) -> Response {

@@ -6,6 +6,8 @@ pub mod me;
 pub mod portal;
 pub mod views;
 
+use utoipa::OpenApi;
+
 use crate::access::{Access, Scope, get, post, put};
 use crate::csrf::Declared;
 use crate::portal::{APP_OFFICERS, APP_WRITERS, CASE_OFFICERS, REVIEWERS};
@@ -21,6 +23,37 @@ pub fn platform_routes() -> Declared {
         .json("/ledger/proof/inclusion", get(Access::Public, ledger::inclusion))
         .json("/ledger/proof/consistency", get(Access::Public, ledger::consistency))
 }
+
+/// The platform's paths in the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(
+    paths(ledger::sth, ledger::checkpoint, ledger::verifier_key, ledger::inclusion, ledger::consistency),
+    tags((name = "ledger", description = "The tamper-evident log"))
+)]
+pub struct PlatformApi;
+
+/// The identity module's paths in the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(
+    paths(departments::list, departments::get, departments::create, departments::officers, departments::create_officer, me::profile, me::accesses),
+    tags((name = "departments", description = "Bureaux and departments: the tenants"), (name = "account", description = "The signed-in person"))
+)]
+pub struct IdentityApi;
+
+/// The portal's paths in the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        portal::list, portal::get, portal::search, portal::suggest, portal::my_inbox, portal::set_done, portal::my_bookmarks, portal::add_bookmark,
+        portal::remove_bookmark, portal::apps, portal::register_app, portal::office_apps, portal::app_versions, portal::save_app, portal::submit_app,
+        portal::approve_app, portal::reject_app, portal::usage, portal::report_usage, portal::send_message,
+    ),
+    tags(
+        (name = "portal", description = "The catalogue of services and pages, and search"),
+        (name = "apps", description = "The registry of government mobile apps and their use"),
+    )
+)]
+pub struct PortalApi;
 
 /// Departments, their officers, and the signed-in person.
 pub fn identity_routes() -> Declared {
