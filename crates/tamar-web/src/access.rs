@@ -18,9 +18,27 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter};
 use tamar_core::{Actor, Code, Role};
+use tamar_identity::Account;
 
-use crate::extract::Session;
 use crate::{AppState, WebError};
+
+/// Who is making the request, resolved once per request from the session cookie.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub actor: Actor,
+    pub account: Option<Account>,
+    pub token: Option<String>,
+    /// When the holder last signed in with their credentials.
+    pub authenticated_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// How: `password` or `passkey`.
+    pub method: Option<String>,
+}
+
+impl Session {
+    pub(crate) fn anonymous() -> Self {
+        Self { actor: Actor::Anonymous, account: None, token: None, authenticated_at: None, method: None }
+    }
+}
 
 /// Who may call one method of a route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -71,8 +71,8 @@ impl IntoResponse for WebError {
 /// The JSON body of every API error.
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct ApiErrorBody {
-    /// Stable error code, e.g. `department_not_found`: one of the kernel's or a module's.
-    #[schema(schema_with = code_schema)]
+    /// Stable error code, e.g. `department_not_found`: one of the kernel's or a module's (the
+    /// document lists them all, from the module list).
     pub code: String,
     /// What went wrong, in the request's language.
     pub message: String,
@@ -91,16 +91,6 @@ pub struct ApiFieldError {
     pub code: String,
     /// The same, in the request's language.
     pub message: String,
-}
-
-/// The error codes as an enumeration, from the module list.
-fn code_schema() -> utoipa::openapi::schema::Object {
-    let codes: Vec<&'static str> = crate::modules::codes().into_iter().map(Code::as_str).collect();
-    utoipa::openapi::schema::ObjectBuilder::new()
-        .schema_type(utoipa::openapi::schema::Type::String)
-        .description(Some("Stable error code, e.g. `department_not_found`: one of the kernel's or a module's."))
-        .enum_values(Some(codes))
-        .build()
 }
 
 pub async fn not_found() -> WebError {

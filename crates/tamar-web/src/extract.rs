@@ -19,23 +19,7 @@ use crate::{AppState, WebError};
 /// The session cookie's name, without the `__Host-` prefix it has over HTTPS.
 pub const SESSION_COOKIE: &str = "tamar_session";
 
-/// Who is making the request, resolved once per request from the session cookie.
-#[derive(Clone, Debug)]
-pub struct Session {
-    pub actor: Actor,
-    pub account: Option<Account>,
-    pub token: Option<String>,
-    /// When the holder last signed in with their credentials.
-    pub authenticated_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// How: `password` or `passkey`.
-    pub method: Option<String>,
-}
-
-impl Session {
-    pub(crate) fn anonymous() -> Self {
-        Self { actor: Actor::Anonymous, account: None, token: None, authenticated_at: None, method: None }
-    }
-}
+pub use crate::access::Session;
 
 /// The session token that a request's cookies carry, as the session layer reads it (cookie
 /// names and values percent-decoded). The page cache asks the same question.

@@ -23,7 +23,25 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     for module in crate::modules::all() {
         doc.merge((module.openapi)());
     }
+    list_codes(&mut doc);
     doc
+}
+
+/// Describes the error body's `code` as an enumeration of every code, the kernel's and each
+/// module's.
+fn list_codes(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+    use utoipa::openapi::RefOr;
+    let codes: Vec<&'static str> = crate::modules::codes().into_iter().map(tamar_core::Code::as_str).collect();
+    let body = doc.components.as_mut().and_then(|c| c.schemas.get_mut("ApiErrorBody"));
+    if let Some(RefOr::T(Schema::Object(body))) = body {
+        let described = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some("Stable error code, e.g. `department_not_found`: one of the kernel's or a module's."))
+            .enum_values(Some(codes))
+            .build();
+        body.properties.insert("code".into(), described.into());
+    }
 }
 
 pub async fn document() -> Json<utoipa::openapi::OpenApi> {

@@ -141,7 +141,7 @@ pub async fn office(
         .map(|r| (r.as_str(), role_label(r)))
         .collect();
     let notice = q.notice.filter(|n| n == "officer-created").map(|n| page.t(&format!("notice-{n}")));
-    let problem = q.problem.filter(|p| crate::modules::codes().iter().any(|c| c.as_str() == p)).map(|p| page.t(&format!("error-{p}")));
+    let problem = q.problem.filter(|p| p.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') && crate::i18n::has(page.lang, &format!("error-{p}"))).map(|p| page.t(&format!("error-{p}")));
     render(&OfficePage { page: page.section("office"), department, name, roles, officers, verifier, all_roles, notice, problem })
 }
 
