@@ -251,7 +251,9 @@ async fn setup(db: Db) -> TestApp {
     let config = WebConfig {
         csrf_key: vec![3u8; 32],
         secure_cookies: false,
-        request_timeout: Duration::from_secs(10),
+        // Generous: tests share two cores with builds, and password hashing in a debug build is
+        // slow under load; no test here is about the timeout.
+        request_timeout: Duration::from_secs(60),
         body_limit: 64 * 1024,
         public_url: "https://tamar.test".into(),
         pairwise_key: vec![6u8; 32],
