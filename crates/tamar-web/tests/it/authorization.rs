@@ -570,6 +570,22 @@ store_test!(every_declared_route_refuses_exactly_whom_its_declaration_refuses, |
             }
         }
     }
+    // A service's routes let the service through with its own credentials, where no person's
+    // session gets in.
+    let mut services = 0;
+    for (route, rule) in calls.iter().filter(|(_, rule)| rule.access == Access::Client) {
+        let (path, payload) = fixture(&route.path, &rule.method, &world);
+        let Some(credentials) = service_credentials(&route.path, &world) else { continue };
+        let mut req = request(&rule.method, &path, route.cross_site, &payload, &world.visitor(&app, Anonymous).await);
+        req.headers_mut().insert(header::AUTHORIZATION, credentials.parse().unwrap());
+        let reply = app.send(req).await;
+        services += 1;
+        if reply.status == StatusCode::UNAUTHORIZED || reply.status.is_server_error() {
+            wrong.push(format!("{} {path} as the service with its credentials: {} {}", rule.method, reply.status, reply.body.chars().take(160).collect::<String>()));
+        }
+    }
+    assert!(services >= 4, "{services} service routes called with credentials");
+
     // Each role a route names is enough by itself: an officer holding only that one is let
     // through (so a declaration is never wider than what the domain allows).
     for (route, rule) in &calls {
@@ -588,6 +604,17 @@ store_test!(every_declared_route_refuses_exactly_whom_its_declaration_refuses, |
     assert!(principals > 100);
     Ok(()) as R
 });
+
+/// How a service authenticates to one of its routes: the relying party's client secret, or
+/// Prometheus's metrics token. None for UserInfo, whose access token comes from a whole sign-in
+/// (`oidc_hardening` goes through one).
+fn service_credentials(template: &str, world: &World) -> Option<String> {
+    match template {
+        "/oidc/userinfo" => None,
+        "/metrics" => Some(format!("Bearer {METRICS_TOKEN}")),
+        _ => Some(format!("Basic {}", world.service_basic)),
+    }
+}
 
 /// Routes whose principal's call, as the matrix can make it, is refused for a reason that is not
 /// who is calling: a one-time code or token that a fixture cannot know, or a credential that
