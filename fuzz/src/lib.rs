@@ -110,7 +110,7 @@ impl App {
             let client = Client { client_id: registered.client.client_id, client_secret: registered.client_secret, redirect_uri };
             anyhow::Ok((platform, client))
         })?;
-        let router = tamar_web::app(platform.state());
+        let router = tamar::modules::app(platform.state());
         let mut app = App {
             runtime,
             router,
@@ -120,7 +120,7 @@ impl App {
             officer: Browser::default(),
             admin: Browser::default(),
             client,
-            form_routes: tamar_web::form_routes(),
+            form_routes: tamar_web::form_routes(&tamar::modules::all()),
             _data: data,
         };
         app.anonymous = app.browser()?;

@@ -192,6 +192,6 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     rendered
 }
 
-pub(crate) fn urlencode(s: &str) -> String {
+pub fn urlencode(s: &str) -> String {
     serde_urlencoded::to_string([("", s)]).map(|e| e.trim_start_matches('=').to_owned()).unwrap_or_default()
 }

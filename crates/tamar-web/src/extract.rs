@@ -6,6 +6,8 @@ use std::marker::PhantomData;
 
 use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+use base64::Engine as _;
 use axum::middleware::Next;
 use axum::response::Response;
 use axum_extra::extract::cookie::CookieJar;
@@ -253,8 +255,19 @@ impl<S: Send + Sync, P: Policy> FromRequestParts<S> for StepUp<P> {
 }
 
 /// Adds a `Set-Cookie` header to a response.
-pub(crate) fn set_cookie(response: &mut Response, cookie: impl std::fmt::Display) {
+pub fn set_cookie(response: &mut Response, cookie: impl std::fmt::Display) {
     if let Ok(value) = axum::http::HeaderValue::from_str(&cookie.to_string()) {
         response.headers_mut().append(axum::http::header::SET_COOKIE, value);
     }
+}
+
+/// The client id and secret of HTTP Basic authentication (RFC 6749 section 2.3.1: each
+/// form-urlencoded), as services send them.
+pub fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let encoded = value.strip_prefix("Basic ")?;
+    let decoded = String::from_utf8(base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?).ok()?;
+    let (id, secret) = decoded.split_once(':')?;
+    let unescape = |s: &str| serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("v={s}")).ok().and_then(|v| v.into_iter().next()).map(|(_, v)| v);
+    Some((unescape(id)?, unescape(secret)?))
 }

@@ -1,4 +1,7 @@
-//! Tamar's web layer: the HTML pages, the JSON API, and the operational endpoints.
+//! Tamar's web kernel: the server's layers, extractors, `WebError`, the page context and base
+//! templates, static assets, i18n, the scheduler, and the [`Module`](module::Module) that each
+//! module's web crate (`tamar-web-identity`, `tamar-web-portal`, ...) declares its pages, API
+//! and jobs with. [`app`] builds the whole application from a list of modules.
 //!
 //! Handlers are thin: they extract (the permission a handler needs is in its extractor's type),
 //! call a domain function, and render. Errors from every layer end up as a [`WebError`], which
@@ -9,25 +12,20 @@
 //! what is allowed and what is stored is decided by the domain crates.
 
 pub mod access;
-mod access_log;
 pub mod api;
 mod cache;
-mod cookies;
+pub mod cookies;
 pub mod csrf;
 pub mod error;
 pub mod extract;
 pub mod i18n;
-pub mod jobs;
-pub mod modules;
-pub mod oidc;
+pub mod module;
 pub mod ops;
 pub mod openapi;
 pub mod pages;
-pub mod passkeys;
 pub mod schedule;
-mod portal;
-pub mod signing;
 mod security;
+pub mod views;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -40,6 +38,8 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
+
+use crate::module::Module;
 
 pub use cache::PublicPage;
 pub use error::WebError;
@@ -94,17 +94,17 @@ pub struct AppState {
     /// This node's search index of the portal catalogue, fed by `tamar_portal::search_docs`
     /// from the `search-index` job.
     pub search: Arc<tamar_search::SearchIndex>,
-    /// Visits of public pages, counted by [`jobs::count_visits`] and written in batches by the
+    /// Visits of public pages, counted by the portal's layer and written in batches by its
     /// `visit-counts` job.
     pub visits: Arc<tamar_portal::visits::VisitCounter>,
 }
 
 /// Every module's routes, with how each is kept from cross-site use: the API (nested under
 /// `/api/v1`) and all the others.
-fn declared_routes() -> (csrf::Declared, csrf::Declared) {
+fn declared_routes(modules: &[Module]) -> (csrf::Declared, csrf::Declared) {
     let mut api = csrf::Declared::new("/api/v1");
     let mut others = csrf::Declared::new("");
-    for module in modules::all() {
+    for module in modules {
         api = api.merge((module.api)());
         others = others.merge((module.routes)());
     }
@@ -113,25 +113,27 @@ fn declared_routes() -> (csrf::Declared, csrf::Declared) {
 
 /// The templates of the routes whose forms carry a form token (`/{lang}/account/contact`): the
 /// pages people fill in, for tests and fuzz targets that go through every one.
-pub fn form_routes() -> Vec<String> {
-    routes().into_iter().filter(|r| r.cross_site == csrf::CrossSite::FormToken).map(|r| r.path).collect()
+pub fn form_routes(modules: &[Module]) -> Vec<String> {
+    routes(modules).into_iter().filter(|r| r.cross_site == csrf::CrossSite::FormToken).map(|r| r.path).collect()
 }
 
 /// Every declared route with who may call each of its methods, for the authorization matrix.
-pub fn routes() -> Vec<csrf::Route> {
-    let (api, others) = declared_routes();
+pub fn routes(modules: &[Module]) -> Vec<csrf::Route> {
+    let (api, others) = declared_routes(modules);
     api.routes.into_iter().chain(others.routes).collect()
 }
 
 /// The templates of the routes that answer programs in JSON (declared `CrossSite::Json` or
 /// `NoCookies`: the API, and the OpenID Connect and signing back channels), for tests that go
 /// through every one.
-pub fn json_routes() -> Vec<String> {
-    routes().into_iter().filter(|r| matches!(r.cross_site, csrf::CrossSite::Json | csrf::CrossSite::NoCookies)).map(|r| r.path).collect()
+pub fn json_routes(modules: &[Module]) -> Vec<String> {
+    routes(modules).into_iter().filter(|r| matches!(r.cross_site, csrf::CrossSite::Json | csrf::CrossSite::NoCookies)).map(|r| r.path).collect()
 }
 
-/// The whole application: pages, API, operations, with every cross-cutting layer.
-pub fn app(state: AppState) -> Router {
+/// The whole application made of `modules`: pages, API, operations, with every cross-cutting
+/// layer.
+pub fn app(state: AppState, modules: &[Module]) -> Router {
+    i18n::install(modules);
     let cache = Arc::new(cache::PageCache::default());
     // Routes that are not plain forms say so where they are declared.
     let mut cross_site = csrf::Rules::default();
@@ -139,7 +141,7 @@ pub fn app(state: AppState) -> Router {
         cross_site.add(&d.routes);
         d.router
     };
-    let (api, others) = declared_routes();
+    let (api, others) = declared_routes(modules);
     let api = declared(api);
     let others = declared(others);
     let routes = Router::new()
@@ -151,14 +153,16 @@ pub fn app(state: AppState) -> Router {
     // Listed innermost first; each `layer` wraps all before it. So: a panic still gets a proper
     // error page with security headers, every response is counted, and errors are rendered after
     // every inner layer has spoken.
-    routes
+    let inner = routes
         .layer(axum::middleware::from_fn_with_state((state.clone(), Arc::new(cross_site)), csrf::protect))
         .layer(axum::middleware::from_fn_with_state(state.clone(), extract::resolve_session))
         .layer(DefaultBodyLimit::max(state.config.body_limit))
         .layer(RequestBodyLimitLayer::new(state.config.body_limit))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, state.config.request_timeout))
         .layer(axum::middleware::from_fn_with_state((state.ledger.clone(), cache), cache::serve_cached))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), jobs::count_visits))
+        .layer(axum::Extension(Arc::new(openapi::openapi(modules))));
+    let modules_layered = modules.iter().fold(inner, |router, module| (module.layer)(router, &state));
+    modules_layered
         .layer(axum::middleware::from_fn(error::render_errors))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(axum::middleware::from_fn(ops::record_metrics))

@@ -1,8 +1,12 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations: the kernel's part here
 //! (operations, the error body), each module's paths and tags from its declaration.
 
-use axum::Json;
+use std::sync::Arc;
+
+use axum::{Extension, Json};
 use utoipa::OpenApi;
+
+use crate::module::Module;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -18,21 +22,21 @@ use utoipa::OpenApi;
 pub struct ApiDoc;
 
 /// The whole document: the kernel's part and every module's.
-pub fn openapi() -> utoipa::openapi::OpenApi {
+pub fn openapi(modules: &[Module]) -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
-    for module in crate::modules::all() {
+    for module in modules {
         doc.merge((module.openapi)());
     }
-    list_codes(&mut doc);
+    list_codes(&mut doc, modules);
     doc
 }
 
 /// Describes the error body's `code` as an enumeration of every code, the kernel's and each
 /// module's.
-fn list_codes(doc: &mut utoipa::openapi::OpenApi) {
+fn list_codes(doc: &mut utoipa::openapi::OpenApi, modules: &[Module]) {
     use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
     use utoipa::openapi::RefOr;
-    let codes: Vec<&'static str> = crate::modules::codes().into_iter().map(tamar_core::Code::as_str).collect();
+    let codes: Vec<&'static str> = crate::module::codes(modules).into_iter().map(tamar_core::Code::as_str).collect();
     let body = doc.components.as_mut().and_then(|c| c.schemas.get_mut("ApiErrorBody"));
     if let Some(RefOr::T(Schema::Object(body))) = body {
         let described = ObjectBuilder::new()
@@ -44,75 +48,7 @@ fn list_codes(doc: &mut utoipa::openapi::OpenApi) {
     }
 }
 
-pub async fn document() -> Json<utoipa::openapi::OpenApi> {
-    Json(openapi())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Every `$ref` anywhere in the document.
-    fn refs(value: &serde_json::Value, out: &mut Vec<String>) {
-        match value {
-            serde_json::Value::Object(map) => {
-                for (key, inner) in map {
-                    match (key.as_str(), inner) {
-                        ("$ref", serde_json::Value::String(r)) => out.push(r.clone()),
-                        _ => refs(inner, out),
-                    }
-                }
-            }
-            serde_json::Value::Array(items) => items.iter().for_each(|i| refs(i, out)),
-            _ => {}
-        }
-    }
-
-    /// Each path the document describes is a route some module declares, with that method: the
-    /// document is made of the modules' declarations and cannot describe a route that is gone.
-    #[test]
-    fn every_documented_operation_is_a_declared_route() -> Result<(), serde_json::Error> {
-        let doc = serde_json::to_value(openapi())?;
-        let declared = crate::routes();
-        let paths = doc["paths"].as_object().cloned().unwrap_or_default();
-        assert!(paths.len() >= 40, "{} paths", paths.len());
-        for (path, operations) in &paths {
-            let route = declared.iter().find(|r| &r.path == path);
-            assert!(route.is_some(), "{path} is documented but no module declares it");
-            let Some(route) = route else { continue };
-            for method in operations.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>()).unwrap_or_default() {
-                assert!(route.methods.iter().any(|m| m.method.as_str().eq_ignore_ascii_case(&method)), "{method} {path} is documented but not declared");
-            }
-        }
-        let tags: Vec<&str> = doc["tags"].as_array().map(|t| t.iter().filter_map(|t| t["name"].as_str()).collect()).unwrap_or_default();
-        for tag in ["operations", "ledger", "departments", "portal", "oidc", "signing"] {
-            assert!(tags.contains(&tag), "the {tag} module's tag is in the document: {tags:?}");
-        }
-        Ok(())
-    }
-
-    #[test]
-    fn the_document_describes_views_and_every_reference_resolves() -> Result<(), serde_json::Error> {
-        let doc = serde_json::to_value(openapi())?;
-        let schemas = doc["components"]["schemas"].as_object().cloned().unwrap_or_default();
-        let mut found = Vec::new();
-        refs(&doc, &mut found);
-        for r in &found {
-            let name = r.trim_start_matches("#/components/schemas/");
-            assert!(schemas.contains_key(name), "{r} is referenced but not described");
-        }
-        // The domain structs that the API used to answer with directly.
-        for domain in [
-            "Account", "Department", "MobileApp", "AppVersion", "Message", "Content", "ServiceDetails", "Client", "RegisteredClient", "KeyInfo",
-            "Jwks", "TokenResponse", "SthView", "InclusionProof", "ConsistencyProof", "SigningRequest", "SigningOutcome", "Signer",
-        ] {
-            assert!(!schemas.contains_key(domain), "{domain} is a domain struct; the API answers with its view");
-        }
-        for view in ["OfficerView", "AccountView", "ContentView", "ServiceView", "ClientView", "KeyView", "KeyStateView", "SigningOutcomeView"] {
-            assert!(schemas.contains_key(view), "{view} is described");
-        }
-        let officer = schemas["OfficerView"]["properties"].as_object().map(|p| p.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
-        assert_eq!(officer, ["department", "display_name", "email", "id", "mfa", "roles"]);
-        Ok(())
-    }
+/// The document of the application's modules, made once when the application is built.
+pub async fn document(Extension(doc): Extension<Arc<utoipa::openapi::OpenApi>>) -> Json<utoipa::openapi::OpenApi> {
+    Json(utoipa::openapi::OpenApi::clone(&doc))
 }

@@ -176,8 +176,8 @@ async fn serve(config: &Config, demo: bool) -> anyhow::Result<ExitCode> {
     }
     announce(&platform.web.public_url, config, demo);
     tracing::info!(%addr, "serving");
-    tamar_web::schedule::spawn(platform.state(), tamar_web::modules::jobs());
-    let app = tamar_web::app(platform.state());
+    tamar_web::schedule::spawn(platform.state(), tamar::modules::jobs());
+    let app = tamar::modules::app(platform.state());
     // The peer address feeds sign-in throttling.
     let service = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, service).with_graceful_shutdown(shutdown).await.context("server failed")?;

@@ -15,7 +15,7 @@ use crate::config::Config;
 
 /// Every module's migrations, in the module list's order.
 pub fn migrations() -> Vec<&'static [Migration]> {
-    tamar_web::modules::migrations()
+    crate::modules::migrations()
 }
 
 pub struct Platform {

@@ -1,4 +1,5 @@
-//! The binary itself: configuration, `demo`, graceful shutdown and `verify-log` after tampering.
+//! The whole application: the binary itself (configuration, `demo`, graceful shutdown and
+//! `verify-log` after tampering), and every module's web layer end to end (`web`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::{BufRead, BufReader};
@@ -14,6 +15,8 @@ use tamar_store::testing::TestDb;
 mod architecture;
 #[path = "it/data_folder.rs"]
 mod data_folder;
+#[path = "it/web.rs"]
+mod web;
 
 fn tamar(database_url: Option<&str>) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_tamar"));

@@ -3,7 +3,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use crate::api::views::{ConsistencyProofView, InclusionProofView, TreeHeadView, ViewJson};
+use crate::views::{ConsistencyProofView, InclusionProofView, TreeHeadView, ViewJson};
 use crate::cache::PublicPage;
 use crate::extract::ApiQuery;
 use crate::{AppState, WebError};

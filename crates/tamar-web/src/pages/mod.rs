@@ -1,65 +1,36 @@
 //! The HTML pages, in three languages under `/en/`, `/tc/` and `/sc/`.
 
-mod account;
-mod admin;
-mod identity;
-mod public;
-mod security;
-mod two_factor;
+//! What every page shares: the page context (language, CSRF token, who is signed in), rendering,
+//! the error page, safe redirects, and the platform's own pages (the language choice, static
+//! assets, the transparency page). Each module's pages live in its web crate.
 
-pub(crate) use account::hong_kong;
-pub(crate) use security::notice as security_notice;
-pub(crate) use public::{FAVICON, STYLESHEET};
+mod public;
+
+pub use public::{FAVICON, STYLESHEET};
 
 use askama::Template;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use tamar_core::{Actor, Code, Lang, Role};
+use tamar_core::{Actor, Code, Lang};
 
-use crate::access::{Access, Scope, get, post};
-
+use crate::access::{Access, get};
 use crate::csrf::CsrfToken;
 use crate::extract::{PageLang, Session};
 use crate::i18n;
 use crate::WebError;
 
+/// The platform's own pages and assets.
 pub fn routes() -> crate::csrf::Declared {
     crate::csrf::Declared::new("")
         .form("/", get(Access::Public, public::choose_language))
         .form("/static/tamar.css", get(Access::Public, public::stylesheet))
         .form("/static/favicon.svg", get(Access::Public, public::favicon))
-        .form("/static/passkeys.js", get(Access::Public, public::passkeys_script))
         .form("/{lang}", get(Access::Public, public::to_home))
-        .form("/{lang}/departments", get(Access::Public, public::departments))
         .form("/{lang}/transparency", get(Access::Public, public::transparency))
-        .form("/{lang}/sign-in", get(Access::Public, account::sign_in_form).post(Access::Public, account::sign_in))
-        .form("/{lang}/sign-out", post(Access::AnySession, account::sign_out))
-        // The second step of signing in: the pending challenge, not a session, says who it is.
-        .form("/{lang}/sign-in/code", get(Access::Public, two_factor::code_form).post(Access::Public, two_factor::code))
-        .form("/{lang}/account/two-factor", get(Access::AnySession, two_factor::setup_form).post(Access::AnySession, two_factor::setup))
-        .form("/{lang}/account", get(Access::SignedIn, account::account))
-        .form("/{lang}/register", get(Access::Public, identity::register_form).post(Access::Public, identity::register))
-        .form("/{lang}/verify-email", get(Access::Public, identity::verify_email_form).post(Access::Public, identity::verify_email))
-        .form("/{lang}/account/verify-email", post(Access::SignedIn, identity::resend_verification))
-        .form("/{lang}/account/sessions/{id}/end", post(Access::SignedIn, identity::revoke_session).scoped(Scope::Owner))
-        .form("/{lang}/account/identity", get(Access::Citizen, identity::identity_form).post(Access::Citizen, identity::submit_identity))
-        .form("/{lang}/account/contact", get(Access::SignedIn, identity::contact_form).post(Access::SignedIn, identity::save_contact))
-        .form("/{lang}/account/password", get(Access::SignedIn, identity::password_form).post(Access::SignedIn, identity::change_password))
-        .form("/{lang}/account/email", get(Access::SignedIn, security::email_form).post(Access::SignedIn, security::change_email))
-        .form(
-            "/{lang}/account/two-factor/off",
-            get(Access::AnySession, security::two_factor_off_form).post(Access::Citizen, security::turn_two_factor_off),
-        )
-        .form("/{lang}/office/verifications", get(VERIFIERS, identity::verification_queue))
-        .form("/{lang}/office/verifications/{id}", post(VERIFIERS, identity::decide))
-        .form("/{lang}/office", get(Access::OFFICER, admin::office))
-        .form("/{lang}/office/officers", post(Access::Officer(&[Role::DepartmentAdmin]), admin::create_officer))
-        .form("/{lang}/admin/departments", get(Access::PlatformAdmin, admin::departments).post(Access::PlatformAdmin, admin::create_department))
+        // Where transparency-log tools look for a log's newest checkpoint.
+        .form("/checkpoint", get(Access::Public, crate::api::ledger::checkpoint))
 }
-
-/// Officers who check identity documents (the Immigration Department's).
-const VERIFIERS: Access = Access::Officer(&[Role::IdentityVerifier]);
 
 /// The signed-in user, as the page header needs them.
 pub struct UserView {
@@ -115,7 +86,7 @@ impl PageContext {
             .collect()
     }
 
-    pub(crate) fn section(mut self, section: &'static str) -> Self {
+    pub fn section(mut self, section: &'static str) -> Self {
         self.section = section;
         self
     }
@@ -140,7 +111,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PageContext {
     }
 }
 
-pub(crate) fn render<T: Template>(template: &T) -> Result<Html<String>, WebError> {
+pub fn render<T: Template>(template: &T) -> Result<Html<String>, WebError> {
     template.render().map(Html).map_err(|error| {
         tracing::error!(%error, "template failed");
         WebError::new(Code::INTERNAL)
@@ -204,7 +175,13 @@ fn local_path(next: &str) -> Option<String> {
         .then(|| path.to_owned())
 }
 
-pub(crate) fn see_other(to: &str) -> Response {
+/// Hong Kong time, for showing times to people.
+pub fn hong_kong() -> chrono::FixedOffset {
+    use chrono::Offset;
+    chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| chrono::Utc.fix())
+}
+
+pub fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
 }
 

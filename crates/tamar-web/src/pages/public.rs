@@ -26,53 +26,14 @@ pub async fn to_home(PageLang(lang): PageLang) -> Redirect {
     Redirect::permanent(&format!("/{}/", lang.prefix()))
 }
 
-pub(crate) const STYLESHEET: &str = include_str!("../../static/tamar.css");
-pub(crate) const FAVICON: &str = include_str!("../../static/favicon.svg");
-const PASSKEYS: &str = include_str!("../../static/passkeys.js");
-
-pub async fn passkeys_script() -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], PASSKEYS)
-}
-
+pub const STYLESHEET: &str = include_str!("../../static/tamar.css");
+pub const FAVICON: &str = include_str!("../../static/favicon.svg");
 pub async fn stylesheet() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], STYLESHEET)
 }
 
 pub async fn favicon() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=86400")], FAVICON)
-}
-
-struct DepartmentLink {
-    code: String,
-    name: String,
-}
-
-struct LetterGroup {
-    letter: char,
-    departments: Vec<DepartmentLink>,
-}
-
-#[derive(Template)]
-#[template(path = "departments.html")]
-struct DepartmentsPage {
-    page: PageContext,
-    groups: Vec<LetterGroup>,
-}
-
-/// The A-Z directory, ordered and grouped by English name as on GovHK.
-pub async fn departments(page: PageContext, State(state): State<AppState>) -> Result<(PublicPage, Html<String>), WebError> {
-    let mut all = tamar_tenancy::list(&state.db).await?;
-    all.sort_by_key(|d| d.name.en.to_lowercase());
-    let mut groups: Vec<LetterGroup> = Vec::new();
-    for d in all {
-        let letter = d.name.en.chars().next().map(|c| c.to_ascii_uppercase()).unwrap_or('#');
-        let link = DepartmentLink { name: d.name.get(page.lang).to_owned(), code: d.code };
-        match groups.last_mut() {
-            Some(group) if group.letter == letter => group.departments.push(link),
-            _ => groups.push(LetterGroup { letter, departments: vec![link] }),
-        }
-    }
-    Ok((PublicPage, render(&DepartmentsPage { page: page.section("departments"), groups })?))
 }
 
 #[derive(Template)]

@@ -1,0 +1,4 @@
+//! The identity module's part of the JSON API.
+
+pub mod departments;
+pub mod me;

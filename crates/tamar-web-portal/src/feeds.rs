@@ -1,0 +1,199 @@
+//! Open formats and the installable web app: Atom feeds of news and notices (all, per topic,
+//! per department), `sitemap.xml` with every page in the three languages, the web app
+//! manifest and the service worker.
+
+use askama::Template;
+use atom_syndication::{Content as AtomContent, Entry, Feed, Link, Person, Text};
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use tamar_core::{Code, Lang};
+use tamar_portal::catalogue;
+use tamar_portal::content::{self, LiveFilter};
+use tamar_portal::text::render_markdown;
+use tamar_portal::{ItemKind, LiveItem};
+
+use super::{Directory, item_href};
+use tamar_web::extract::PageLang;
+use tamar_web::{AppState, PublicPage, WebError};
+
+const FEED_SIZE: usize = 50;
+
+async fn news_and_notices(state: &AppState) -> Result<Vec<LiveItem>, WebError> {
+    let mut items = content::list_live(&state.db, &LiveFilter { kind: Some(ItemKind::News), ..Default::default() }).await?;
+    items.extend(content::list_live(&state.db, &LiveFilter { kind: Some(ItemKind::Notice), ..Default::default() }).await?);
+    items.sort_by_key(|i| std::cmp::Reverse(i.item.first_published_at));
+    Ok(items)
+}
+
+fn atom(state: &AppState, lang: Lang, id_path: &str, title: String, items: &[LiveItem], directory: &Directory) -> Result<Response, WebError> {
+    let base = &state.config.public_url;
+    let self_url = format!("{base}/{}{id_path}", lang.prefix());
+    let entries: Vec<Entry> = items
+        .iter()
+        .take(FEED_SIZE)
+        .map(|i| {
+            let url = format!("{base}{}", item_href(lang, i.item.kind, &i.item.slug));
+            let updated = i.item.live_at.unwrap_or(i.item.created_at).fixed_offset();
+            Entry {
+                id: url.clone(),
+                title: Text::plain(i.content.title.get(lang)),
+                updated,
+                published: i.item.first_published_at.map(|d| d.fixed_offset()),
+                authors: vec![Person { name: directory.name(i.item.department, lang), ..Default::default() }],
+                links: vec![Link { href: url, rel: "alternate".into(), mime_type: Some("text/html".into()), ..Default::default() }],
+                summary: Some(Text::plain(i.content.summary.get(lang))),
+                content: Some(AtomContent {
+                    value: Some(render_markdown(i.content.body.get(lang))),
+                    content_type: Some("html".into()),
+                    lang: Some(lang.bcp47().into()),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }
+        })
+        .collect();
+    let updated = entries.iter().map(|e| e.updated).max().unwrap_or_else(|| state.ledger.now().fixed_offset());
+    let feed = Feed {
+        id: self_url.clone(),
+        title: Text::plain(title),
+        updated,
+        lang: Some(lang.bcp47().into()),
+        links: vec![Link { href: self_url, rel: "self".into(), mime_type: Some("application/atom+xml".into()), ..Default::default() }],
+        entries,
+        ..Default::default()
+    };
+    Ok((PublicPage, [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], feed.to_string()).into_response())
+}
+
+/// News and notices from every department.
+pub async fn news_feed(PageLang(lang): PageLang, State(state): State<AppState>) -> Result<Response, WebError> {
+    let directory = Directory::load(&state).await?;
+    let items = news_and_notices(&state).await?;
+    atom(&state, lang, "/feeds/news.atom", tamar_web::i18n::t(lang, "feed-news-title"), &items, &directory)
+}
+
+fn strip_atom(name: &str) -> Result<&str, WebError> {
+    name.strip_suffix(".atom").ok_or_else(|| WebError::new(Code::NOT_FOUND))
+}
+
+/// News and notices on one topic: `/{lang}/feeds/topics/{slug}.atom`.
+pub async fn topic_feed(PageLang(lang): PageLang, State(state): State<AppState>, Path((_, file)): Path<(String, String)>) -> Result<Response, WebError> {
+    let slug = strip_atom(&file)?;
+    let topic = catalogue::topic(slug).ok_or_else(|| WebError::new(Code::NOT_FOUND))?;
+    let directory = Directory::load(&state).await?;
+    let items: Vec<LiveItem> = news_and_notices(&state).await?.into_iter().filter(|i| i.content.topics.iter().any(|t| t == topic.slug)).collect();
+    let title = format!("{} - {}", tamar_web::i18n::t(lang, "feed-news-title"), topic.name(lang));
+    atom(&state, lang, &format!("/feeds/topics/{}.atom", topic.slug), title, &items, &directory)
+}
+
+/// News and notices of one department: `/{lang}/feeds/departments/{code}.atom`.
+pub async fn department_feed(PageLang(lang): PageLang, State(state): State<AppState>, Path((_, file)): Path<(String, String)>) -> Result<Response, WebError> {
+    let code = strip_atom(&file)?;
+    let department = tamar_tenancy::by_code(&state.db, code).await?;
+    let directory = Directory::load(&state).await?;
+    let items: Vec<LiveItem> = news_and_notices(&state).await?.into_iter().filter(|i| i.item.department == department.id).collect();
+    let title = format!("{} - {}", tamar_web::i18n::t(lang, "feed-news-title"), department.name.get(lang));
+    atom(&state, lang, &format!("/feeds/departments/{}.atom", department.code), title, &items, &directory)
+}
+
+pub(crate) struct SitemapUrl {
+    pub loc: String,
+    pub lastmod: Option<String>,
+    /// The same page in each language: (hreflang, href).
+    pub alternates: Vec<(&'static str, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/sitemap.xml")]
+struct Sitemap {
+    urls: Vec<SitemapUrl>,
+}
+
+fn localized(base: &str, rest: &str, lastmod: Option<String>) -> Vec<SitemapUrl> {
+    let alternates: Vec<(&'static str, String)> = Lang::ALL.into_iter().map(|l| (l.bcp47(), format!("{base}/{}{rest}", l.prefix()))).collect();
+    alternates.iter().map(|(_, href)| SitemapUrl { loc: href.clone(), lastmod: lastmod.clone(), alternates: alternates.clone() }).collect()
+}
+
+/// Every public page in the three languages, with `hreflang` alternates.
+pub async fn sitemap(State(state): State<AppState>) -> Result<impl IntoResponse, WebError> {
+    let base = state.config.public_url.clone();
+    let mut urls = Vec::new();
+    for rest in ["/", "/news", "/departments", "/apps", "/search", "/transparency"] {
+        urls.extend(localized(&base, rest, None));
+    }
+    for t in catalogue::TOPICS.iter() {
+        urls.extend(localized(&base, &format!("/topics/{}", t.slug), None));
+    }
+    for a in catalogue::AUDIENCES.iter() {
+        urls.extend(localized(&base, &format!("/audiences/{}", a.slug), None));
+    }
+    for d in tamar_tenancy::list(&state.db).await? {
+        urls.extend(localized(&base, &format!("/departments/{}", d.code), None));
+    }
+    for i in content::list_live(&state.db, &LiveFilter::default()).await? {
+        let lastmod = i.item.live_at.map(|d| d.format("%Y-%m-%d").to_string());
+        urls.extend(localized(&base, &format!("/{}/{}", i.item.kind.path_segment(), i.item.slug), lastmod));
+    }
+    let xml = Sitemap { urls }.render().map_err(|_| WebError::new(Code::INTERNAL))?;
+    Ok((PublicPage, [(header::CONTENT_TYPE, "application/xml; charset=utf-8")], xml))
+}
+
+/// The web app manifest: Tamar can be installed on a phone's home screen.
+pub async fn manifest() -> impl IntoResponse {
+    let manifest = serde_json::json!({
+        "name": "Tamar: GovHK",
+        "short_name": "GovHK",
+        "description": "Government information and services in one place",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#0b3d6e",
+        "lang": "en",
+        "icons": [
+            { "src": "/static/icon.svg", "sizes": "any", "type": "image/svg+xml", "purpose": "any" },
+            { "src": "/static/icon.svg", "sizes": "512x512", "type": "image/svg+xml", "purpose": "maskable" }
+        ]
+    });
+    ([(header::CONTENT_TYPE, "application/manifest+json"), (header::CACHE_CONTROL, "public, max-age=3600")], manifest.to_string())
+}
+
+const SERVICE_WORKER: &str = include_str!("../static/sw.js");
+const SUGGEST: &str = include_str!("../static/suggest.js");
+const ICON: &str = include_str!("../static/icon.svg");
+const PWA: &str = include_str!("../static/pwa.js");
+
+/// Served from the root so that it may control every page.
+pub async fn service_worker() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "no-cache")], service_worker_source())
+}
+
+/// The worker with its cache named after what it keeps: the static files and this release.
+/// A new stylesheet or script changes the worker's bytes, so browsers install it again and
+/// it replaces the cache; with a fixed name, installed apps would keep the old files.
+fn service_worker_source() -> &'static str {
+    static SOURCE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SOURCE.get_or_init(|| {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        for part in [tamar_web::pages::STYLESHEET, tamar_web::pages::FAVICON, SUGGEST, PWA, ICON, env!("CARGO_PKG_VERSION")] {
+            hasher.update((part.len() as u64).to_le_bytes());
+            hasher.update(part.as_bytes());
+        }
+        let version = hex::encode(&hasher.finalize()[..8]);
+        SERVICE_WORKER.replace("tamar-static-dev", &format!("tamar-static-{version}"))
+    })
+}
+
+pub async fn suggest_script() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], SUGGEST)
+}
+
+pub async fn icon() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=86400")], ICON)
+}
+
+pub async fn pwa_script() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], PWA)
+}

@@ -1,0 +1,14 @@
+sign-title = Sign a document
+sign-caption = Digital signing
+sign-heading = { $client } asks you to sign a document
+sign-document = Document
+sign-hash = Fingerprint (SHA-256)
+sign-code = Code
+sign-check-code = Check that the service shows the same code. Sign only if it does, and only if you mean to sign this document.
+sign-submit = Sign the document
+sign-decline = Do not sign
+sign-done = You signed this document. The service now has your signature.
+sign-declined = You declined to sign this document.
+sign-expired = This request has expired. Ask the service to start again.
+sign-needs-l2 = To sign, your identity must be verified (level 2).
+error-assurance_too_low = This needs a verified identity (level 2).

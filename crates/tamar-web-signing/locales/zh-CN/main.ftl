@@ -1,0 +1,14 @@
+sign-title = 签署文件
+sign-caption = 数码签署
+sign-heading = { $client }请你签署一份文件
+sign-document = 文件
+sign-hash = 指纹（SHA-256）
+sign-code = 编码
+sign-check-code = 请确认该服务显示相同的编码。只有编码相同，而你确实要签署此文件时，才签署。
+sign-submit = 签署文件
+sign-decline = 不签署
+sign-done = 你已签署此文件。该服务已取得你的签署。
+sign-declined = 你已拒绝签署此文件。
+sign-expired = 此要求已过期。请要求该服务重新开始。
+sign-needs-l2 = 你的身份须已核实（第 2 级）才可签署。
+error-assurance_too_low = 此操作需要已核实的身份（第 2 级）。

@@ -1,0 +1,14 @@
+sign-title = 簽署文件
+sign-caption = 數碼簽署
+sign-heading = { $client }請你簽署一份文件
+sign-document = 文件
+sign-hash = 指紋（SHA-256）
+sign-code = 編碼
+sign-check-code = 請確認該服務顯示相同的編碼。只有編碼相同，而你確實要簽署此文件時，才簽署。
+sign-submit = 簽署文件
+sign-decline = 不簽署
+sign-done = 你已簽署此文件。該服務已取得你的簽署。
+sign-declined = 你已拒絕簽署此文件。
+sign-expired = 此要求已過期。請要求該服務重新開始。
+sign-needs-l2 = 你的身份須已核實（第 2 級）才可簽署。
+error-assurance_too_low = 此操作需要已核實的身份（第 2 級）。
