@@ -5,40 +5,19 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
-use tamar_core::{HasCode, Lang};
+use tamar_core::Lang;
 use tamar_identity::{Account, IdentityError, PendingVerification, Registered, Registration};
 
 use tamar_web::pages::{PageContext, render, see_other};
 use tamar_web::extract::{ApiQuery, Authorized, Citizens, FormData, IdentityVerifiers, SignedIn};
 use tamar_web::i18n;
+use crate::forms::message;
+use crate::mail::send_verification_to;
 use tamar_web::{AppState, WebError};
-
-/// The message for a domain error, in the page's language.
-pub(crate) fn message(lang: Lang, error: &IdentityError) -> String {
-    match error {
-        IdentityError::WeakPassword(why) => i18n::t(lang, &format!("password-{why}")),
-        IdentityError::Invalid { field, .. } => {
-            i18n::t_args(lang, "form-invalid-field", &[("field", i18n::t(lang, &format!("field-{}", field.replace(['.', '_'], "-"))))])
-        }
-        other => i18n::t(lang, &format!("error-{}", other.code().as_str())),
-    }
-}
 
 /// Queues the email verification link in the page's language (the durable queue sends it).
 async fn send_verification(state: &AppState, lang: Lang, account: &Account, token: &str) -> Result<(), WebError> {
     send_verification_to(state, lang, &account.display_name, &account.email, token).await
-}
-
-/// Sends a verification link to an address (a new one, for a change of address).
-pub(crate) async fn send_verification_to(state: &AppState, lang: Lang, name: &str, to: &str, token: &str) -> Result<(), WebError> {
-    let link = format!("{}/{}/verify-email?token={token}", state.config.public_url.trim_end_matches('/'), lang.prefix());
-    let email = tamar_notify::Email {
-        to: to.to_owned(),
-        subject: i18n::t(lang, "email-verify-subject"),
-        body: i18n::t_args(lang, "email-verify-body", &[("name", name.to_owned()), ("link", link)]),
-    };
-    tamar_notify::enqueue_now(&state.db, &email, state.ledger.now()).await?;
-    Ok(())
 }
 
 /// Queues the mail that tells an account's owner that someone tried to register with their
@@ -276,7 +255,7 @@ pub async fn save_contact(
 #[derive(Default, Deserialize)]
 pub struct PasswordForm {
     #[serde(flatten)]
-    proof: crate::security::ProofFields,
+    proof: crate::forms::ProofFields,
     #[serde(default)]
     new: String,
 }
@@ -301,11 +280,11 @@ pub async fn change_password(
     tamar_web::extract::StepUp(user): tamar_web::extract::StepUp<SignedIn>,
     FormData(form): FormData<PasswordForm>,
 ) -> Result<Response, WebError> {
-    let notice = crate::security::notice(&state, page.lang);
+    let notice = crate::mail::notice(&state, page.lang);
     let proof = form.proof.proof();
     match tamar_identity::change_password(&state.db, &state.ledger, &state.sealer, &user.account, &user.token, proof, &form.new, &notice).await {
         Ok(()) => Ok(see_other(&format!("{}?notice=password-changed", page.href("/account")))),
-        Err(error) => match crate::security::mendable(&error) {
+        Err(error) => match crate::forms::mendable(&error) {
             Some(status) => {
                 let error = Some(message(page.lang, &error));
                 Ok((status, render(&PasswordPage { page: page.section("account"), mfa: user.account.mfa, error })?).into_response())

@@ -75,7 +75,7 @@ pub async fn finish_registration(
     ApiJson(body): ApiJson<Registration>,
 ) -> Result<StatusCode, WebError> {
     let lang = tamar_core::Lang::negotiate(headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or(""));
-    let notice = crate::security::notice(&state, lang);
+    let notice = crate::mail::notice(&state, lang);
     relying_party(&state)?.finish_registration(&state.db, &state.ledger, &user.account, &body.ceremony, &body.credential, &notice).await?;
     Ok(StatusCode::CREATED)
 }

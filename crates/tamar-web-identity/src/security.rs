@@ -4,47 +4,15 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
-use tamar_core::Lang;
-use tamar_identity::IdentityError;
-use tamar_identity::guard::{Notice, Proof};
 
 use tamar_web::pages::{PageContext, render, see_other};
 use tamar_web::extract::{AnySession, Authorized, FormData, SignedIn, StepUp};
 use tamar_web::i18n;
+use crate::forms::{ProofFields, mendable};
+use crate::mail::notice;
 use tamar_web::{AppState, WebError};
-
-/// How the notice of a change is written: in the page's language, pointing at the account.
-pub(crate) fn notice(state: &AppState, lang: Lang) -> Notice {
-    Notice { lang, account_url: format!("{}/{}/account", state.config.public_url.trim_end_matches('/'), lang.prefix()) }
-}
-
-/// The proof fields that forms of sensitive changes carry.
-#[derive(Default, Deserialize)]
-pub struct ProofFields {
-    #[serde(default)]
-    pub proof_password: String,
-    #[serde(default)]
-    pub proof_code: String,
-}
-
-impl ProofFields {
-    pub fn proof(&self) -> Proof<'_> {
-        Proof { password: &self.proof_password, code: &self.proof_code }
-    }
-}
-
-/// Errors that a person can mend by trying again, with the status to answer.
-pub(crate) fn mendable(error: &IdentityError) -> Option<StatusCode> {
-    match error {
-        IdentityError::InvalidCredentials | IdentityError::InvalidCode => Some(StatusCode::UNAUTHORIZED),
-        IdentityError::TooManyAttempts => Some(StatusCode::TOO_MANY_REQUESTS),
-        IdentityError::WeakPassword(_) | IdentityError::Invalid { .. } => Some(StatusCode::UNPROCESSABLE_ENTITY),
-        _ => None,
-    }
-}
 
 #[derive(Template)]
 #[template(path = "account/email.html")]
@@ -83,13 +51,13 @@ pub async fn change_email(
     match outcome {
         Ok(token) => {
             let to = form.email.trim().to_lowercase();
-            crate::identity::send_verification_to(&state, page.lang, &user.account.display_name, &to, &token).await?;
+            crate::mail::send_verification_to(&state, page.lang, &user.account.display_name, &to, &token).await?;
             let html = render(&EmailPage { page: page.section("account"), current, email: String::new(), mfa, error: None, sent_to: Some(to) })?;
             Ok(html.into_response())
         }
         Err(error) => match mendable(&error) {
             Some(status) => {
-                let error = Some(crate::identity::message(page.lang, &error));
+                let error = Some(crate::forms::message(page.lang, &error));
                 let html = render(&EmailPage { page: page.section("account"), current, email: form.email, mfa, error, sent_to: None })?;
                 Ok((status, html).into_response())
             }

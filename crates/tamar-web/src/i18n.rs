@@ -1,6 +1,6 @@
 //! Translations from Fluent catalogues, compiled into the binary: the kernel's own
 //! (`locales/*/main.ftl`: the page frame, the kernel's error codes, form rules) and each
-//! module's, which its [`Module`](crate::module::Module) names and [`install`] adds.
+//! module's, which its `Module` names and [`install`] adds.
 //!
 //! A module declares its catalogue with [`translations!`](crate::translations), from its own
 //! `locales/` folder.
@@ -38,10 +38,10 @@ translations!(static LOCALES);
 /// The modules' catalogues, after the kernel's.
 static MODULES: RwLock<Vec<&'static Translations>> = RwLock::new(Vec::new());
 
-/// Adds the catalogues of `modules` that are not there yet.
-pub fn install(modules: &[crate::module::Module]) {
+/// Adds the modules' catalogues that are not there yet.
+pub fn install(catalogues: impl IntoIterator<Item = &'static Translations>) {
     let Ok(mut installed) = MODULES.write() else { return };
-    for catalogue in modules.iter().filter_map(|m| m.translations) {
+    for catalogue in catalogues {
         if !installed.iter().any(|c| std::ptr::eq(*c, catalogue)) {
             installed.push(catalogue);
         }

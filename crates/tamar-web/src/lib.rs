@@ -99,6 +99,25 @@ pub struct AppState {
     pub visits: Arc<tamar_portal::visits::VisitCounter>,
 }
 
+/// The platform itself: leases for one-node jobs, the tamper-evident log, operations
+/// (`/healthz`, `/readyz`, `/metrics`), the OpenAPI document, and the pages every module
+/// shares (the language choice, static assets, the transparency page).
+pub fn platform() -> Module {
+    Module {
+        migrations: vec![tamar_store::lease::MIGRATIONS, tamar_ledger::MIGRATIONS],
+        routes: || {
+            crate::ops::routes()
+                .merge(crate::pages::routes())
+                // Where transparency-log tools look for a log's newest checkpoint.
+                .form("/checkpoint", access::get(access::Access::Public, api::ledger::checkpoint))
+        },
+        api: crate::api::routes,
+        openapi: <crate::api::PlatformApi as utoipa::OpenApi>::openapi,
+        codes: vec![tamar_ledger::codes::ALL],
+        ..Module::new("platform")
+    }
+}
+
 /// Every module's routes, with how each is kept from cross-site use: the API (nested under
 /// `/api/v1`) and all the others.
 fn declared_routes(modules: &[Module]) -> (csrf::Declared, csrf::Declared) {
@@ -133,7 +152,7 @@ pub fn json_routes(modules: &[Module]) -> Vec<String> {
 /// The whole application made of `modules`: pages, API, operations, with every cross-cutting
 /// layer.
 pub fn app(state: AppState, modules: &[Module]) -> Router {
-    i18n::install(modules);
+    i18n::install(modules.iter().filter_map(|m| m.translations));
     let cache = Arc::new(cache::PageCache::default());
     // Routes that are not plain forms say so where they are declared.
     let mut cross_site = csrf::Rules::default();

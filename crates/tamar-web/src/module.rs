@@ -2,7 +2,7 @@
 //! it and how it is kept from cross-site use), its OpenAPI paths, its background jobs, its error
 //! codes and its translations. Each module's web crate declares its [`Module`] in one place; the
 //! binary holds the one list of modules that the server, `tamar migrate`, `tamar demo`, the
-//! test harness and the fuzz targets all read.
+//! test harness and the fuzz targets all read. The kernel's own is [`crate::platform`].
 
 use axum::Router;
 use tamar_core::Code;
@@ -51,20 +51,6 @@ impl Module {
             translations: None,
             layer: |router, _| router,
         }
-    }
-}
-
-/// The platform itself: leases for one-node jobs, the tamper-evident log, operations
-/// (`/healthz`, `/readyz`, `/metrics`), the OpenAPI document, and the pages every module
-/// shares (the language choice, static assets, the transparency page).
-pub fn platform() -> Module {
-    Module {
-        migrations: vec![tamar_store::lease::MIGRATIONS, tamar_ledger::MIGRATIONS],
-        routes: || crate::ops::routes().merge(crate::pages::routes()),
-        api: crate::api::routes,
-        openapi: <crate::api::PlatformApi as utoipa::OpenApi>::openapi,
-        codes: vec![tamar_ledger::codes::ALL],
-        ..Module::new("platform")
     }
 }
 

@@ -13,7 +13,7 @@ use tamar_web::schedule::{Job, Placement};
 /// tables it refers to.
 pub fn all() -> Vec<Module> {
     vec![
-        module::platform(),
+        tamar_web::platform(),
         tamar_web_identity::module(),
         tamar_web_oidc::module(),
         tamar_web_signing::module(),

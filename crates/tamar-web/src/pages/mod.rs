@@ -28,8 +28,6 @@ pub fn routes() -> crate::csrf::Declared {
         .form("/static/favicon.svg", get(Access::Public, public::favicon))
         .form("/{lang}", get(Access::Public, public::to_home))
         .form("/{lang}/transparency", get(Access::Public, public::transparency))
-        // Where transparency-log tools look for a log's newest checkpoint.
-        .form("/checkpoint", get(Access::Public, crate::api::ledger::checkpoint))
 }
 
 /// The signed-in user, as the page header needs them.

@@ -59,3 +59,22 @@ fn only_the_binary_depends_on_everything() {
     // tamar-core is the bottom: it depends on no other Tamar crate.
     assert!(crates["tamar-core"].iter().all(|d| !d.starts_with("tamar")), "{:?}", crates["tamar-core"]);
 }
+
+/// The web layer is split by module: each module's web crate stands on the kernel and on domain
+/// crates, never on another module's web crate, and the kernel knows no module's web crate.
+#[test]
+fn module_web_crates_stand_on_the_kernel_alone() {
+    let crates = workspace();
+    let modules: Vec<&String> = crates.keys().filter(|n| n.starts_with("tamar-web-")).collect();
+    for expected in ["tamar-web-identity", "tamar-web-oidc", "tamar-web-signing", "tamar-web-portal"] {
+        assert!(modules.iter().any(|m| m.as_str() == expected), "{expected} is a module's web crate: {modules:?}");
+    }
+    for name in &modules {
+        let deps = &crates[name.as_str()];
+        assert!(deps.iter().any(|d| d == "tamar-web"), "{name} stands on the kernel");
+        for dep in deps {
+            assert!(!dep.starts_with("tamar-web-"), "{name} depends on {dep}: what two modules share belongs in the kernel");
+        }
+    }
+    assert!(!crates["tamar-web"].iter().any(|d| d.starts_with("tamar-web-")), "the kernel depends on a module: {:?}", crates["tamar-web"]);
+}
