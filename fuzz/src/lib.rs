@@ -226,7 +226,7 @@ async fn template() -> anyhow::Result<std::path::PathBuf> {
     let _ = std::fs::remove_dir_all(&dir);
     let config = Config::load(None, Overrides { addr: None, data_dir: Some(dir.clone()) })?;
     let platform = Platform::open(&config).await?;
-    tamar::demo::seed(&platform.db, &platform.ledger, &platform.sealer).await?;
+    tamar::demo::seed(&platform.state()).await?;
     platform.close().await;
     std::fs::write(&ready, stamp)?;
     Ok(dir)

@@ -11,7 +11,7 @@ use rand::{Rng, SeedableRng};
 use serde::Deserialize;
 use tamar_search::{DocKind, SearchDoc, Texts, to_simplified};
 
-/// The demo files, read from `crates/tamar/demo/` (see `FORMAT.md` there).
+/// The demo files, read from `crates/tamar-web-portal/demo/` (see `FORMAT.md` there).
 const DEMO_FILES: [&str; 3] = ["services-a.json", "services-b.json", "pages.json"];
 /// Every run generates the same catalogue.
 const SEED: u64 = 2026_11_27;

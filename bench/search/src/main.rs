@@ -6,7 +6,7 @@
 //!
 //! Options: `--entries N` (100000), `--passes N` timed passes over the query mix (5),
 //! `--postgres URL` (`postgres://postgres@127.0.0.1:5432`, or `TAMAR_BENCH_POSTGRES`),
-//! `--demo DIR` (the repository's `crates/tamar/demo`), `--misses` to list the labelled
+//! `--demo DIR` (the repository's `crates/tamar-web-portal/demo`), `--misses` to list the labelled
 //! queries each engine gets wrong, `--by-query` to print each query's median time,
 //! `--keep-database` to leave PostgreSQL's copy to look at, `--tamar-only` to build and time
 //! Tamar alone (no PostgreSQL, no ratio: for a profiler, e.g. `perf record`).
@@ -76,7 +76,7 @@ fn options() -> anyhow::Result<Options> {
         passes: 5,
         postgres: std::env::var("TAMAR_BENCH_POSTGRES")
             .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned()),
-        demo: Path::new(env!("CARGO_MANIFEST_DIR")).join("../../crates/tamar/demo"),
+        demo: Path::new(env!("CARGO_MANIFEST_DIR")).join("../../crates/tamar-web-portal/demo"),
         misses: false,
         by_query: false,
         keep_database: false,

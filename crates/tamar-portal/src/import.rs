@@ -1,6 +1,6 @@
 //! Importing published content from a JSON catalogue: the format an older portal's content
 //! is exported to (and that Tamar's demo content is written in). See
-//! `crates/tamar/demo/FORMAT.md`.
+//! `crates/tamar-web-portal/demo/FORMAT.md`.
 
 use std::collections::HashMap;
 

@@ -6,6 +6,7 @@ mod access_log;
 mod account;
 mod admin;
 mod api;
+mod demo;
 mod departments;
 mod forms;
 mod identity;
@@ -14,6 +15,8 @@ mod passkeys;
 mod security;
 mod two_factor;
 pub mod views;
+
+pub use demo::{ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_KEY, DemoAccount};
 
 use tamar_core::Role;
 use tamar_web::access::{Access, Scope, get, post};
@@ -32,6 +35,7 @@ pub fn module() -> Module {
         openapi: IdentityApi::openapi,
         codes: vec![tamar_tenancy::codes::ALL, tamar_identity::codes::ALL],
         translations: Some(&TRANSLATIONS),
+        demo: demo::seed,
         ..Module::new("identity")
     }
 }

@@ -4,6 +4,7 @@
 //! catalogue, search, MyGovHK and app-directory API; and the portal's background jobs.
 
 mod api;
+mod demo;
 mod feeds;
 mod jobs;
 mod mygov;
@@ -40,6 +41,7 @@ pub fn module() -> Module {
         codes: vec![tamar_portal::codes::ALL],
         layer: visits::layer,
         translations: Some(&TRANSLATIONS),
+        demo: demo::seed,
         ..Module::new("portal")
     }
 }

@@ -13,6 +13,9 @@ use crate::csrf::Declared;
 use crate::i18n::Translations;
 use crate::schedule::Job;
 
+/// How a module loads its demo data.
+pub type Demo = fn(AppState) -> futures::future::BoxFuture<'static, anyhow::Result<usize>>;
+
 /// One module of the platform.
 pub struct Module {
     /// Short and stable: it names the module in logs and metrics.
@@ -32,6 +35,9 @@ pub struct Module {
     pub codes: Vec<&'static [Code]>,
     /// Its Fluent messages in the three languages (the kernel's are in `tamar-web`).
     pub translations: Option<&'static Translations>,
+    /// Loads its demo data (`tamar demo`), after the modules before it in the list; returns
+    /// how many records were new. Seeding twice changes nothing.
+    pub demo: Demo,
     /// A layer it puts around the whole application, outside the page cache (so that it sees
     /// cached answers too): the portal counts visits of its pages here.
     pub layer: fn(Router, &AppState) -> Router,
@@ -49,6 +55,7 @@ impl Module {
             openapi: utoipa::openapi::OpenApi::default,
             codes: Vec::new(),
             translations: None,
+            demo: |_| Box::pin(async { Ok(0) }),
             layer: |router, _| router,
         }
     }

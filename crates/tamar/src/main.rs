@@ -159,7 +159,7 @@ async fn serve(config: &Config, demo: bool) -> anyhow::Result<ExitCode> {
     tamar_web::ops::metrics_handle();
     let mut platform = Platform::open(config).await?;
     if demo {
-        let created = demo::seed(&platform.db, &platform.ledger, &platform.sealer).await?;
+        let created = demo::seed(&platform.state()).await?;
         if created == 0 {
             eprintln!("Reusing the demo data in {}", config.data_dir.display());
         }

@@ -1698,9 +1698,9 @@ store_test!(search_answers_the_labelled_queries_over_the_demo_catalogue, |db| as
     let app = setup(db).await;
     let mut entries: Vec<tamar_portal::import::CatalogueEntry> = Vec::new();
     for file in [
-        include_str!("../../demo/services-a.json"),
-        include_str!("../../demo/services-b.json"),
-        include_str!("../../demo/pages.json"),
+        include_str!("../../../tamar-web-portal/demo/services-a.json"),
+        include_str!("../../../tamar-web-portal/demo/services-b.json"),
+        include_str!("../../../tamar-web-portal/demo/pages.json"),
     ] {
         entries.extend(serde_json::from_str::<Vec<tamar_portal::import::CatalogueEntry>>(file).unwrap());
     }
@@ -1723,8 +1723,8 @@ store_test!(search_answers_the_labelled_queries_over_the_demo_catalogue, |db| as
         expect: String,
         within: usize,
     }
-    let mut queries: Vec<Labelled> = serde_json::from_str(include_str!("../../demo/queries-a.json")).unwrap();
-    queries.extend(serde_json::from_str::<Vec<Labelled>>(include_str!("../../demo/queries-b.json")).unwrap());
+    let mut queries: Vec<Labelled> = serde_json::from_str(include_str!("../../../tamar-web-portal/demo/queries-a.json")).unwrap();
+    queries.extend(serde_json::from_str::<Vec<Labelled>>(include_str!("../../../tamar-web-portal/demo/queries-b.json")).unwrap());
     assert!(queries.len() >= 40);
     for lang in ["en", "tc", "sc"] {
         assert!(queries.iter().filter(|q| q.lang == lang).count() >= 8, "queries in {lang}");
