@@ -37,6 +37,7 @@ pub fn module() -> Module {
         routes,
         openapi: OidcApi::openapi,
         codes: vec![tamar_oidc::codes::ALL],
+        program_paths: &["/oidc/", "/.well-known/"],
         jobs: || {
             // ID token keys rotate every 90 days, the next key published well before it signs.
             vec![Job::new("oidc-key-rotation", Duration::from_secs(3600), Placement::OneNode, |state| async move {

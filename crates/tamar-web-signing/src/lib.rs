@@ -29,6 +29,7 @@ pub fn module() -> Module {
         routes,
         openapi: <SigningApi as utoipa::OpenApi>::openapi,
         codes: vec![tamar_signing::codes::ALL],
+        program_paths: &["/signing/"],
         translations: Some(&TRANSLATIONS),
         ..Module::new("signing")
     }

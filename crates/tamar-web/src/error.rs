@@ -6,7 +6,9 @@
 //! language. Errors raised by axum or tower layers (unknown route, wrong method, body too
 //! large, timeout) get the same treatment.
 
-use axum::extract::Request;
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -132,12 +134,26 @@ pub fn request_lang(req: &Request) -> Lang {
         .unwrap_or(Lang::En)
 }
 
-/// Paths for programs (JSON API and operations), as opposed to pages for people.
-pub(crate) fn is_api(path: &str) -> bool {
-    path.starts_with("/api/") || path.starts_with("/oidc/") || path.starts_with("/.well-known/") || path.starts_with("/signing/") || matches!(path, "/healthz" | "/readyz" | "/metrics")
+/// The paths that answer programs (the JSON API, operations, protocol endpoints), as opposed
+/// to pages for people, as the modules declared them (`Module::program_paths`): errors there
+/// are JSON.
+#[derive(Clone, Debug, Default)]
+pub struct ProgramPaths(Vec<&'static str>);
+
+impl ProgramPaths {
+    pub fn new(paths: impl IntoIterator<Item = &'static str>) -> ProgramPaths {
+        ProgramPaths(paths.into_iter().collect())
+    }
+
+    /// Whether `path` is one of them: the same path, or under one that ends in `/`.
+    pub fn contains(&self, path: &str) -> bool {
+        self.0.iter().any(|p| if p.ends_with('/') { path.starts_with(p) } else { path == *p })
+    }
 }
 
-pub async fn render_errors(req: Request, next: Next) -> Response {
+/// Writes every error as its code and translated message: JSON on program paths, a page
+/// elsewhere.
+pub async fn render_errors(State(programs): State<Arc<ProgramPaths>>, req: Request, next: Next) -> Response {
     let lang = request_lang(&req);
     let path = req.uri().path().to_owned();
     let query = req.uri().query().map(str::to_owned);
@@ -157,7 +173,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     };
     let status = status_of(code);
     let message = t(lang, &format!("error-{}", code.as_str()));
-    let mut rendered = if is_api(&path) {
+    let mut rendered = if programs.contains(&path) {
         let details = details
             .into_iter()
             .map(|d| ApiFieldError { field: d.field.to_owned(), code: d.rule.as_str().to_owned(), message: t(lang, &format!("rule-{}", d.rule.as_str())) })
@@ -194,4 +210,20 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
 
 pub fn urlencode(s: &str) -> String {
     serde_urlencoded::to_string([("", s)]).map(|e| e.trim_start_matches('=').to_owned()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ProgramPaths;
+
+    #[test]
+    fn program_paths_are_exact_or_a_folder() {
+        let programs = ProgramPaths::new(["/api/", "/healthz"]);
+        assert!(programs.contains("/api/v1/departments"));
+        assert!(programs.contains("/healthz"));
+        assert!(!programs.contains("/healthz/more"));
+        assert!(!programs.contains("/healthzz"));
+        assert!(!programs.contains("/apis"));
+        assert!(!programs.contains("/en/api/"));
+    }
 }

@@ -114,6 +114,8 @@ pub fn platform() -> Module {
         api: crate::api::routes,
         openapi: <crate::api::PlatformApi as utoipa::OpenApi>::openapi,
         codes: vec![tamar_ledger::codes::ALL],
+        // The API of every module is nested under `/api/v1`.
+        program_paths: &["/api/", "/healthz", "/readyz", "/metrics"],
         ..Module::new("platform")
     }
 }
@@ -154,6 +156,7 @@ pub fn json_routes(modules: &[Module]) -> Vec<String> {
 pub fn app(state: AppState, modules: &[Module]) -> Router {
     i18n::install(modules.iter().filter_map(|m| m.translations));
     let cache = Arc::new(cache::PageCache::default());
+    let programs = error::ProgramPaths::new(modules.iter().flat_map(|m| m.program_paths.iter().copied()));
     // Routes that are not plain forms say so where they are declared.
     let mut cross_site = csrf::Rules::default();
     let mut declared = |d: csrf::Declared| {
@@ -182,7 +185,7 @@ pub fn app(state: AppState, modules: &[Module]) -> Router {
         .layer(axum::Extension(Arc::new(openapi::openapi(modules))));
     let modules_layered = modules.iter().fold(inner, |router, module| (module.layer)(router, &state));
     modules_layered
-        .layer(axum::middleware::from_fn(error::render_errors))
+        .layer(axum::middleware::from_fn_with_state(Arc::new(programs), error::render_errors))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(axum::middleware::from_fn(ops::record_metrics))
         .layer(TraceLayer::new_for_http())

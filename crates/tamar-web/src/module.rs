@@ -33,6 +33,10 @@ pub struct Module {
     pub openapi: fn() -> utoipa::openapi::OpenApi,
     /// The error codes it owns (beside the kernel's, `Code::KERNEL`).
     pub codes: Vec<&'static [Code]>,
+    /// The paths where it answers programs rather than people (a path, or everything under one
+    /// that ends in `/`): errors there are JSON, not a page. Its API under `/api/v1` is one
+    /// already.
+    pub program_paths: &'static [&'static str],
     /// Its Fluent messages in the three languages (the kernel's are in `tamar-web`).
     pub translations: Option<&'static Translations>,
     /// Loads its demo data (`tamar demo`), after the modules before it in the list; returns
@@ -54,6 +58,7 @@ impl Module {
             jobs: Vec::new,
             openapi: utoipa::openapi::OpenApi::default,
             codes: Vec::new(),
+            program_paths: &[],
             translations: None,
             demo: |_| Box::pin(async { Ok(0) }),
             layer: |router, _| router,
