@@ -208,7 +208,7 @@ fn counts(v: Vec<(String, u64)>) -> Vec<FacetCount> {
 }
 
 pub(crate) async fn run_search(state: &AppState, req: tamar_search::SearchRequest) -> Result<tamar_search::SearchResults, WebError> {
-    let index = state.search.clone();
+    let index = crate::PortalState::of(state)?.search.clone();
     tokio::task::spawn_blocking(move || index.search(&req))
         .await
         .map_err(|error| {
@@ -285,7 +285,7 @@ impl View for SuggestionView {
 pub async fn suggest(State(state): State<AppState>, FormQuery(q): FormQuery<SuggestQuery>) -> Result<ViewJson<Vec<SuggestionView>>, WebError> {
     let lang = q.lang.unwrap_or(Lang::En);
     let req = tamar_search::SuggestRequest::checked(&q.q, lang, q.limit)?;
-    let index = state.search.clone();
+    let index = crate::PortalState::of(&state)?.search.clone();
     let found = tokio::task::spawn_blocking(move || index.suggest(&req.prefix, req.lang, req.limit))
         .await
         .map_err(|error| {

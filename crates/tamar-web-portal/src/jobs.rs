@@ -31,19 +31,20 @@ pub(crate) fn all() -> Vec<Job> {
                 let mut follower = follower.lock().await;
                 let follower = &mut *follower;
                 let now = state.ledger.now();
+                let search = &crate::PortalState::for_job(&state)?.search;
                 let due = follower.last_rebuild.is_some_and(|at| at.elapsed() >= INDEX_REFRESH);
                 match follower.cursor.as_mut() {
                     None => {
-                        follower.cursor = Some(tamar_portal::search_docs::catch_up(&state.db, &state.search, now).await?);
+                        follower.cursor = Some(tamar_portal::search_docs::catch_up(&state.db, search, now).await?);
                         follower.last_rebuild = Some(Instant::now());
                     }
                     Some(_) if due => {
                         follower.last_rebuild = Some(Instant::now());
-                        let position = tamar_portal::search_docs::rebuild_index(&state.db, &state.search, now).await?;
+                        let position = tamar_portal::search_docs::rebuild_index(&state.db, search, now).await?;
                         follower.cursor = Some(FeedCursor::new(position));
                     }
                     Some(cursor) => {
-                        tamar_portal::search_docs::apply_changes(&state.db, &state.search, cursor, now).await?;
+                        tamar_portal::search_docs::apply_changes(&state.db, search, cursor, now).await?;
                     }
                 }
                 Ok(())
@@ -55,7 +56,7 @@ pub(crate) fn all() -> Vec<Job> {
         }),
         // Each node counts the visits it served, and writes them in batches.
         Job::new("visit-counts", Duration::from_secs(5), Placement::EveryNode, |state| async move {
-            state.visits.flush(&state.db, state.ledger.now().date_naive()).await?;
+            crate::PortalState::for_job(&state)?.visits.flush(&state.db, state.ledger.now().date_naive()).await?;
             Ok(())
         }),
         Job::new("subscription-mail", Duration::from_secs(5), Placement::OneNode, move |state| {

@@ -13,6 +13,9 @@ mod public;
 mod visits;
 pub mod views;
 
+pub use state::PortalState;
+mod state;
+
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -40,6 +43,9 @@ pub fn module() -> Module {
         jobs: jobs::all,
         codes: vec![tamar_portal::codes::ALL],
         layer: visits::layer,
+        state: state::make,
+        ready: state::ready,
+        stop: state::stop,
         translations: Some(&TRANSLATIONS),
         demo: demo::seed,
         ..Module::new("portal")

@@ -28,8 +28,9 @@ async fn count_visits(State(state): State<AppState>, req: Request, next: Next) -
     let response = next.run(req).await;
     if let Some((kind, slug)) = target
         && response.status() == StatusCode::OK
+        && let Some(portal) = state.modules.get::<crate::PortalState>()
     {
-        state.visits.add(kind, &slug);
+        portal.visits.add(kind, &slug);
     }
     response
 }

@@ -91,12 +91,8 @@ pub struct AppState {
     /// Seals secrets kept in the database (TOTP secrets).
     pub sealer: tamar_store::Sealer,
     pub config: Arc<WebConfig>,
-    /// This node's search index of the portal catalogue, fed by `tamar_portal::search_docs`
-    /// from the `search-index` job.
-    pub search: Arc<tamar_search::SearchIndex>,
-    /// Visits of public pages, counted by the portal's layer and written in batches by its
-    /// `visit-counts` job.
-    pub visits: Arc<tamar_portal::visits::VisitCounter>,
+    /// What each module made at start-up for its handlers and jobs (`Module::state`).
+    pub modules: module::ModuleState,
 }
 
 /// The platform itself: leases for one-node jobs, the tamper-evident log, operations
@@ -182,7 +178,8 @@ pub fn app(state: AppState, modules: &[Module]) -> Router {
         .layer(RequestBodyLimitLayer::new(state.config.body_limit))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, state.config.request_timeout))
         .layer(axum::middleware::from_fn_with_state((state.ledger.clone(), cache), cache::serve_cached))
-        .layer(axum::Extension(Arc::new(openapi::openapi(modules))));
+        .layer(axum::Extension(Arc::new(openapi::openapi(modules))))
+        .layer(axum::Extension(Arc::new(ops::Readiness(modules.iter().map(|m| m.ready).collect()))));
     let modules_layered = modules.iter().fold(inner, |router, module| (module.layer)(router, &state));
     modules_layered
         .layer(axum::middleware::from_fn_with_state(Arc::new(programs), error::render_errors))

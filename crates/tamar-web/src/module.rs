@@ -4,7 +4,11 @@
 //! binary holds the one list of modules that the server, `tamar migrate`, `tamar demo`, the
 //! test harness and the fuzz targets all read. The kernel's own is [`crate::platform`].
 
+use std::path::PathBuf;
+use std::sync::Arc;
+
 use axum::Router;
+use axum::http::Extensions;
 use tamar_core::Code;
 use tamar_store::Migration;
 
@@ -13,8 +17,43 @@ use crate::csrf::Declared;
 use crate::i18n::Translations;
 use crate::schedule::Job;
 
+/// What the modules keep from start-up for their handlers and jobs (the portal's search index
+/// and visit counter), one value of each type. A module reads its own with [`ModuleState::get`].
+#[derive(Clone, Default)]
+pub struct ModuleState(Arc<Extensions>);
+
+impl ModuleState {
+    /// The value of type `T`, if a module made one.
+    pub fn get<T: Send + Sync + 'static>(&self) -> Option<&T> {
+        self.0.get::<T>()
+    }
+
+    /// This with `value` added, or in place of the one of its type: for start-up, and for tests
+    /// that give one node state of its own.
+    pub fn with<T: Clone + Send + Sync + 'static>(&self, value: T) -> ModuleState {
+        let mut values = Extensions::clone(&self.0);
+        values.insert(value);
+        ModuleState(Arc::new(values))
+    }
+}
+
+/// Where a module makes its start-up state.
+#[derive(Clone, Debug)]
+pub struct Setup {
+    /// This node's data folder, for files the module keeps of its own (the search index); none
+    /// when the state lives in memory only, as in tests.
+    pub data_dir: Option<PathBuf>,
+}
+
+/// How a module makes its start-up state: the values it puts in [`ModuleState`].
+pub type MakeState = fn(Setup) -> futures::future::BoxFuture<'static, anyhow::Result<Extensions>>;
+
+/// Work a module does on the application's state: loading demo data, or what must be done
+/// before the node stops.
+pub type Task<T> = fn(AppState) -> futures::future::BoxFuture<'static, anyhow::Result<T>>;
+
 /// How a module loads its demo data.
-pub type Demo = fn(AppState) -> futures::future::BoxFuture<'static, anyhow::Result<usize>>;
+pub type Demo = Task<usize>;
 
 /// One module of the platform.
 pub struct Module {
@@ -42,6 +81,13 @@ pub struct Module {
     /// Loads its demo data (`tamar demo`), after the modules before it in the list; returns
     /// how many records were new. Seeding twice changes nothing.
     pub demo: Demo,
+    /// Its start-up state, made once per node before it serves.
+    pub state: MakeState,
+    /// Whether this node can serve the module yet (`/readyz`): the portal's search index has
+    /// caught up with the change feed.
+    pub ready: fn(&AppState) -> bool,
+    /// What it must do before the node stops (write what it holds in memory).
+    pub stop: Task<()>,
     /// A layer it puts around the whole application, outside the page cache (so that it sees
     /// cached answers too): the portal counts visits of its pages here.
     pub layer: fn(Router, &AppState) -> Router,
@@ -61,6 +107,9 @@ impl Module {
             program_paths: &[],
             translations: None,
             demo: |_| Box::pin(async { Ok(0) }),
+            state: |_| Box::pin(async { Ok(Extensions::new()) }),
+            ready: |_| true,
+            stop: |_| Box::pin(async { Ok(()) }),
             layer: |router, _| router,
         }
     }
@@ -79,4 +128,24 @@ pub fn codes(modules: &[Module]) -> Vec<Code> {
 /// Every module's background jobs.
 pub fn jobs(modules: &[Module]) -> Vec<Job> {
     modules.iter().flat_map(|m| (m.jobs)()).collect()
+}
+
+/// Every module's start-up state, made in the list's order.
+pub async fn make_state(modules: &[Module], setup: Setup) -> anyhow::Result<ModuleState> {
+    let mut values = Extensions::new();
+    for module in modules {
+        let made = (module.state)(setup.clone()).await.map_err(|e| e.context(format!("cannot prepare the {} module", module.name)))?;
+        values.extend(made);
+    }
+    Ok(ModuleState(Arc::new(values)))
+}
+
+/// Runs every module's work before the node stops; a failure is logged, and the others still
+/// run.
+pub async fn stop(modules: &[Module], state: &AppState) {
+    for module in modules {
+        if let Err(error) = (module.stop)(state.clone()).await {
+            tracing::warn!(module = module.name, error = %error, "could not finish before stopping");
+        }
+    }
 }

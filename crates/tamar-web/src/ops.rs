@@ -1,8 +1,9 @@
 //! Operations: liveness, readiness and Prometheus metrics.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
+use axum::Extension;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
@@ -33,12 +34,16 @@ pub async fn healthz() -> axum::Json<Health> {
     axum::Json(Health { status: "ok" })
 }
 
-/// The process can serve: its search index has caught up with the change feed (a fresh node
-/// would otherwise find nothing), and its database answers.
+/// Each module's check of whether this node can serve it yet (`Module::ready`).
+pub struct Readiness(pub Vec<fn(&AppState) -> bool>);
+
+/// The process can serve: every module says it is ready (the portal's search index has caught
+/// up with the change feed: a fresh node would otherwise find nothing), and its database
+/// answers.
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses((status = 200, body = Health), (status = 503, body = crate::error::ApiErrorBody)))]
-pub async fn readyz(State(state): State<AppState>) -> Response {
-    if !state.search.is_caught_up() {
+pub async fn readyz(State(state): State<AppState>, Extension(modules): Extension<Arc<Readiness>>) -> Response {
+    if !modules.0.iter().all(|ready| ready(&state)) {
         return crate::WebError::new(tamar_core::Code::UNAVAILABLE).into_response();
     }
     match state.db.ping().await {

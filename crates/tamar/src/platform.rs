@@ -27,8 +27,8 @@ pub struct Platform {
     pub signing: tamar_signing::SigningAuthority,
     pub sealer: tamar_store::Sealer,
     pub web: WebConfig,
-    pub search: Arc<tamar_search::SearchIndex>,
-    pub visits: Arc<tamar_portal::visits::VisitCounter>,
+    /// What each module made at start-up (`Module::state`).
+    pub modules: tamar_web::module::ModuleState,
 }
 
 pub fn progress(len: u64, message: &'static str) -> ProgressBar {
@@ -104,12 +104,10 @@ impl Platform {
             pairwise_key: pairwise_key.to_vec(),
             metrics_token: config.metrics_token.as_ref().map(|t| secrecy::ExposeSecret::expose_secret(t).to_owned()),
         };
-        // Each node keeps its own index in its data folder; it follows the change feed.
-        let search_dir = config.data_dir.join("search");
-        let search = tokio::task::spawn_blocking(move || tamar_search::SearchIndex::open(Some(&search_dir)))
-            .await?
-            .context("cannot open the search index")?;
-        Ok(Platform { db, blobs, ledger, mailer, hkid_key, signing, sealer, web, search: Arc::new(search), visits: Arc::default() })
+        // Each node keeps the modules' own state (the portal's search index) in its data folder.
+        let setup = tamar_web::module::Setup { data_dir: Some(config.data_dir.clone()) };
+        let modules = tamar_web::module::make_state(&crate::modules::all(), setup).await?;
+        Ok(Platform { db, blobs, ledger, mailer, hkid_key, signing, sealer, web, modules })
     }
 
     pub fn state(&self) -> AppState {
@@ -122,16 +120,14 @@ impl Platform {
             signing: self.signing.clone(),
             sealer: self.sealer.clone(),
             config: Arc::new(self.web.clone()),
-            search: self.search.clone(),
-            visits: self.visits.clone(),
+            modules: self.modules.clone(),
         }
     }
 
-    /// Flushes the log and closes the database.
+    /// Lets each module finish (the portal writes its visit counts), flushes the log and closes
+    /// the database.
     pub async fn close(self) {
-        if let Err(error) = self.visits.flush(&self.db, chrono::Utc::now().date_naive()).await {
-            tracing::warn!(%error, "could not write visit counts");
-        }
+        tamar_web::module::stop(&crate::modules::all(), &self.state()).await;
         if let Err(error) = self.ledger.shutdown().await {
             tracing::error!(%error, "could not flush the ledger");
         }

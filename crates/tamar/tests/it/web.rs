@@ -37,6 +37,18 @@ const METRICS_TOKEN: &str = "a metrics token for the tests";
 
 const TOTP_KEY: &str = "TAMARTESTSECRETKEYFORTHEOFFICERS";
 
+/// The portal's search index on this node.
+fn search_of(state: &AppState) -> &Arc<tamar_search::SearchIndex> {
+    &tamar_web_portal::PortalState::of(state).unwrap().search
+}
+
+/// The state of a node with a search index of its own.
+fn with_search(state: &AppState, search: &Arc<tamar_search::SearchIndex>) -> AppState {
+    let mut state = state.clone();
+    state.modules = state.modules.with(tamar_web_portal::PortalState::new(search.clone()));
+    state
+}
+
 fn sealer() -> tamar_store::Sealer {
     tamar_store::Sealer::new(&[11u8; 32])
 }
@@ -270,8 +282,7 @@ async fn setup(db: Db) -> TestApp {
         signing: tamar_signing::SigningAuthority::ensure(&db, &sealer(), chrono::Utc::now()).await.unwrap(),
         sealer: sealer(),
         config: Arc::new(config),
-        search: Arc::new(tamar_search::SearchIndex::open(None).unwrap()),
-        visits: Arc::default(),
+        modules: tamar_web::module::make_state(&tamar::modules::all(), tamar_web::module::Setup { data_dir: None }).await.unwrap(),
     };
     // One published item of each kind, for the public pages.
     let departments = [("IMMD".to_owned(), ids[0]), ("DH".to_owned(), ids[1])].into_iter().collect();
@@ -279,7 +290,7 @@ async fn setup(db: Db) -> TestApp {
     tamar_portal::import::import(&db, &ledger, &entries, &departments).await.unwrap();
     ledger.sync().await.unwrap();
     // As `tamar serve` does before it is ready (see `it/readiness.rs`).
-    tamar_portal::search_docs::catch_up(&db, &state.search, ledger.now()).await.unwrap();
+    tamar_portal::search_docs::catch_up(&db, search_of(&state), ledger.now()).await.unwrap();
     TestApp { codes_used: Default::default(), app: tamar::modules::app(state.clone()), db, ledger, state, _blobs: blob_dir }
 }
 
@@ -1509,7 +1520,7 @@ store_test!(content_is_written_reviewed_by_a_second_officer_and_published, |db| 
 
     // The search index follows the change feed.
     let mut cursor = tamar_portal::feed::FeedCursor::new(0);
-    tamar_portal::search_docs::apply_changes(&app.db, &app.state.search, &mut cursor, app.ledger.now()).await.unwrap();
+    tamar_portal::search_docs::apply_changes(&app.db, search_of(&app.state), &mut cursor, app.ledger.now()).await.unwrap();
     let found = app.get("/api/v1/search?q=dental%20clinic&lang=en", &Browser::default()).await.json();
     assert_eq!(found["hits"][0]["slug"], "dental-clinic-hours", "{found}");
 
@@ -1541,7 +1552,7 @@ store_test!(content_is_written_reviewed_by_a_second_officer_and_published, |db| 
     let withdrawn = post(format!("{edit}/withdraw"), reviewer.clone(), vec![("csrf_token", reviewer_token.clone())]).await;
     assert_eq!(withdrawn.status, StatusCode::SEE_OTHER);
     assert_eq!(app.get("/en/news/dental-clinic-hours", &Browser::default()).await.status, StatusCode::NOT_FOUND);
-    tamar_portal::search_docs::apply_changes(&app.db, &app.state.search, &mut cursor, app.ledger.now()).await.unwrap();
+    tamar_portal::search_docs::apply_changes(&app.db, search_of(&app.state), &mut cursor, app.ledger.now()).await.unwrap();
     let found = app.get("/api/v1/search?q=dental%20clinic&lang=en", &Browser::default()).await.json();
     assert!(found["hits"].as_array().unwrap().iter().all(|h| h["slug"] != "dental-clinic-hours"), "{found}");
     Ok(()) as R
@@ -1714,7 +1725,7 @@ store_test!(search_answers_the_labelled_queries_over_the_demo_catalogue, |db| as
         }
     }
     tamar_portal::import::import(&app.db, &app.ledger, &entries, &departments).await.unwrap();
-    tamar_portal::search_docs::rebuild_index(&app.db, &app.state.search, app.ledger.now()).await.unwrap();
+    tamar_portal::search_docs::rebuild_index(&app.db, search_of(&app.state), app.ledger.now()).await.unwrap();
 
     #[derive(serde::Deserialize)]
     struct Labelled {

@@ -379,8 +379,7 @@ fn damaged_index(dir: &std::path::Path) -> tamar_search::SearchIndex {
 store_test!(failed_search_suggestions_are_logged, |db| async move {
     let app = setup(db).await;
     let folder = tempfile::tempdir()?;
-    let mut state = app.state.clone();
-    state.search = Arc::new(damaged_index(folder.path()));
+    let state = with_search(&app.state, &Arc::new(damaged_index(folder.path())));
     let router = tamar::modules::app(state);
     let captured = Captured::default();
     let subscriber = tracing_subscriber::fmt().with_writer(captured.clone()).with_ansi(false).finish();

@@ -6,9 +6,7 @@ use tamar_search::SearchIndex;
 
 /// This node's router on the shared database, with its own search index.
 fn node(app: &TestApp, search: &Arc<SearchIndex>) -> Router {
-    let mut state = app.state.clone();
-    state.search = search.clone();
-    tamar::modules::app(state)
+    tamar::modules::app(with_search(&app.state, search))
 }
 
 async fn get(node: &Router, path: &str) -> (StatusCode, Value) {
@@ -25,8 +23,7 @@ fn slugs(found: &Value) -> Vec<String> {
 /// Follows the feed as `tamar serve` does (the portal's `search-index` job), and waits for `/readyz` to turn 200: every answer
 /// before is 503 `unavailable`. Returns the follower, to stop it.
 async fn follow_until_ready(app: &TestApp, index: &Arc<SearchIndex>, node: &Router) -> tokio::task::JoinHandle<()> {
-    let mut state = app.state.clone();
-    state.search = index.clone();
+    let state = with_search(&app.state, index);
     let job = tamar::modules::jobs().into_iter().find(|j| j.name == "search-index").expect("the portal's search-index job");
     let mut followers = tamar_web::schedule::spawn(state, vec![job]);
     let follower = followers.pop().unwrap();

@@ -1,0 +1,65 @@
+//! What the portal keeps on each node: its own search index of the catalogue, fed from the change
+//! feed by the `search-index` job, and the visits it served, written in batches by the
+//! `visit-counts` job and when the node stops.
+
+use std::sync::Arc;
+
+use axum::http::Extensions;
+use futures::future::BoxFuture;
+use tamar_core::Code;
+use tamar_portal::visits::VisitCounter;
+use tamar_search::SearchIndex;
+use tamar_web::module::Setup;
+use tamar_web::{AppState, WebError};
+
+/// The portal's state on this node.
+#[derive(Clone)]
+pub struct PortalState {
+    pub search: Arc<SearchIndex>,
+    pub visits: Arc<VisitCounter>,
+}
+
+impl PortalState {
+    /// A node's state with this search index, and no visits yet.
+    pub fn new(search: Arc<SearchIndex>) -> PortalState {
+        PortalState { search, visits: Arc::default() }
+    }
+
+    /// The portal's state in the application's, for a handler.
+    pub fn of(state: &AppState) -> Result<&PortalState, WebError> {
+        state.modules.get::<PortalState>().ok_or_else(|| {
+            tracing::error!("the portal module's state was not made at start-up");
+            WebError::new(Code::INTERNAL)
+        })
+    }
+
+    /// The same, for a job.
+    pub(crate) fn for_job(state: &AppState) -> anyhow::Result<&PortalState> {
+        state.modules.get::<PortalState>().ok_or_else(|| anyhow::anyhow!("the portal module's state was not made at start-up"))
+    }
+}
+
+/// Opens the node's search index (in `search/` of the data folder, or in memory).
+pub(crate) fn make(setup: Setup) -> BoxFuture<'static, anyhow::Result<Extensions>> {
+    Box::pin(async move {
+        let dir = setup.data_dir.map(|d| d.join("search"));
+        let search = tokio::task::spawn_blocking(move || SearchIndex::open(dir.as_deref())).await??;
+        let mut made = Extensions::new();
+        made.insert(PortalState::new(Arc::new(search)));
+        Ok(made)
+    })
+}
+
+/// Ready once the search index has caught up with the change feed.
+pub(crate) fn ready(state: &AppState) -> bool {
+    state.modules.get::<PortalState>().is_some_and(|p| p.search.is_caught_up())
+}
+
+/// Writes the visits counted since the last batch.
+pub(crate) fn stop(state: AppState) -> BoxFuture<'static, anyhow::Result<()>> {
+    Box::pin(async move {
+        let portal = PortalState::for_job(&state)?;
+        portal.visits.flush(&state.db, state.ledger.now().date_naive()).await?;
+        Ok(())
+    })
+}
