@@ -12,6 +12,7 @@ pub mod error;
 pub mod hkid;
 pub mod ids;
 pub mod lang;
+pub mod paging;
 pub mod text;
 
 pub use actor::{Actor, Granter, IMMIGRATION_DEPARTMENT, Role, RoleScope};
@@ -20,4 +21,5 @@ pub use error::{Code, ErrorKind, FieldError, HasCode, Rule};
 pub use hkid::{Hkid, HkidError};
 pub use ids::{AccountId, DepartmentId};
 pub use lang::Lang;
+pub use paging::{Cursor, Page, PageRequest};
 pub use text::LocalizedText;

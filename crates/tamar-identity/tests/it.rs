@@ -62,7 +62,7 @@ store_test!(sign_in_and_sessions, |db| async move {
 
     // The citizen sees their account's creation, sign-in and sign-out.
     ledger.sync().await?;
-    let actions: Vec<String> = ledger.accesses_to(citizen.id, 10).await?.into_iter().map(|a| a.action).collect();
+    let actions: Vec<String> = ledger.accesses_to(citizen.id, &tamar_core::PageRequest::first(10)).await?.items.into_iter().map(|a| a.action).collect();
     assert_eq!(actions, ["identity.session.end", "identity.session.create", "identity.account.create"]);
     Ok::<(), IdentityError>(())
 });
@@ -90,7 +90,7 @@ store_test!(officers_are_scoped_to_their_department, |db| async move {
     assert!(matches!(tamar_identity::list_officers(&db, &ledger, &clerk_of_immd, immd).await, Err(IdentityError::Forbidden)));
     // The listing was a logged read of the officer's data.
     ledger.sync().await?;
-    let reads = ledger.accesses_to(officer.id, 10).await?;
+    let reads = ledger.accesses_to(officer.id, &tamar_core::PageRequest::first(10)).await?.items;
     assert!(reads.iter().any(|a| a.action == "identity.account.read" && a.actor == admin_of_immd.log_name()));
     Ok::<(), IdentityError>(())
 });
@@ -337,7 +337,7 @@ mod assurance {
 
         // Chan sees who looked at the submission, and who approved it.
         ledger.sync().await?;
-        let log = ledger.accesses_to(chan.id, 20).await?;
+        let log = ledger.accesses_to(chan.id, &tamar_core::PageRequest::first(20)).await?.items;
         assert!(log.iter().any(|a| a.action == "identity.verification.read" && a.actor == verifier.log_name()));
         assert!(log.iter().any(|a| a.action == "identity.verification.approve"));
         Ok::<(), IdentityError>(())

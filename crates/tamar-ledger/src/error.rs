@@ -1,4 +1,4 @@
-use tamar_core::{Code, HasCode};
+use tamar_core::{Code, FieldError, HasCode, Rule};
 use tamar_store::StoreError;
 
 use crate::merkle::ProofError;
@@ -23,6 +23,9 @@ pub enum LedgerError {
     Checkpoints(String),
     #[error("the log does not extend the newest checkpoint written out ({0}); refusing to sign")]
     Inconsistent(String),
+    /// A page's cursor that no page of this list gave.
+    #[error("not a cursor of this list")]
+    BadCursor,
 }
 
 impl HasCode for LedgerError {
@@ -32,11 +35,19 @@ impl HasCode for LedgerError {
             LedgerError::Proof(_) => crate::codes::TREE_SIZE_OUT_OF_RANGE,
             LedgerError::TreeSizeOutOfRange(_) => crate::codes::TREE_HEAD_NOT_FOUND,
             LedgerError::Closed => Code::UNAVAILABLE,
+            LedgerError::BadCursor => Code::INVALID_QUERY,
             LedgerError::Key { .. }
             | LedgerError::Corrupt(_)
             | LedgerError::Checkpoint(_)
             | LedgerError::Checkpoints(_)
             | LedgerError::Inconsistent(_) => Code::INTERNAL,
+        }
+    }
+
+    fn details(&self) -> Vec<FieldError> {
+        match self {
+            LedgerError::BadCursor => vec![FieldError { field: "after", rule: Rule::Format }],
+            _ => Vec::new(),
         }
     }
 }

@@ -5,7 +5,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use sea_query::{Expr, ExprTrait, Order, Query};
-use tamar_core::{AccountId, Clock};
+use tamar_core::{AccountId, Clock, Cursor, Page, PageRequest};
 use tamar_store::{Backend, Db, StoreError, Tx, from_millis, row, to_millis};
 use tokio::sync::{Mutex, Notify, mpsc, oneshot};
 
@@ -385,37 +385,42 @@ impl Ledger {
         Ok(ConsistencyProof { first, second, consistency: proof.iter().map(|h| B64.encode(h)).collect() })
     }
 
-    /// Every logged access to, or change of, a person's data, newest first.
-    pub async fn accesses_to(&self, person: AccountId, limit: u64) -> Result<Vec<AccessRecord>, LedgerError> {
-        let rows = self
-            .inner
-            .db
-            .fetch_all(
-                &Query::select()
-                    .columns(["seq", "at", "kind", "actor", "action", "object", "department", "purpose"])
-                    .from(ENTRIES)
-                    .and_where(Expr::col("subject").eq(person.to_string()))
-                    .order_by("at", Order::Desc)
-                    .order_by("id", Order::Desc)
-                    .limit(limit)
-                    .to_owned(),
-            )
-            .await?;
-        rows.iter()
+    /// The logged accesses to, or changes of, a person's data, newest first, a page at a time
+    /// (keyset on the time and the entry's id, which the `subject, at` index serves).
+    pub async fn accesses_to(&self, person: AccountId, page: &PageRequest) -> Result<Page<AccessRecord>, LedgerError> {
+        let mut query = Query::select()
+            .columns(["id", "seq", "at", "kind", "actor", "action", "object", "department", "purpose"])
+            .from(ENTRIES)
+            .and_where(Expr::col("subject").eq(person.to_string()))
+            .order_by("at", Order::Desc)
+            .order_by("id", Order::Desc)
+            .limit(page.fetch())
+            .to_owned();
+        if let Some(after) = &page.after {
+            let (Some(at), Some(id)) = (after.int(0), after.int(1)) else { return Err(LedgerError::BadCursor) };
+            query.and_where(Expr::col("at").lt(at).or(Expr::col("at").eq(at).and(Expr::col("id").lt(id))));
+        }
+        let rows = self.inner.db.fetch_all(&query).await?;
+        let records = rows
+            .iter()
             .map(|r| {
                 let kind: String = row::get(r, "kind")?;
-                Ok(AccessRecord {
+                let at: i64 = row::get(r, "at")?;
+                let id: i64 = row::get(r, "id")?;
+                let record = AccessRecord {
                     index: row::get(r, "seq")?,
-                    at: from_millis(row::get(r, "at")?),
+                    at: from_millis(at),
                     kind: EntryKind::parse(&kind).ok_or_else(|| LedgerError::Corrupt(kind.clone()))?,
                     actor: row::get(r, "actor")?,
                     action: row::get(r, "action")?,
                     object: row::get(r, "object")?,
                     department: row::get(r, "department")?,
                     purpose: row::get(r, "purpose")?,
-                })
+                };
+                Ok((record, at, id))
             })
-            .collect()
+            .collect::<Result<Vec<_>, LedgerError>>()?;
+        Ok(Page::from_rows(records, page, |(_, at, id)| Cursor::new([at.to_string(), id.to_string()])).map(|(record, _, _)| record))
     }
 }
 

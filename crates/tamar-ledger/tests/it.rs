@@ -14,6 +14,31 @@ use tamar_store::{Db, Migrator, store_test};
 
 type H = [u8; 32];
 
+/// Every access to `person`, read a page of 7 at a time (many share a millisecond, so pages
+/// also split entries of the same time), checking that each page costs one statement.
+async fn every_access(ledger: &Ledger, person: AccountId) -> Vec<tamar_ledger::AccessRecord> {
+    let mut all = Vec::new();
+    let mut page = tamar_core::PageRequest::first(7);
+    loop {
+        let (got, statements) = tamar_store::count_statements(ledger.accesses_to(person, &page)).await;
+        let got = got.unwrap();
+        assert_eq!(statements, 1, "one page, one statement");
+        assert!(got.items.len() <= 7);
+        all.extend(got.items);
+        match got.next {
+            Some(next) => page.after = Some(next),
+            None => break,
+        }
+    }
+    // Newest first, each entry once.
+    assert!(all.windows(2).all(|w| w[0].at >= w[1].at), "newest first");
+    let mut indexes: Vec<_> = all.iter().map(|a| a.index).collect();
+    indexes.sort();
+    indexes.dedup();
+    assert_eq!(indexes.len(), all.len(), "no entry on two pages");
+    all
+}
+
 fn sha(parts: &[&[u8]]) -> H {
     let mut h = Sha256::new();
     for p in parts {
@@ -192,12 +217,16 @@ store_test!(concurrent_reads_are_batched_and_durable, |db| async move {
         outcome?;
     }
     ledger.sync().await?;
-    let accesses = ledger.accesses_to(person, 1000).await?;
+    let accesses = every_access(&ledger, person).await;
     assert_eq!(accesses.len(), 300);
     assert!(accesses.iter().all(|a| a.index.is_some() && a.purpose == "processing an application"));
     assert!(accesses.iter().all(|a| a.department == officer.department().map(|d| d.to_string())));
+    // One page holds at most what was asked, and a cursor that no page gave is refused.
+    assert_eq!(ledger.accesses_to(person, &tamar_core::PageRequest::first(1000)).await?.items.len(), 200);
+    let forged = tamar_core::PageRequest { limit: 5, after: Some(tamar_core::Cursor::new(["soon", "1"])) };
+    assert!(matches!(ledger.accesses_to(person, &forged).await, Err(tamar_ledger::LedgerError::BadCursor)));
     // Nobody else's accesses are listed.
-    assert!(ledger.accesses_to(AccountId::new(), 10).await?.is_empty());
+    assert!(ledger.accesses_to(AccountId::new(), &tamar_core::PageRequest::first(10)).await?.items.is_empty());
     let heads = ledger.latest_sth().await?.unwrap();
     assert_eq!(heads.tree_size, 300);
     // Far fewer writes than reads: the reads were committed and sequenced in batches.

@@ -1,3 +1,5 @@
+use std::cell::Cell;
+use std::future::Future;
 use std::sync::Once;
 use std::time::Duration;
 
@@ -48,6 +50,26 @@ impl Backend {
 
 static DRIVERS: Once = Once::new();
 
+tokio::task_local! {
+    static STATEMENTS: Cell<u64>;
+}
+
+/// Counts a statement for [`count_statements`], when one is counting in this task.
+fn counted() {
+    let _ = STATEMENTS.try_with(|n| n.set(n.get() + 1));
+}
+
+/// Runs `work` and counts the statements it runs itself (not those of background tasks): for
+/// tests that check that a page costs the same number of queries however long its list is.
+pub async fn count_statements<F: Future>(work: F) -> (F::Output, u64) {
+    STATEMENTS
+        .scope(Cell::new(0), async move {
+            let out = work.await;
+            (out, STATEMENTS.try_with(Cell::get).unwrap_or(0))
+        })
+        .await
+}
+
 /// A pool of connections to the platform's database.
 #[derive(Clone, Debug)]
 pub struct Db {
@@ -85,6 +107,11 @@ impl Db {
         self.backend
     }
 
+    fn build<S: SqlxBinder>(&self, stmt: &S) -> (String, SqlxValues) {
+        counted();
+        self.backend.build(stmt)
+    }
+
     /// Starts a transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`),
     /// so that two writers queue instead of failing on a lock upgrade.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
@@ -104,12 +131,12 @@ impl Db {
 
     pub async fn fetch_all<S: SqlxBinder>(&self, stmt: &S) -> Result<Vec<AnyRow>, StoreError> {
         // sea-query renders values as bound parameters, never into the SQL text.
-        let (sql, values) = self.backend.build(stmt);
+        let (sql, values) = self.build(stmt);
         sqlx::query_with(sqlx::AssertSqlSafe(sql), values).fetch_all(&self.pool).await.map_err(StoreError::from_sqlx)
     }
 
     pub async fn fetch_optional<S: SqlxBinder>(&self, stmt: &S) -> Result<Option<AnyRow>, StoreError> {
-        let (sql, values) = self.backend.build(stmt);
+        let (sql, values) = self.build(stmt);
         sqlx::query_with(sqlx::AssertSqlSafe(sql), values)
             .fetch_optional(&self.pool)
             .await
@@ -117,13 +144,13 @@ impl Db {
     }
 
     pub async fn fetch_one<S: SqlxBinder>(&self, stmt: &S) -> Result<AnyRow, StoreError> {
-        let (sql, values) = self.backend.build(stmt);
+        let (sql, values) = self.build(stmt);
         sqlx::query_with(sqlx::AssertSqlSafe(sql), values).fetch_one(&self.pool).await.map_err(StoreError::from_sqlx)
     }
 
     /// Runs one statement on its own; returns the number of rows it touched.
     pub async fn execute<S: SqlxBinder>(&self, stmt: &S) -> Result<u64, StoreError> {
-        let (sql, values) = self.backend.build(stmt);
+        let (sql, values) = self.build(stmt);
         let done = sqlx::query_with(sqlx::AssertSqlSafe(sql), values).execute(&self.pool).await.map_err(StoreError::from_sqlx)?;
         Ok(done.rows_affected())
     }
@@ -154,13 +181,18 @@ impl Tx {
         self.backend
     }
 
+    fn build<S: SqlxBinder>(&self, stmt: &S) -> (String, SqlxValues) {
+        counted();
+        self.backend.build(stmt)
+    }
+
     pub async fn fetch_all<S: SqlxBinder>(&mut self, stmt: &S) -> Result<Vec<AnyRow>, StoreError> {
-        let (sql, values) = self.backend.build(stmt);
+        let (sql, values) = self.build(stmt);
         sqlx::query_with(sqlx::AssertSqlSafe(sql), values).fetch_all(&mut *self.inner).await.map_err(StoreError::from_sqlx)
     }
 
     pub async fn fetch_optional<S: SqlxBinder>(&mut self, stmt: &S) -> Result<Option<AnyRow>, StoreError> {
-        let (sql, values) = self.backend.build(stmt);
+        let (sql, values) = self.build(stmt);
         sqlx::query_with(sqlx::AssertSqlSafe(sql), values)
             .fetch_optional(&mut *self.inner)
             .await
@@ -168,12 +200,12 @@ impl Tx {
     }
 
     pub async fn fetch_one<S: SqlxBinder>(&mut self, stmt: &S) -> Result<AnyRow, StoreError> {
-        let (sql, values) = self.backend.build(stmt);
+        let (sql, values) = self.build(stmt);
         sqlx::query_with(sqlx::AssertSqlSafe(sql), values).fetch_one(&mut *self.inner).await.map_err(StoreError::from_sqlx)
     }
 
     pub async fn execute<S: SqlxBinder>(&mut self, stmt: &S) -> Result<u64, StoreError> {
-        let (sql, values) = self.backend.build(stmt);
+        let (sql, values) = self.build(stmt);
         let done = sqlx::query_with(sqlx::AssertSqlSafe(sql), values)
             .execute(&mut *self.inner)
             .await

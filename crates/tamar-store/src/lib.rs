@@ -18,7 +18,7 @@ mod secrets;
 pub mod testing;
 
 pub use blobs::{BlobConfig, Blobs};
-pub use db::{Backend, Db, Tx, row};
+pub use db::{Backend, Db, Tx, count_statements, row};
 pub use error::StoreError;
 pub use migrate::{Migration, Migrator};
 pub use secrets::{Sealer, derive_key, load_or_create_secret};

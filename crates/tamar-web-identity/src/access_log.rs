@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use serde::Serialize;
 use tamar_core::{Lang, Role};
 use tamar_identity::{Account, AccountKind};
-use tamar_ledger::{AccessRecord, EntryKind};
+use tamar_core::{Page, PageRequest};
+use tamar_ledger::EntryKind;
 
 use tamar_web::{AppState, WebError, i18n};
 
@@ -44,9 +45,9 @@ pub struct Accessor {
     pub service: Option<tamar_core::LocalizedText>,
 }
 
-/// Reads the person's log and describes each actor.
-pub(crate) async fn accesses_of(state: &AppState, me: &Account, limit: u64) -> Result<Vec<Access>, WebError> {
-    let records: Vec<AccessRecord> = state.ledger.accesses_to(me.id, limit).await?;
+/// Reads a page of the person's log and describes each actor.
+pub(crate) async fn accesses_of(state: &AppState, me: &Account, page: &PageRequest) -> Result<Page<Access>, WebError> {
+    let Page { items: records, next } = state.ledger.accesses_to(me.id, page).await?;
     let names: Vec<String> = records.iter().map(|r| r.actor.clone()).collect();
     let profiles = tamar_identity::actor_profiles(&state.db, &names).await?;
     let departments: HashMap<String, tamar_tenancy::Department> =
@@ -85,7 +86,7 @@ pub(crate) async fn accesses_of(state: &AppState, me: &Account, limit: u64) -> R
         };
         out.push(Access { index: r.index, at: r.at, kind: r.kind, who, action: r.action, purpose: r.purpose });
     }
-    Ok(out)
+    Ok(Page { items: out, next })
 }
 
 /// The actor as a sentence of the page's language: "An officer of the Immigration Department

@@ -2,6 +2,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::State;
+use axum::extract::OriginalUri;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
@@ -130,6 +131,8 @@ struct AccountPage {
     level: String,
     department: Option<String>,
     accesses: Vec<AccessRow>,
+    /// The next page of accesses, if there are older ones.
+    older: Option<String>,
     sessions: Vec<SessionRow>,
     consents: Vec<ConsentRow>,
     passkeys: usize,
@@ -143,6 +146,8 @@ struct AccountPage {
 #[derive(Deserialize)]
 pub struct AccountQuery {
     notice: Option<String>,
+    /// Where the list of accesses starts (older entries).
+    after: Option<String>,
 }
 
 pub(crate) fn kind_label(lang: Lang, kind: AccountKind) -> String {
@@ -170,14 +175,17 @@ pub async fn account(
     page: PageContext,
     State(state): State<AppState>,
     user: Authorized<SignedIn>,
+    OriginalUri(uri): OriginalUri,
     ApiQuery(q): ApiQuery<AccountQuery>,
 ) -> Result<Html<String>, WebError> {
     let departments = tamar_tenancy::list(&state.db).await?;
     let names: HashMap<String, String> = departments.iter().map(|d| (d.code.clone(), d.name.get(page.lang).to_owned())).collect();
     let department = user.account.department.and_then(|id: DepartmentId| departments.iter().find(|d| d.id == id)).map(|d| d.name.get(page.lang).to_owned());
     let checkpoint = state.ledger.checkpoint().await?;
-    let accesses = crate::access_log::accesses_of(&state, &user.account, 200)
-        .await?
+    let accesses = crate::access_log::accesses_of(&state, &user.account, &tamar_web::paging::request(None, q.after.as_deref())?).await?;
+    let older = accesses.next.as_ref().map(|next| format!("{}#accesses", tamar_web::paging::next_href(&uri, next)));
+    let accesses = accesses
+        .items
         .iter()
         .map(|r| AccessRow {
             at: r.at.to_rfc3339(),
@@ -223,6 +231,7 @@ pub async fn account(
         level,
         department,
         accesses,
+        older,
         sessions,
         consents,
         passkeys,

@@ -23,6 +23,7 @@ pub mod module;
 pub mod ops;
 pub mod openapi;
 pub mod pages;
+pub mod paging;
 pub mod schedule;
 mod security;
 pub mod views;

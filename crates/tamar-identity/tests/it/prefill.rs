@@ -22,7 +22,7 @@ store_test!(only_the_person_chooses_what_services_may_fill_in, |db| async move {
         assert!(matches!(prefill::set_prefill(&db, &ledger, &nobody, &chosen).await, Err(IdentityError::Forbidden)));
     }
     ledger.sync().await?;
-    let actions: Vec<String> = ledger.accesses_to(me, 10).await?.into_iter().map(|a| a.action).collect();
+    let actions: Vec<String> = ledger.accesses_to(me, &tamar_core::PageRequest::first(10)).await?.items.into_iter().map(|a| a.action).collect();
     assert_eq!(actions, ["identity.prefill.set", "identity.prefill.set"]);
     Ok::<(), IdentityError>(())
 });

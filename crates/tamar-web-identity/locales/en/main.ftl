@@ -19,6 +19,7 @@ account-kind = Account type
 account-department = Department
 account-accesses-lead = Every time someone read or changed your personal data on this platform, it was logged. This is that record, newest first.
 account-accesses-none = Nobody has accessed your data yet.
+account-accesses-older = Older entries
 access-when = When
 access-who = Who
 access-what = What

@@ -1049,6 +1049,8 @@ mod api_views;
 mod authorization;
 #[path = "web/openapi.rs"]
 mod openapi;
+#[path = "web/paging.rs"]
+mod paging;
 
 fn urlencode(s: &str) -> String {
     serde_urlencoded::to_string([("v", s)]).unwrap().trim_start_matches("v=").to_owned()

@@ -1,0 +1,65 @@
+//! Lists on the web, a page at a time (`tamar_core::paging`): the `limit` and `after` of a
+//! request, checked, and the link to the next page. The API answers a page as a JSON array,
+//! with the next page's address in a `Link: <…>; rel="next"` header (RFC 8288), so that a
+//! list's shape does not change; pages show the same link.
+
+use axum::http::{HeaderValue, Uri, header};
+use axum::response::{IntoResponse, Response};
+use tamar_core::{Code, Cursor, Page, PageRequest};
+
+use crate::WebError;
+use crate::views::{View, ViewJson};
+
+/// The page a request asks for, from its `limit` and `after`: a limit out of bounds or a cursor
+/// that no page gave is 400 `invalid_query`, naming the field.
+pub fn request(limit: Option<u32>, after: Option<&str>) -> Result<PageRequest, WebError> {
+    PageRequest::new(limit, after).map_err(|field| WebError { code: Code::INVALID_QUERY, details: vec![field] })
+}
+
+/// The address of the page after `cursor`: the request's own path and query, with `after` set.
+pub fn next_href(uri: &Uri, cursor: &Cursor) -> String {
+    let kept = uri
+        .query()
+        .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().filter(|(k, _)| k != "after").collect::<Vec<_>>())
+        .unwrap_or_default();
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    query.extend_pairs(kept);
+    query.append_pair("after", &cursor.encode());
+    format!("{}?{}", uri.path(), query.finish())
+}
+
+/// A page of a JSON list: the items as an array, and the next page in a `Link` header. The
+/// address is the request's as it came in (`OriginalUri`: under `/api/v1`, not the nested path).
+pub struct PageJson<T>(pub Page<T>, pub Uri);
+
+impl<T: View> IntoResponse for PageJson<T> {
+    fn into_response(self) -> Response {
+        let PageJson(page, uri) = self;
+        let link = page.next.as_ref().map(|next| format!("<{}>; rel=\"next\"", next_href(&uri, next)));
+        let mut response = ViewJson(page.items).into_response();
+        if let Some(value) = link.and_then(|l| HeaderValue::from_str(&l).ok()) {
+            response.headers_mut().insert(header::LINK, value);
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_next_link_keeps_the_query_and_replaces_after() {
+        let uri: Uri = "/api/v1/me/accesses?limit=5&after=00&lang=tc".parse().unwrap_or_default();
+        let next = next_href(&uri, &Cursor::new(["1", "2"]));
+        assert_eq!(next, format!("/api/v1/me/accesses?limit=5&lang=tc&after={}", Cursor::new(["1", "2"]).encode()));
+    }
+
+    #[test]
+    fn out_of_bounds_is_a_query_error_naming_the_field() {
+        let error = request(Some(201), None).err().map(|e| (e.code, e.details));
+        assert_eq!(error, Some((Code::INVALID_QUERY, vec![tamar_core::FieldError { field: "limit", rule: tamar_core::Rule::OutOfRange }])));
+        assert!(request(None, Some("zz")).is_err());
+        assert_eq!(request(None, None).map(|p| p.limit).ok(), Some(20));
+    }
+}

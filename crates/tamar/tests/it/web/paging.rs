@@ -1,0 +1,87 @@
+//! Lists are read a page at a time: a page costs the same, in bytes and in statements, however
+//! long its list; every item is on exactly one page; bounds are enforced.
+
+use super::*;
+
+/// Logs `count` reads of the person's data by an officer, as a department's systems would.
+async fn log_reads(app: &TestApp, person: tamar_core::AccountId, count: usize) {
+    let officer = Actor::Officer { account: tamar_core::AccountId::new(), department: tamar_core::DepartmentId::new(), roles: vec![Role::CaseOfficer] };
+    for chunk in (0..count).collect::<Vec<_>>().chunks(500) {
+        let reads = chunk.iter().map(|i| {
+            let entry = tamar_ledger::LedgerEntry::read(&officer, "test.record.read", format!("record:{i}"), app.ledger.now())
+                .about(person)
+                .because("processing an application");
+            app.ledger.record_read(entry)
+        });
+        for outcome in futures::future::join_all(reads).await {
+            outcome.unwrap();
+        }
+    }
+    app.ledger.sync().await.unwrap();
+}
+
+/// One GET, after one before it (so that both sizes find the session just as fresh): its
+/// status, its body's length, the statements it ran, and its next link.
+async fn measure(app: &TestApp, path: &str, browser: &Browser) -> (StatusCode, usize, u64, Option<String>) {
+    app.get(path, browser).await;
+    let (reply, cost) = tamar_store::count_statements(app.get(path, browser)).await;
+    let next = reply.headers.get(header::LINK).and_then(|v| v.to_str().ok()).map(|l| l.trim_start_matches('<').split('>').next().unwrap_or("").to_owned());
+    (reply.status, reply.body.len(), cost, next)
+}
+
+fn about_the_same(a: usize, b: usize) -> bool {
+    a.abs_diff(b) * 20 <= a.max(b)
+}
+
+store_test!(who_accessed_my_data_is_paged_and_costs_the_same_at_any_length, |db| async move {
+    let app = setup(db).await;
+    let (citizen, _) = app.sign_in(CITIZEN).await;
+    let person = tamar_identity::citizen_by_email(&app.db, CITIZEN).await.unwrap().unwrap();
+    log_reads(&app, person, 100).await;
+    let (status, api_small, api_cost_small, next) = measure(&app, "/api/v1/me/accesses", &citizen).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(next.is_some(), "a next page after 20 of 100");
+    let (_, page_small, page_cost_small, _) = measure(&app, "/en/account", &citizen).await;
+    log_reads(&app, person, 9_900).await;
+    let (_, api_large, api_cost_large, _) = measure(&app, "/api/v1/me/accesses", &citizen).await;
+    let (_, page_large, page_cost_large, _) = measure(&app, "/en/account", &citizen).await;
+    assert_eq!(api_cost_small, api_cost_large, "the API's statements at 100 and at 10,000 entries");
+    assert_eq!(page_cost_small, page_cost_large, "the account page's statements at 100 and at 10,000 entries");
+    assert!(about_the_same(api_small, api_large), "{api_small} and {api_large} bytes");
+    assert!(about_the_same(page_small, page_large), "{page_small} and {page_large} bytes");
+    assert_eq!(app.get("/api/v1/me/accesses", &citizen).await.json().as_array().unwrap().len(), 20, "20 by default");
+
+    // Following the links, pages of 200 hold every entry once, newest first.
+    let mut seen = std::collections::HashSet::new();
+    let mut last_at = String::from("~");
+    let mut path = Some("/api/v1/me/accesses?limit=200".to_owned());
+    let mut pages = 0;
+    while let Some(here) = path {
+        let reply = app.get(&here, &citizen).await;
+        assert_eq!(reply.status, StatusCode::OK, "{here}: {}", reply.body);
+        for a in reply.json().as_array().unwrap() {
+            let at = a["at"].as_str().unwrap().to_owned();
+            assert!(at <= last_at, "newest first");
+            last_at = at;
+            assert!(seen.insert(a["index"].as_i64().unwrap()), "an entry on two pages");
+        }
+        path = reply.headers.get(header::LINK).and_then(|v| v.to_str().ok()).map(|l| l.trim_start_matches('<').split('>').next().unwrap_or("").to_owned());
+        pages += 1;
+    }
+    assert!(seen.len() >= 10_000, "{} entries", seen.len());
+    assert_eq!(pages, seen.len().div_ceil(200));
+
+    // The account page links to the older entries.
+    let account = app.get("/en/account", &citizen).await.body;
+    assert!(account.contains("rel=\"next\""), "a link to older entries");
+
+    // Out of bounds, or a cursor that no page gave: 400, naming the field, on the page too.
+    for (query, field) in [("limit=0", "limit"), ("limit=201", "limit"), ("after=zz", "after"), ("after=6e6f", "after")] {
+        let reply = app.get(&format!("/api/v1/me/accesses?{query}"), &citizen).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{query}");
+        assert_eq!(reply.json()["code"], "invalid_query", "{query}");
+        assert_eq!(reply.json()["details"][0]["field"], field, "{query}");
+    }
+    assert_eq!(app.get("/en/account?after=zz", &citizen).await.status, StatusCode::BAD_REQUEST);
+    Ok(()) as R
+});
