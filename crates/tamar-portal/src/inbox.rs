@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_query::{Expr, ExprTrait, Order, Query};
 use serde::{Deserialize, Serialize};
-use tamar_core::{AccountId, Actor, DepartmentId, LocalizedText, Role, Rule};
+use tamar_core::{AccountId, Actor, Cursor, DepartmentId, LocalizedText, Page, PageRequest, Role, Rule};
 use tamar_ledger::{Ledger, LedgerEntry};
 use tamar_store::{AnyRow, Db, StoreError, from_millis, row, to_millis};
 
@@ -191,27 +191,55 @@ pub async fn send(db: &Db, ledger: &Ledger, actor: &Actor, department: Departmen
     Ok(message)
 }
 
-/// A person's own inbox, newest first. Open to-dos come first.
-pub async fn list(db: &Db, owner: AccountId) -> Result<Vec<Message>, PortalError> {
-    let rows = db
-        .fetch_all(
-            &Query::select()
-                .columns(COLUMNS)
-                .from(MESSAGES)
-                .and_where(Expr::col("account_id").eq(owner.to_string()))
-                .and_where(Expr::col("hidden").eq(0))
-                .order_by("sent_at", Order::Desc)
-                .to_owned(),
-        )
-        .await?;
-    let mut out: Vec<Message> = rows.iter().map(from_row).collect::<Result<_, _>>()?;
-    out.sort_by_key(|m| !(m.kind == MessageKind::Todo && m.done_at.is_none()));
-    Ok(out)
+/// Whether a message is an open to-do, in SQL: open to-dos come first in the inbox.
+const OPEN_TODO: &str = "CASE WHEN kind = 'todo' AND done_at IS NULL THEN 1 ELSE 0 END";
+
+/// A page of a person's own inbox: open to-dos first, then newest first (keyset on being an
+/// open to-do, the time it was sent and its id).
+pub async fn list(db: &Db, owner: AccountId, page: &PageRequest) -> Result<Page<Message>, PortalError> {
+    let mut query = Query::select()
+        .columns(COLUMNS)
+        .from(MESSAGES)
+        .and_where(Expr::col("account_id").eq(owner.to_string()))
+        .and_where(Expr::col("hidden").eq(0))
+        .order_by_expr(Expr::cust(OPEN_TODO), Order::Desc)
+        .order_by("sent_at", Order::Desc)
+        .order_by("id", Order::Desc)
+        .limit(page.fetch())
+        .to_owned();
+    if let Some(after) = &page.after {
+        let (Some(open), Some(sent), Some(id)) = (after.int(0), after.int(1), after.keys().get(2)) else { return Err(PortalError::BadCursor) };
+        let open_todo = || Expr::cust(OPEN_TODO);
+        query.and_where(
+            open_todo()
+                .lt(open)
+                .or(open_todo().eq(open).and(Expr::col("sent_at").lt(sent)))
+                .or(open_todo().eq(open).and(Expr::col("sent_at").eq(sent)).and(Expr::col("id").lt(id.clone()))),
+        );
+    }
+    let rows = db.fetch_all(&query).await?;
+    let messages: Vec<Message> = rows.iter().map(from_row).collect::<Result<_, _>>()?;
+    Ok(Page::from_rows(messages, page, |m| {
+        let open = i64::from(m.kind == MessageKind::Todo && m.done_at.is_none());
+        Cursor::new([open.to_string(), to_millis(m.sent_at).to_string(), m.id.to_string()])
+    }))
 }
 
 /// How many unread messages and open to-dos a person has.
 pub async fn unread(db: &Db, owner: AccountId) -> Result<usize, PortalError> {
-    Ok(list(db, owner).await?.iter().filter(|m| m.read_at.is_none() || (m.kind == MessageKind::Todo && m.done_at.is_none())).count())
+    let row = db
+        .fetch_one(
+            &Query::select()
+                .expr_as(Expr::col("id").count(), "n")
+                .from(MESSAGES)
+                .and_where(Expr::col("account_id").eq(owner.to_string()))
+                .and_where(Expr::col("hidden").eq(0))
+                .and_where(Expr::col("read_at").is_null().or(Expr::cust(OPEN_TODO).eq(1)))
+                .to_owned(),
+        )
+        .await?;
+    let n: i64 = row::get(&row, "n")?;
+    Ok(usize::try_from(n).unwrap_or_default())
 }
 
 /// Opens one of the person's own messages, marking it read.

@@ -270,6 +270,9 @@ pub enum PortalError {
     WrongState,
     #[error("a second officer must review this")]
     OwnWork,
+    /// A page's cursor that no page of this list gave.
+    #[error("not a cursor of this list")]
+    BadCursor,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -292,6 +295,7 @@ impl HasCode for PortalError {
             PortalError::NotFound => Code::NOT_FOUND,
             PortalError::WrongState => crate::codes::CONTENT_STATE,
             PortalError::OwnWork => crate::codes::SECOND_REVIEWER_REQUIRED,
+            PortalError::BadCursor => Code::INVALID_QUERY,
             PortalError::Store(e) => e.code(),
             PortalError::Tenancy(e) => e.code(),
             PortalError::Notify(e) => e.code(),
@@ -302,6 +306,7 @@ impl HasCode for PortalError {
     fn details(&self) -> Vec<FieldError> {
         match self {
             PortalError::Invalid { field, rule, .. } => vec![FieldError { field, rule: *rule }],
+            PortalError::BadCursor => vec![FieldError { field: "after", rule: Rule::Format }],
             _ => Vec::new(),
         }
     }

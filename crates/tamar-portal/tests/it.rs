@@ -232,7 +232,7 @@ store_test!(a_person_keeps_inbox_bookmarks_and_subscriptions, |db| async move {
     inbox::set_done(&db, &w.ledger, &w.citizen, sent.id, true).await?;
     assert_eq!(inbox::unread(&db, me).await?, 0);
     inbox::hide(&db, &w.ledger, &w.citizen, sent.id).await?;
-    assert!(inbox::list(&db, me).await?.is_empty());
+    assert!(inbox::list(&db, me, &tamar_core::PageRequest::default()).await?.items.is_empty());
 
     let item = content::import_published(&db, &w.ledger, w.td, vehicle_licence(), w.ledger.now()).await?;
     mygov::add_bookmark(&db, &w.ledger, &w.citizen, item.id).await?;

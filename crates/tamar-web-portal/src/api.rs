@@ -1,7 +1,7 @@
 //! The catalogue, search, a person's inbox and bookmarks, and the app registry, as JSON for
 //! apps and other programs.
 
-use axum::extract::{Path, State};
+use axum::extract::{OriginalUri, Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -13,7 +13,8 @@ use tamar_portal::{ItemKind, LiveItem, TextInput};
 
 use crate::views::{AppVersionView, AppView, ContentView, MessageView, UsageView};
 use tamar_web::views::{View, ViewJson};
-use tamar_web::extract::{ApiJson, Authorized, FormQuery, Officers, SignedIn};
+use tamar_web::extract::{ApiJson, ApiQuery, Authorized, FormQuery, Officers, SignedIn};
+use tamar_web::paging::{PageJson, PageQuery};
 use crate::Directory;
 use tamar_web::{AppState, PublicPage, WebError};
 
@@ -307,12 +308,19 @@ pub async fn suggest(State(state): State<AppState>, FormQuery(q): FormQuery<Sugg
     ))
 }
 
-/// My inbox: messages and to-dos from departments, open to-dos first.
-#[utoipa::path(get, path = "/api/v1/me/inbox", tag = "account",
-    responses((status = 200, body = Vec<MessageView>), (status = 401, body = tamar_web::error::ApiErrorBody)))]
-pub async fn my_inbox(State(state): State<AppState>, user: Authorized<SignedIn>) -> Result<ViewJson<Vec<MessageView>>, WebError> {
-    let messages = inbox::list(&state.db, user.account.id).await?;
-    Ok(ViewJson(messages.into_iter().map(MessageView::from).collect()))
+/// My inbox: messages and to-dos from departments, open to-dos first, then newest first, a
+/// page at a time (the next page in the `Link` header).
+#[utoipa::path(get, path = "/api/v1/me/inbox", tag = "account", params(PageQuery),
+    responses((status = 200, body = Vec<MessageView>, headers(("Link" = String, description = "The next page: `<…>; rel=\"next\"`"))),
+        (status = 400, body = tamar_web::error::ApiErrorBody), (status = 401, body = tamar_web::error::ApiErrorBody)))]
+pub async fn my_inbox(
+    State(state): State<AppState>,
+    user: Authorized<SignedIn>,
+    OriginalUri(uri): OriginalUri,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> Result<PageJson<MessageView>, WebError> {
+    let messages = inbox::list(&state.db, user.account.id, &q.request()?).await?;
+    Ok(PageJson(messages.map(MessageView::from), uri))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

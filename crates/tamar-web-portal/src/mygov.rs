@@ -1,7 +1,7 @@
 use std::collections::BTreeSet;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{OriginalUri, Path, State};
 use axum::response::{Html, Response};
 use serde::Deserialize;
 use tamar_core::{Code, Lang};
@@ -14,7 +14,8 @@ use tamar_portal::text::render_markdown;
 use tamar_portal::ItemKind;
 
 use super::{Card, Directory, card, long_date};
-use tamar_web::extract::{Authorized, FormData, SignedIn};
+use tamar_web::extract::{ApiQuery, Authorized, FormData, SignedIn};
+use tamar_web::paging::PageQuery;
 use tamar_web::pages::{PageContext, render, see_other};
 use tamar_web::{AppState, WebError};
 
@@ -33,6 +34,8 @@ pub(crate) struct MessageRow {
 struct InboxPage {
     page: PageContext,
     messages: Vec<MessageRow>,
+    /// The next page, if there are more messages.
+    older: Option<String>,
 }
 
 fn due_text(lang: Lang, due: chrono::NaiveDate) -> String {
@@ -42,11 +45,19 @@ fn due_text(lang: Lang, due: chrono::NaiveDate) -> String {
     }
 }
 
-pub async fn inbox(page: PageContext, State(state): State<AppState>, user: Authorized<SignedIn>) -> Result<Html<String>, WebError> {
+pub async fn inbox(
+    page: PageContext,
+    State(state): State<AppState>,
+    user: Authorized<SignedIn>,
+    OriginalUri(uri): OriginalUri,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> Result<Html<String>, WebError> {
     let directory = Directory::load(&state).await?;
     let lang = page.lang;
-    let messages = inbox::list(&state.db, user.account.id)
-        .await?
+    let listed = inbox::list(&state.db, user.account.id, &q.request()?).await?;
+    let older = listed.next.as_ref().map(|next| tamar_web::paging::next_href(&uri, next));
+    let messages = listed
+        .items
         .into_iter()
         .map(|m| MessageRow {
             href: page.href(&format!("/account/inbox/{}", m.id)),
@@ -58,7 +69,7 @@ pub async fn inbox(page: PageContext, State(state): State<AppState>, user: Autho
             todo_open: m.kind == MessageKind::Todo && m.done_at.is_none(),
         })
         .collect();
-    render(&InboxPage { page: page.section("account"), messages })
+    render(&InboxPage { page: page.section("account"), messages, older })
 }
 
 #[derive(Template)]

@@ -10,6 +10,24 @@ use tamar_core::{Code, Cursor, Page, PageRequest};
 use crate::WebError;
 use crate::views::{View, ViewJson};
 
+/// The query of a list that takes nothing but its page: `?limit=&after=`.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    /// At most this many items (1 to 200, default 20).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+    /// Where the page starts: the cursor in the previous page's `Link: <…>; rel="next"`.
+    pub after: Option<String>,
+}
+
+impl PageQuery {
+    pub fn request(&self) -> Result<PageRequest, WebError> {
+        request(self.limit, self.after.as_deref())
+    }
+}
+
 /// The page a request asks for, from its `limit` and `after`: a limit out of bounds or a cursor
 /// that no page gave is 400 `invalid_query`, naming the field.
 pub fn request(limit: Option<u32>, after: Option<&str>) -> Result<PageRequest, WebError> {

@@ -109,6 +109,7 @@ home-news = Latest news
 home-news-all = All news and notices
 home-more = More
 inbox-empty = You have no messages.
+inbox-older = Older messages
 inbox-back = Back to my inbox
 inbox-delete = Delete from my inbox
 inbox-done = Done

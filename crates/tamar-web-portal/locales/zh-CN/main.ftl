@@ -109,6 +109,7 @@ home-news = 最新消息
 home-news-all = 所有新闻及通告
 home-more = 更多
 inbox-empty = 你没有讯息。
+inbox-older = 较早的讯息
 inbox-back = 返回收件匣
 inbox-delete = 从收件匣删除
 inbox-done = 已完成

@@ -109,6 +109,7 @@ home-news = 最新消息
 home-news-all = 所有新聞及通告
 home-more = 更多
 inbox-empty = 你沒有訊息。
+inbox-older = 較早的訊息
 inbox-back = 返回收件匣
 inbox-delete = 從收件匣刪除
 inbox-done = 已完成

@@ -85,3 +85,63 @@ store_test!(who_accessed_my_data_is_paged_and_costs_the_same_at_any_length, |db|
     assert_eq!(app.get("/en/account?after=zz", &citizen).await.status, StatusCode::BAD_REQUEST);
     Ok(()) as R
 });
+
+/// Sends `count` messages to the person from a department, every tenth a to-do.
+async fn send_messages(app: &TestApp, to: tamar_core::AccountId, from: tamar_core::DepartmentId, count: usize) {
+    use tamar_portal::inbox::{MessageKind, NewMessage};
+    for chunk in (0..count).collect::<Vec<_>>().chunks(200) {
+        let sends = chunk.iter().map(|i| {
+            let todo = i % 10 == 0;
+            let new = NewMessage {
+                to,
+                kind: if todo { MessageKind::Todo } else { MessageKind::Message },
+                subject: tamar_portal::TextInput::new(format!("Notice {i:05}"), format!("通知 {i:05}")),
+                body: tamar_portal::TextInput::new("Please read this.", "請閱讀。"),
+                due_on: todo.then(|| chrono::NaiveDate::from_ymd_opt(2027, 1, 31).unwrap()),
+            };
+            tamar_portal::inbox::send(&app.db, &app.ledger, &Actor::System, from, new)
+        });
+        for outcome in futures::future::join_all(sends).await {
+            outcome.unwrap();
+        }
+    }
+}
+
+store_test!(the_inbox_is_paged_and_costs_the_same_at_any_length, |db| async move {
+    let app = setup(db).await;
+    let (citizen, _) = app.sign_in(CITIZEN).await;
+    let person = tamar_identity::citizen_by_email(&app.db, CITIZEN).await.unwrap().unwrap();
+    let dh = tamar_tenancy::by_code(&app.db, "DH").await.unwrap().id;
+    send_messages(&app, person, dh, 100).await;
+    let (_, api_small, api_cost_small, next) = measure(&app, "/api/v1/me/inbox", &citizen).await;
+    assert!(next.is_some());
+    let (_, page_small, page_cost_small, _) = measure(&app, "/en/account/inbox", &citizen).await;
+    send_messages(&app, person, dh, 9_900).await;
+    let (_, api_large, api_cost_large, _) = measure(&app, "/api/v1/me/inbox", &citizen).await;
+    let (_, page_large, page_cost_large, _) = measure(&app, "/en/account/inbox", &citizen).await;
+    assert_eq!(api_cost_small, api_cost_large, "the API's statements at 100 and at 10,000 messages");
+    assert_eq!(page_cost_small, page_cost_large, "the page's statements at 100 and at 10,000 messages");
+    assert!(about_the_same(api_small, api_large), "{api_small} and {api_large} bytes");
+    assert!(about_the_same(page_small, page_large), "{page_small} and {page_large} bytes");
+
+    // Every message once, the open to-dos first, then newest first.
+    let mut seen = std::collections::HashSet::new();
+    let mut todos_done = false;
+    let mut path = Some("/api/v1/me/inbox?limit=200".to_owned());
+    while let Some(here) = path {
+        let reply = app.get(&here, &citizen).await;
+        assert_eq!(reply.status, StatusCode::OK, "{here}: {}", reply.body);
+        for m in reply.json().as_array().unwrap() {
+            let open_todo = m["kind"] == "todo" && m["done_at"].is_null();
+            assert!(!(todos_done && open_todo), "an open to-do after the messages");
+            todos_done |= !open_todo;
+            assert!(seen.insert(m["id"].as_str().unwrap().to_owned()), "a message on two pages");
+        }
+        path = reply.headers.get(header::LINK).and_then(|v| v.to_str().ok()).map(|l| l.trim_start_matches('<').split('>').next().unwrap_or("").to_owned());
+    }
+    assert_eq!(seen.len(), 10_000);
+    assert!(app.get("/en/account/inbox", &citizen).await.body.contains("rel=\"next\""));
+    assert_eq!(app.get("/api/v1/me/inbox?limit=500", &citizen).await.status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.get("/en/account/inbox?after=zz", &citizen).await.status, StatusCode::BAD_REQUEST);
+    Ok(()) as R
+});
