@@ -33,6 +33,9 @@ use tamar_store::{Backend, Migration, StoreError};
 pub enum IdentityError {
     #[error("not allowed")]
     Forbidden,
+    /// A page's cursor that no page of this list gave.
+    #[error("not a cursor of this list")]
+    BadCursor,
     #[error("this role cannot be granted by this actor, or not in this department")]
     RoleNotGrantable,
     #[error("invalid {field}: {reason}")]
@@ -79,6 +82,7 @@ impl HasCode for IdentityError {
     fn code(&self) -> Code {
         match self {
             IdentityError::Forbidden => Code::FORBIDDEN,
+            IdentityError::BadCursor => Code::INVALID_QUERY,
             IdentityError::RoleNotGrantable => crate::codes::ROLE_NOT_GRANTABLE,
             IdentityError::Invalid { .. } => Code::INVALID_INPUT,
             IdentityError::EmailTaken => crate::codes::EMAIL_TAKEN,
@@ -106,6 +110,7 @@ impl HasCode for IdentityError {
     fn details(&self) -> Vec<FieldError> {
         match self {
             IdentityError::Invalid { field, rule, .. } => vec![FieldError { field, rule: *rule }],
+            IdentityError::BadCursor => vec![FieldError { field: "after", rule: Rule::Format }],
             _ => Vec::new(),
         }
     }

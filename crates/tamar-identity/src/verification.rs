@@ -5,7 +5,7 @@
 use hmac::{Hmac, Mac};
 use sea_query::{Expr, ExprTrait, Order, Query};
 use sha2::Sha256;
-use tamar_core::{AccountId, Actor, Hkid, Role, Rule};
+use tamar_core::{AccountId, Actor, Cursor, Hkid, Page, PageRequest, Role, Rule};
 use tamar_ledger::{Ledger, LedgerEntry};
 use tamar_store::{Db, StoreError, from_millis, row, to_millis};
 
@@ -137,21 +137,25 @@ async fn verifier(db: &Db, actor: &Actor) -> Result<(), IdentityError> {
 }
 
 /// The work queue of identity verifiers, oldest first. Each person shown is a logged read.
-pub async fn verification_queue(db: &Db, ledger: &Ledger, reader: &Actor) -> Result<Vec<PendingVerification>, IdentityError> {
+pub async fn verification_queue(db: &Db, ledger: &Ledger, reader: &Actor, page: &PageRequest) -> Result<Page<PendingVerification>, IdentityError> {
     verifier(db, reader).await?;
-    let rows = db
-        .fetch_all(
-            &Query::select()
+    let mut query = Query::select()
                 .columns([("v", "id"), ("v", "account_id"), ("v", "hkid_masked"), ("v", "date_of_birth"), ("v", "submitted_at")])
                 .columns([("a", "display_name"), ("a", "name_zh")])
                 .from_as("identity_verifications", "v")
                 .join_as(sea_query::JoinType::InnerJoin, "accounts", "a", Expr::col(("a", "id")).equals(("v", "account_id")))
                 .and_where(Expr::col(("v", "status")).eq("pending"))
                 .order_by(("v", "submitted_at"), Order::Asc)
-                .limit(200)
-                .to_owned(),
-        )
-        .await?;
+                .order_by(("v", "id"), Order::Asc)
+                .limit(page.fetch())
+                .to_owned();
+    if let Some(after) = &page.after {
+        let (Some(at), Some(id)) = (after.int(0), after.keys().get(1)) else { return Err(IdentityError::BadCursor) };
+        query.and_where(
+            Expr::col(("v", "submitted_at")).gt(at).or(Expr::col(("v", "submitted_at")).eq(at).and(Expr::col(("v", "id")).gt(id.clone()))),
+        );
+    }
+    let rows = db.fetch_all(&query).await?;
     let mut queue = Vec::with_capacity(rows.len());
     for r in &rows {
         queue.push(PendingVerification {
@@ -164,7 +168,9 @@ pub async fn verification_queue(db: &Db, ledger: &Ledger, reader: &Actor) -> Res
             submitted_at: from_millis(row::get(r, "submitted_at")?),
         });
     }
-    for p in &queue {
+    let queue = Page::from_rows(queue, page, |p| Cursor::new([to_millis(p.submitted_at).to_string(), p.id.clone()]));
+    // Only what is shown is read.
+    for p in &queue.items {
         ledger
             .record_read(
                 LedgerEntry::read(reader, "identity.verification.read", format!("identity-verification:{}", p.id), ledger.now())

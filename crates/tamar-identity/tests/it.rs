@@ -296,9 +296,9 @@ mod assurance {
             tamar_identity::submit_identity(&db, &ledger, &key, &chan, "A123456(3)", "1990-07-01").await,
             Err(IdentityError::VerificationPending)
         ));
-        assert!(matches!(tamar_identity::verification_queue(&db, &ledger, &clerk).await, Err(IdentityError::Forbidden)));
-        assert!(matches!(tamar_identity::verification_queue(&db, &ledger, &elsewhere).await, Err(IdentityError::Forbidden)));
-        let queue = tamar_identity::verification_queue(&db, &ledger, &verifier).await?;
+        assert!(matches!(tamar_identity::verification_queue(&db, &ledger, &clerk, &tamar_core::PageRequest::default()).await, Err(IdentityError::Forbidden)));
+        assert!(matches!(tamar_identity::verification_queue(&db, &ledger, &elsewhere, &tamar_core::PageRequest::default()).await, Err(IdentityError::Forbidden)));
+        let queue = tamar_identity::verification_queue(&db, &ledger, &verifier, &tamar_core::PageRequest::default()).await?.items;
         assert_eq!(queue.len(), 1);
         assert_eq!(queue[0].hkid_masked, "A123***(3)");
         assert!(matches!(tamar_identity::decide_verification(&db, &ledger, &clerk, &queue[0].id, true).await, Err(IdentityError::Forbidden)));
@@ -329,7 +329,7 @@ mod assurance {
         // The same HKID cannot verify a second account; a rejected submission leaves L1.
         let lee = citizen(&db, &ledger, "lee@example.hk").await;
         tamar_identity::submit_identity(&db, &ledger, &key, &lee, "A1234563", "1990-07-01").await?;
-        let queue = tamar_identity::verification_queue(&db, &ledger, &verifier).await?;
+        let queue = tamar_identity::verification_queue(&db, &ledger, &verifier, &tamar_core::PageRequest::default()).await?.items;
         assert!(matches!(tamar_identity::decide_verification(&db, &ledger, &verifier, &queue[0].id, true).await, Err(IdentityError::IdentityTaken)));
         tamar_identity::decide_verification(&db, &ledger, &verifier, &queue[0].id, false).await?;
         let lee = tamar_identity::get_account(&db, &ledger, &Actor::System, lee.id, "test").await?;

@@ -1,7 +1,7 @@
 //! Registration, email verification, sessions and identity verification pages.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{OriginalUri, Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
@@ -175,22 +175,30 @@ struct QueuePage {
     page: PageContext,
     queue: Vec<PendingVerification>,
     notice: Option<String>,
+    /// The next page of the queue, if more are waiting.
+    later: Option<String>,
 }
 
 #[derive(Deserialize)]
 pub struct NoticeQuery {
     notice: Option<String>,
+    /// Where the page of the queue starts.
+    after: Option<String>,
 }
 
 pub async fn verification_queue(
     page: PageContext,
     State(state): State<AppState>,
     officer: Authorized<IdentityVerifiers>,
+    OriginalUri(uri): OriginalUri,
     ApiQuery(q): ApiQuery<NoticeQuery>,
 ) -> Result<Html<String>, WebError> {
-    let queue = tamar_identity::verification_queue(&state.db, &state.ledger, &officer.actor).await?;
+    let request = tamar_web::paging::request(None, q.after.as_deref())?;
+    let listed = tamar_identity::verification_queue(&state.db, &state.ledger, &officer.actor, &request).await?;
+    let later = listed.next.as_ref().map(|next| tamar_web::paging::next_href(&uri, next));
+    let queue = listed.items;
     let notice = q.notice.filter(|n| matches!(n.as_str(), "approved" | "rejected")).map(|n| page.t(&format!("verification-{n}")));
-    render(&QueuePage { page: page.section("office"), queue, notice })
+    render(&QueuePage { page: page.section("office"), queue, notice, later })
 }
 
 #[derive(Deserialize)]

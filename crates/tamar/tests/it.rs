@@ -175,7 +175,7 @@ async fn verify_signature_offline() {
     let name = LocalizedText::new("Immigration Department", "入境事務處", "入境事务处");
     let immd = tamar_tenancy::create(&db, &ledger, &Actor::System, tamar_tenancy::NewDepartment { code: "IMMD".into(), name, website: None }).await.unwrap();
     let verifier = Actor::Officer { account: AccountId::new(), department: immd.id, roles: vec![Role::IdentityVerifier] };
-    let queue = tamar_identity::verification_queue(&db, &ledger, &verifier).await.unwrap();
+    let queue = tamar_identity::verification_queue(&db, &ledger, &verifier, &tamar_core::PageRequest::default()).await.unwrap().items;
     tamar_identity::decide_verification(&db, &ledger, &verifier, &queue[0].id, true).await.unwrap();
     let account = tamar_identity::authenticate(&db, "signer@example.hk", "a long enough passphrase").await.unwrap();
     let client = tamar_oidc::clients::register(

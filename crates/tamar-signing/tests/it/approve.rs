@@ -30,7 +30,7 @@ async fn verified_citizen(db: &tamar_store::Db, ledger: &tamar_ledger::Ledger, e
         }
     };
     let verifier = Actor::Officer { account: AccountId::new(), department: immd.id, roles: vec![Role::IdentityVerifier] };
-    let queue = tamar_identity::verification_queue(db, ledger, &verifier).await.unwrap();
+    let queue = tamar_identity::verification_queue(db, ledger, &verifier, &tamar_core::PageRequest::default()).await.unwrap().items;
     tamar_identity::decide_verification(db, ledger, &verifier, &queue[0].id, true).await.unwrap();
     tamar_identity::authenticate(db, email, "a long enough passphrase").await.unwrap()
 }

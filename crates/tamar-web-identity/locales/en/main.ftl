@@ -149,6 +149,7 @@ queue-caption = Waiting for a decision, oldest first
 queue-decision = Decision
 queue-approve = Approve
 queue-reject = Reject
+queue-later = Later submissions
 verification-approved = Approved. The account is now at level 2.
 verification-rejected = Rejected.
 

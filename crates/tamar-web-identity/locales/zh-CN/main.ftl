@@ -149,6 +149,7 @@ queue-caption = 等待决定，最早提交的排在最前
 queue-decision = 决定
 queue-approve = 批准
 queue-reject = 拒绝
+queue-later = 较后提交的申请
 verification-approved = 已批准。该账户现为第 2 级。
 verification-rejected = 已拒绝。
 

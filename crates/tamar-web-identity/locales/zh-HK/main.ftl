@@ -149,6 +149,7 @@ queue-caption = 等待決定，最早提交的排在最前
 queue-decision = 決定
 queue-approve = 批准
 queue-reject = 拒絕
+queue-later = 較後提交的申請
 verification-approved = 已批准。該帳戶現為第 2 級。
 verification-rejected = 已拒絕。
 

@@ -1277,7 +1277,7 @@ store_test!(digital_signing_with_a_short_code_and_offline_verification, |db| asy
     let account = tamar_identity::authenticate(&app.db, CITIZEN, PASSWORD).await?;
     tamar_identity::submit_identity(&app.db, &app.ledger, &tamar_identity::HkidKey::new([5u8; 32], tamar_store::Sealer::new(&[5u8; 32])), &account, "CA182361(1)", "1980-01-02").await?;
     let verifier = tamar_identity::authenticate(&app.db, IMMD_ADMIN, PASSWORD).await?.actor();
-    let queue = tamar_identity::verification_queue(&app.db, &app.ledger, &verifier).await?;
+    let queue = tamar_identity::verification_queue(&app.db, &app.ledger, &verifier, &tamar_core::PageRequest::default()).await?.items;
     tamar_identity::decide_verification(&app.db, &app.ledger, &verifier, &queue[0].id, true).await?;
     let page = app.get(&format!("/en/sign/{id}"), &citizen).await;
     assert!(page.body.contains("Sign the document"));

@@ -145,7 +145,7 @@ async fn fixtures(app: &TestApp) -> BTreeMap<&'static str, Fixture> {
     let account = tamar_identity::authenticate(&app.db, CITIZEN, PASSWORD).await.unwrap();
     tamar_identity::submit_identity(&app.db, &app.ledger, &app.state.hkid_key, &account, "CA182361(1)", "1980-01-02").await.unwrap();
     let verifier = tamar_identity::authenticate(&app.db, IMMD_ADMIN, PASSWORD).await.unwrap().actor();
-    let queue = tamar_identity::verification_queue(&app.db, &app.ledger, &verifier).await.unwrap();
+    let queue = tamar_identity::verification_queue(&app.db, &app.ledger, &verifier, &tamar_core::PageRequest::default()).await.unwrap().items;
     tamar_identity::decide_verification(&app.db, &app.ledger, &verifier, &queue[0].id, true).await.unwrap();
 
     let message = serde_json::json!({"to_email": CITIZEN, "kind": "todo", "subject": {"en": "Book your flu vaccination", "tc": "預約流感疫苗接種"},

@@ -145,3 +145,39 @@ store_test!(the_inbox_is_paged_and_costs_the_same_at_any_length, |db| async move
     assert_eq!(app.get("/en/account/inbox?after=zz", &citizen).await.status, StatusCode::BAD_REQUEST);
     Ok(()) as R
 });
+
+/// A valid HKID for `n`: the check digit is found by trying each.
+fn hkid(n: usize) -> String {
+    "0123456789A".chars().map(|c| format!("A{n:06}({c})")).find(|h| tamar_core::Hkid::parse(h).is_ok()).unwrap()
+}
+
+store_test!(the_verification_queue_is_paged_oldest_first, |db| async move {
+    let app = setup(db).await;
+    let system = Actor::System;
+    let key = tamar_identity::HkidKey::new([5u8; 32], tamar_store::Sealer::new(&[5u8; 32]));
+    for n in 0..45 {
+        let new = NewAccount { kind: AccountKind::Citizen, email: format!("resident{n}@tamar.test"), display_name: format!("Resident {n:02}"), password: PASSWORD.into(), department: None, roles: vec![] };
+        let account = tamar_identity::create_account(&app.db, &app.ledger, &system, new).await.unwrap();
+        tamar_identity::submit_identity(&app.db, &app.ledger, &key, &account, &hkid(n), "1980-01-02").await.unwrap();
+    }
+    let (verifier, _) = app.sign_in(IMMD_ADMIN).await;
+    let mut names = Vec::new();
+    let mut path = Some("/en/office/verifications".to_owned());
+    let mut pages = 0;
+    while let Some(here) = path {
+        let reply = app.get(&here, &verifier).await;
+        assert_eq!(reply.status, StatusCode::OK, "{here}");
+        let mut shown: Vec<String> = reply.body.match_indices("Resident ").map(|(i, _)| reply.body[i..i + 11].to_owned()).collect();
+        // Each name stands in its row and in its buttons' labels.
+        shown.dedup();
+        assert!(shown.len() <= 20, "a page of at most 20: {shown:?}");
+        names.extend(shown);
+        path = reply.body.split("rel=\"next\"").next().filter(|_| reply.body.contains("rel=\"next\"")).and_then(|before| before.rsplit("href=\"").next()).map(|h| h.trim_end_matches("\" ").replace("&amp;", "&"));
+        pages += 1;
+    }
+    assert_eq!(pages, 3, "45 submissions on pages of 20");
+    let expected: Vec<String> = (0..45).map(|n| format!("Resident {n:02}")).collect();
+    assert_eq!(names, expected, "oldest first, each once");
+    assert_eq!(app.get("/en/office/verifications?after=zz", &verifier).await.status, StatusCode::BAD_REQUEST);
+    Ok(()) as R
+});
