@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use sea_query::{Expr, ExprTrait, OnConflict, Order, Query};
 use serde::{Deserialize, Serialize};
-use tamar_core::{AccountId, Actor, DepartmentId, Lang, Rule};
+use tamar_core::{AccountId, Actor, Cursor, DepartmentId, Lang, Page, PageRequest, Rule};
 use tamar_ledger::{Ledger, LedgerEntry};
 use tamar_store::{Db, StoreError, from_millis, row, to_millis};
 
@@ -26,22 +26,26 @@ pub struct Bookmark {
     pub created_at: DateTime<Utc>,
 }
 
-pub async fn bookmarks(db: &Db, account: AccountId) -> Result<Vec<Bookmark>, PortalError> {
-    let rows = db
-        .fetch_all(
-            &Query::select()
-                .columns(["item_id", "created_at"])
-                .from(BOOKMARKS)
-                .and_where(Expr::col("account_id").eq(account.to_string()))
-                .order_by("created_at", Order::Desc)
-                .to_owned(),
-        )
-        .await?;
+/// A page of a person's bookmarks, newest first (keyset on the time and the item).
+pub async fn bookmarks(db: &Db, account: AccountId, page: &PageRequest) -> Result<Page<Bookmark>, PortalError> {
+    let mut query = Query::select()
+        .columns(["item_id", "created_at"])
+        .from(BOOKMARKS)
+        .and_where(Expr::col("account_id").eq(account.to_string()))
+        .order_by("created_at", Order::Desc)
+        .order_by("item_id", Order::Desc)
+        .limit(page.fetch())
+        .to_owned();
+    if let Some(after) = &page.after {
+        let (Some(at), Some(item)) = (after.int(0), after.keys().get(1)) else { return Err(PortalError::BadCursor) };
+        query.and_where(Expr::col("created_at").lt(at).or(Expr::col("created_at").eq(at).and(Expr::col("item_id").lt(item.clone()))));
+    }
+    let rows = db.fetch_all(&query).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
         out.push(Bookmark { item: row::parse(r, "item_id")?, created_at: from_millis(row::get(r, "created_at")?) });
     }
-    Ok(out)
+    Ok(Page::from_rows(out, page, |b| Cursor::new([to_millis(b.created_at).to_string(), b.item.to_string()])))
 }
 
 pub async fn is_bookmarked(db: &Db, account: AccountId, item: ItemId) -> Result<bool, PortalError> {

@@ -237,11 +237,11 @@ store_test!(a_person_keeps_inbox_bookmarks_and_subscriptions, |db| async move {
     let item = content::import_published(&db, &w.ledger, w.td, vehicle_licence(), w.ledger.now()).await?;
     mygov::add_bookmark(&db, &w.ledger, &w.citizen, item.id).await?;
     mygov::add_bookmark(&db, &w.ledger, &w.citizen, item.id).await?;
-    assert_eq!(mygov::bookmarks(&db, me).await?.len(), 1);
+    assert_eq!(mygov::bookmarks(&db, me, &tamar_core::PageRequest::default()).await?.items.len(), 1);
     assert!(mygov::is_bookmarked(&db, me, item.id).await?);
     assert!(matches!(mygov::add_bookmark(&db, &w.ledger, &Actor::Anonymous, item.id).await, Err(PortalError::Forbidden)));
     mygov::remove_bookmark(&db, &w.ledger, &w.citizen, item.id).await?;
-    assert!(mygov::bookmarks(&db, me).await?.is_empty());
+    assert!(mygov::bookmarks(&db, me, &tamar_core::PageRequest::default()).await?.items.is_empty());
 
     mygov::subscribe(&db, &w.ledger, &w.citizen, SubscriptionTarget::Topic("transport".into()), Lang::Tc).await?;
     mygov::subscribe(&db, &w.ledger, &w.citizen, SubscriptionTarget::Department(w.td), Lang::Tc).await?;

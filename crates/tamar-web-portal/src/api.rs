@@ -344,14 +344,22 @@ pub async fn set_done(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// My bookmarked services, newest first.
-#[utoipa::path(get, path = "/api/v1/me/bookmarks", tag = "account",
-    responses((status = 200, body = Vec<CatalogueItem>), (status = 401, body = tamar_web::error::ApiErrorBody)))]
-pub async fn my_bookmarks(State(state): State<AppState>, user: Authorized<SignedIn>) -> Result<ViewJson<Vec<CatalogueItem>>, WebError> {
+/// My bookmarked services, newest first, a page at a time (the next page in the `Link` header).
+#[utoipa::path(get, path = "/api/v1/me/bookmarks", tag = "account", params(PageQuery),
+    responses((status = 200, body = Vec<CatalogueItem>, headers(("Link" = String, description = "The next page: `<…>; rel=\"next\"`"))),
+        (status = 400, body = tamar_web::error::ApiErrorBody), (status = 401, body = tamar_web::error::ApiErrorBody)))]
+pub async fn my_bookmarks(
+    State(state): State<AppState>,
+    user: Authorized<SignedIn>,
+    OriginalUri(uri): OriginalUri,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> Result<PageJson<CatalogueItem>, WebError> {
     let directory = Directory::load(&state).await?;
-    let ids: Vec<_> = tamar_portal::mygov::bookmarks(&state.db, user.account.id).await?.into_iter().map(|b| b.item).collect();
+    let page = tamar_portal::mygov::bookmarks(&state.db, user.account.id, &q.request()?).await?;
+    let ids: Vec<_> = page.items.iter().map(|b| b.item).collect();
     let live = content::list_live(&state.db, &LiveFilter { ids: Some(ids.clone()), ..Default::default() }).await?;
-    Ok(ViewJson(ids.iter().filter_map(|id| live.iter().find(|l| l.item.id == *id)).map(|l| listed(&state, l, &directory)).collect()))
+    let items = ids.iter().filter_map(|id| live.iter().find(|l| l.item.id == *id)).map(|l| listed(&state, l, &directory)).collect();
+    Ok(PageJson(tamar_core::Page { items, next: page.next }, uri))
 }
 
 /// Bookmarks a service.

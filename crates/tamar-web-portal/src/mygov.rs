@@ -143,11 +143,21 @@ pub async fn delete(
 struct BookmarksPage {
     page: PageContext,
     bookmarks: Vec<(Card, String)>,
+    /// The next page, if there are more bookmarks.
+    older: Option<String>,
 }
 
-pub async fn bookmarks(page: PageContext, State(state): State<AppState>, user: Authorized<SignedIn>) -> Result<Html<String>, WebError> {
+pub async fn bookmarks(
+    page: PageContext,
+    State(state): State<AppState>,
+    user: Authorized<SignedIn>,
+    OriginalUri(uri): OriginalUri,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> Result<Html<String>, WebError> {
     let directory = Directory::load(&state).await?;
-    let ids: Vec<_> = mygov::bookmarks(&state.db, user.account.id).await?.into_iter().map(|b| b.item).collect();
+    let listed = mygov::bookmarks(&state.db, user.account.id, &q.request()?).await?;
+    let older = listed.next.as_ref().map(|next| tamar_web::paging::next_href(&uri, next));
+    let ids: Vec<_> = listed.items.into_iter().map(|b| b.item).collect();
     let live = content::list_live(&state.db, &LiveFilter { ids: Some(ids.clone()), ..Default::default() }).await?;
     // Keep the order in which they were bookmarked (newest first).
     let bookmarks = ids
@@ -155,7 +165,7 @@ pub async fn bookmarks(page: PageContext, State(state): State<AppState>, user: A
         .filter_map(|id| live.iter().find(|l| l.item.id == *id))
         .map(|l| (card(&page, l, &directory), l.item.slug.clone()))
         .collect();
-    render(&BookmarksPage { page: page.section("account"), bookmarks })
+    render(&BookmarksPage { page: page.section("account"), bookmarks, older })
 }
 
 #[derive(Deserialize)]

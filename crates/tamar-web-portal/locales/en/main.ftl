@@ -23,6 +23,7 @@ apps-api = These figures as JSON
 audience-caption = Services for
 bookmark-add = Bookmark this service
 bookmark-remove = Remove bookmark
+bookmarks-older = Older bookmarks
 bookmark-sign-in = Sign in to bookmark this service
 bookmarks-empty = You have not bookmarked any services yet. Use the bookmark button on a service's page.
 breadcrumbs = You are here

@@ -23,6 +23,7 @@ apps-api = 以 JSON 格式取得这些数据
 audience-caption = 服务对象
 bookmark-add = 把这项服务加入书签
 bookmark-remove = 移除书签
+bookmarks-older = 较早的书签
 bookmark-sign-in = 登入后可把这项服务加入书签
 bookmarks-empty = 你尚未把任何服务加入书签。请在服务页面按「加入书签」。
 breadcrumbs = 你的位置

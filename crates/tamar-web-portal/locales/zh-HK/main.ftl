@@ -23,6 +23,7 @@ apps-api = 以 JSON 格式取得這些數據
 audience-caption = 服務對象
 bookmark-add = 把這項服務加入書籤
 bookmark-remove = 移除書籤
+bookmarks-older = 較早的書籤
 bookmark-sign-in = 登入後可把這項服務加入書籤
 bookmarks-empty = 你尚未把任何服務加入書籤。請在服務頁面按「加入書籤」。
 breadcrumbs = 你的位置

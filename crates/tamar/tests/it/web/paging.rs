@@ -181,3 +181,45 @@ store_test!(the_verification_queue_is_paged_oldest_first, |db| async move {
     assert_eq!(app.get("/en/office/verifications?after=zz", &verifier).await.status, StatusCode::BAD_REQUEST);
     Ok(()) as R
 });
+
+store_test!(bookmarks_are_paged_newest_first, |db| async move {
+    let app = setup(db).await;
+    let (citizen, _) = app.sign_in(CITIZEN).await;
+    let entries: Vec<serde_json::Value> = (0..45)
+        .map(|n| {
+            serde_json::json!({"slug": format!("service-{n:02}"), "department": "DH", "topics": ["health"], "audiences": ["residents"],
+                "name": {"en": format!("Service {n:02}"), "tc": format!("服務 {n:02}")}, "summary": {"en": "A service.", "tc": "一項服務。"},
+                "eligibility": {"en": "Everyone.", "tc": "所有人。"}, "fees": {"en": "Free.", "tc": "免費。"},
+                "how_to_apply": {"en": "Online.", "tc": "網上。"}, "processing_time": {"en": "A day.", "tc": "一天。"}, "channels": ["online"],
+                "online_url": "https://www.dh.gov.hk/"})
+        })
+        .collect();
+    let entries: Vec<tamar_portal::import::CatalogueEntry> = serde_json::from_value(serde_json::Value::Array(entries)).unwrap();
+    let dh = tamar_tenancy::by_code(&app.db, "DH").await.unwrap().id;
+    tamar_portal::import::import(&app.db, &app.ledger, &entries, &[("DH".to_owned(), dh)].into_iter().collect()).await.unwrap();
+    for n in 0..45 {
+        let reply = app.json(Method::PUT, &format!("/api/v1/me/bookmarks/service-{n:02}"), &citizen, "").await;
+        assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.body);
+    }
+    let mut slugs = Vec::new();
+    let mut path = Some("/api/v1/me/bookmarks".to_owned());
+    let mut pages = 0;
+    while let Some(here) = path {
+        let reply = app.get(&here, &citizen).await;
+        assert_eq!(reply.status, StatusCode::OK, "{here}: {}", reply.body);
+        let items = reply.json();
+        assert!(items.as_array().unwrap().len() <= 20);
+        slugs.extend(items.as_array().unwrap().iter().map(|i| i["slug"].as_str().unwrap().to_owned()));
+        path = reply.headers.get(header::LINK).and_then(|v| v.to_str().ok()).map(|l| l.trim_start_matches('<').split('>').next().unwrap_or("").to_owned());
+        pages += 1;
+    }
+    assert_eq!(pages, 3);
+    let mut sorted = slugs.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), 45, "each bookmark once: {slugs:?}");
+    let page = app.get("/en/account/bookmarks", &citizen).await.body;
+    assert!(page.contains("rel=\"next\""), "the page links to older bookmarks");
+    assert_eq!(app.get("/api/v1/me/bookmarks?limit=0", &citizen).await.status, StatusCode::BAD_REQUEST);
+    Ok(()) as R
+});
