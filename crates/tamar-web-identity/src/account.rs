@@ -183,7 +183,7 @@ pub async fn account(
     let department = user.account.department.and_then(|id: DepartmentId| departments.iter().find(|d| d.id == id)).map(|d| d.name.get(page.lang).to_owned());
     let checkpoint = state.ledger.checkpoint().await?;
     let accesses = crate::access_log::accesses_of(&state, &user.account, &tamar_web::paging::request(None, q.after.as_deref())?).await?;
-    let older = accesses.next.as_ref().map(|next| format!("{}#accesses", tamar_web::paging::next_href(&uri, next)));
+    let older = tamar_web::paging::next_of(&accesses, &uri).map(|href| format!("{href}#accesses"));
     let accesses = accesses
         .items
         .iter()

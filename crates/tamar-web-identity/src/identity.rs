@@ -195,7 +195,7 @@ pub async fn verification_queue(
 ) -> Result<Html<String>, WebError> {
     let request = tamar_web::paging::request(None, q.after.as_deref())?;
     let listed = tamar_identity::verification_queue(&state.db, &state.ledger, &officer.actor, &request).await?;
-    let later = listed.next.as_ref().map(|next| tamar_web::paging::next_href(&uri, next));
+    let later = tamar_web::paging::next_of(&listed, &uri);
     let queue = listed.items;
     let notice = q.notice.filter(|n| matches!(n.as_str(), "approved" | "rejected")).map(|n| page.t(&format!("verification-{n}")));
     render(&QueuePage { page: page.section("office"), queue, notice, later })

@@ -55,7 +55,7 @@ pub async fn inbox(
     let directory = Directory::load(&state).await?;
     let lang = page.lang;
     let listed = inbox::list(&state.db, user.account.id, &q.request()?).await?;
-    let older = listed.next.as_ref().map(|next| tamar_web::paging::next_href(&uri, next));
+    let older = tamar_web::paging::next_of(&listed, &uri);
     let messages = listed
         .items
         .into_iter()
@@ -156,7 +156,7 @@ pub async fn bookmarks(
 ) -> Result<Html<String>, WebError> {
     let directory = Directory::load(&state).await?;
     let listed = mygov::bookmarks(&state.db, user.account.id, &q.request()?).await?;
-    let older = listed.next.as_ref().map(|next| tamar_web::paging::next_href(&uri, next));
+    let older = tamar_web::paging::next_of(&listed, &uri);
     let ids: Vec<_> = listed.items.into_iter().map(|b| b.item).collect();
     let live = content::list_live(&state.db, &LiveFilter { ids: Some(ids.clone()), ..Default::default() }).await?;
     // Keep the order in which they were bookmarked (newest first).

@@ -46,6 +46,11 @@ pub fn next_href(uri: &Uri, cursor: &Cursor) -> String {
     format!("{}?{}", uri.path(), query.finish())
 }
 
+/// The address of the page after `page`, if another follows: for a page's "next" link.
+pub fn next_of<T>(page: &Page<T>, uri: &Uri) -> Option<String> {
+    page.next.as_ref().map(|next| next_href(uri, next))
+}
+
 /// A page of a JSON list: the items as an array, and the next page in a `Link` header. The
 /// address is the request's as it came in (`OriginalUri`: under `/api/v1`, not the nested path).
 pub struct PageJson<T>(pub Page<T>, pub Uri);
@@ -53,7 +58,7 @@ pub struct PageJson<T>(pub Page<T>, pub Uri);
 impl<T: View> IntoResponse for PageJson<T> {
     fn into_response(self) -> Response {
         let PageJson(page, uri) = self;
-        let link = page.next.as_ref().map(|next| format!("<{}>; rel=\"next\"", next_href(&uri, next)));
+        let link = next_of(&page, &uri).map(|href| format!("<{href}>; rel=\"next\""));
         let mut response = ViewJson(page.items).into_response();
         if let Some(value) = link.and_then(|l| HeaderValue::from_str(&l).ok()) {
             response.headers_mut().insert(header::LINK, value);

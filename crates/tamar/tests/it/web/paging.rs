@@ -25,8 +25,14 @@ async fn log_reads(app: &TestApp, person: tamar_core::AccountId, count: usize) {
 async fn measure(app: &TestApp, path: &str, browser: &Browser) -> (StatusCode, usize, u64, Option<String>) {
     app.get(path, browser).await;
     let (reply, cost) = tamar_store::count_statements(app.get(path, browser)).await;
-    let next = reply.headers.get(header::LINK).and_then(|v| v.to_str().ok()).map(|l| l.trim_start_matches('<').split('>').next().unwrap_or("").to_owned());
+    let next = next_link(&reply);
     (reply.status, reply.body.len(), cost, next)
+}
+
+/// The next page's address in a reply's `Link` header.
+fn next_link(reply: &Reply) -> Option<String> {
+    let link = reply.headers.get(header::LINK)?.to_str().ok()?;
+    Some(link.strip_prefix('<')?.split_once('>')?.0.to_owned())
 }
 
 fn about_the_same(a: usize, b: usize) -> bool {
@@ -53,19 +59,20 @@ store_test!(who_accessed_my_data_is_paged_and_costs_the_same_at_any_length, |db|
 
     // Following the links, pages of 200 hold every entry once, newest first.
     let mut seen = std::collections::HashSet::new();
-    let mut last_at = String::from("~");
+    let mut last_at = chrono::DateTime::<chrono::FixedOffset>::MAX_UTC.fixed_offset();
     let mut path = Some("/api/v1/me/accesses?limit=200".to_owned());
     let mut pages = 0;
     while let Some(here) = path {
         let reply = app.get(&here, &citizen).await;
         assert_eq!(reply.status, StatusCode::OK, "{here}: {}", reply.body);
         for a in reply.json().as_array().unwrap() {
-            let at = a["at"].as_str().unwrap().to_owned();
+            // As times, not as text: RFC 3339 drops trailing zeros of the fraction.
+            let at = chrono::DateTime::parse_from_rfc3339(a["at"].as_str().unwrap()).unwrap();
             assert!(at <= last_at, "newest first");
             last_at = at;
             assert!(seen.insert(a["index"].as_i64().unwrap()), "an entry on two pages");
         }
-        path = reply.headers.get(header::LINK).and_then(|v| v.to_str().ok()).map(|l| l.trim_start_matches('<').split('>').next().unwrap_or("").to_owned());
+        path = next_link(&reply);
         pages += 1;
     }
     assert!(seen.len() >= 10_000, "{} entries", seen.len());
@@ -137,10 +144,26 @@ store_test!(the_inbox_is_paged_and_costs_the_same_at_any_length, |db| async move
             todos_done |= !open_todo;
             assert!(seen.insert(m["id"].as_str().unwrap().to_owned()), "a message on two pages");
         }
-        path = reply.headers.get(header::LINK).and_then(|v| v.to_str().ok()).map(|l| l.trim_start_matches('<').split('>').next().unwrap_or("").to_owned());
+        path = next_link(&reply);
     }
     assert_eq!(seen.len(), 10_000);
     assert!(app.get("/en/account/inbox", &citizen).await.body.contains("rel=\"next\""));
+    // A cursor only says where a page starts, never whose: another person given this
+    // person's next link, or a forged cursor, sees their own inbox and nothing else.
+    let link = next_link(&app.get("/api/v1/me/inbox", &citizen).await).unwrap();
+    tamar_identity::create_account(&app.db, &app.ledger, &Actor::System, NewAccount {
+        kind: AccountKind::Citizen, email: "other@tamar.test".into(), display_name: "Other".into(), password: PASSWORD.into(), department: None, roles: vec![],
+    }).await.unwrap();
+    let (someone, _) = app.sign_in("other@tamar.test").await;
+    let theirs = app.get(&link, &someone).await;
+    assert_eq!(theirs.status, StatusCode::OK);
+    assert_eq!(theirs.json(), serde_json::json!([]), "nothing of another person's inbox");
+    let forged = tamar_core::Cursor::new(["1", &i64::MAX.to_string(), "zzzz"]).encode();
+    assert_eq!(app.get(&format!("/api/v1/me/inbox?after={forged}"), &someone).await.json(), serde_json::json!([]));
+    let not_a_time = tamar_core::Cursor::new(["soon", "1"]).encode();
+    assert_eq!(app.get(&format!("/api/v1/me/accesses?after={not_a_time}"), &someone).await.status, StatusCode::BAD_REQUEST, "not a cursor of that list");
+    // Anonymous, the lists are refused.
+    assert_eq!(app.get("/api/v1/me/inbox", &Browser::default()).await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(app.get("/api/v1/me/inbox?limit=500", &citizen).await.status, StatusCode::BAD_REQUEST);
     assert_eq!(app.get("/en/account/inbox?after=zz", &citizen).await.status, StatusCode::BAD_REQUEST);
     Ok(()) as R
@@ -210,7 +233,7 @@ store_test!(bookmarks_are_paged_newest_first, |db| async move {
         let items = reply.json();
         assert!(items.as_array().unwrap().len() <= 20);
         slugs.extend(items.as_array().unwrap().iter().map(|i| i["slug"].as_str().unwrap().to_owned()));
-        path = reply.headers.get(header::LINK).and_then(|v| v.to_str().ok()).map(|l| l.trim_start_matches('<').split('>').next().unwrap_or("").to_owned());
+        path = next_link(&reply);
         pages += 1;
     }
     assert_eq!(pages, 3);
