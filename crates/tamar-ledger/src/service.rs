@@ -84,8 +84,12 @@ struct Inner {
     reads: mpsc::Sender<ReadRequest>,
     wake: Notify,
     stop: Notify,
-    /// Bumped on every local change and every integrated batch: caches of public pages key on it.
+    /// Bumped on every local change and every integrated batch: what the log's own public
+    /// pages (its newest checkpoint) are cached under.
     generation: std::sync::atomic::AtomicU64,
+    /// Bumped on every local change to what anonymous visitors see ([`Ledger::notify_public`]):
+    /// what caches of public pages key on, so that sign-ins and reads do not empty them.
+    public_generation: std::sync::atomic::AtomicU64,
     /// The sequenced leaves, loaded lazily, for proofs.
     tree: Mutex<MerkleTree>,
     tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
@@ -138,6 +142,7 @@ impl Ledger {
             wake: Notify::new(),
             stop: Notify::new(),
             generation: std::sync::atomic::AtomicU64::new(0),
+            public_generation: std::sync::atomic::AtomicU64::new(0),
             tree: Mutex::new(MerkleTree::new()),
             tasks: Mutex::new(Vec::new()),
             publisher,
@@ -187,6 +192,19 @@ impl Ledger {
     pub fn notify(&self) {
         self.bump();
         self.inner.wake.notify_one();
+    }
+
+    /// The same as [`Ledger::notify`], after a transaction that changed what anonymous visitors
+    /// see: published content, the departments, the app directory. Caches of public pages are
+    /// dropped on this node at once (other nodes' expire within their lifetime).
+    pub fn notify_public(&self) {
+        self.inner.public_generation.fetch_add(1, std::sync::atomic::Ordering::Release);
+        self.notify();
+    }
+
+    /// Changes whenever this node changed what anonymous visitors see.
+    pub fn public_generation(&self) -> u64 {
+        self.inner.public_generation.load(std::sync::atomic::Ordering::Acquire)
     }
 
     fn bump(&self) {

@@ -379,7 +379,7 @@ pub async fn approve(db: &Db, ledger: &Ledger, actor: &Actor, slug: &str) -> Res
     let published = AppVersion { state: VersionState::Published, reviewer: actor.account(), updated_at: now, ..latest };
     go_live(&mut tx, actor, &published, now).await?;
     tx.commit().await?;
-    ledger.notify();
+    ledger.notify_public();
     Ok(published)
 }
 
@@ -472,7 +472,7 @@ pub async fn import_published(db: &Db, ledger: &Ledger, department: DepartmentId
     insert_version(&mut tx, &version, Some(now)).await?;
     go_live(&mut tx, &Actor::System, &version, now).await?;
     tx.commit().await?;
-    ledger.notify();
+    ledger.notify_public();
     Ok(version)
 }
 
@@ -626,6 +626,6 @@ pub async fn report_usage(db: &Db, ledger: &Ledger, actor: &Actor, slug: &str, r
     .await?;
     tamar_ledger::record(&mut tx, &LedgerEntry::change(actor, "portal.app.usage", format!("app:{slug}/day:{}", report.day), now)).await?;
     tx.commit().await?;
-    ledger.notify();
+    ledger.notify_public();
     Ok(())
 }

@@ -10,7 +10,7 @@
 use chrono::{DateTime, Utc};
 use sea_query::{Expr, ExprTrait, Order, Query};
 use serde::{Deserialize, Serialize};
-use tamar_core::{AccountId, Actor, DepartmentId, LocalizedText, Role, Rule};
+use tamar_core::{AccountId, Actor, Cursor, DepartmentId, LocalizedText, Page, PageRequest, Role, Rule};
 use tamar_ledger::{Ledger, LedgerEntry};
 use tamar_store::{AnyRow, Db, StoreError, Tx, from_millis, row, to_millis};
 
@@ -18,7 +18,8 @@ use crate::catalogue::{Channel, ItemKind, audience, topic};
 // Editors write; reviewers approve, publish and withdraw; both within their department.
 use crate::review::{Subject, require};
 use crate::text::to_simplified;
-use crate::{ITEMS, PortalError, VERSIONS, feed};
+use crate::facets::Facet;
+use crate::{FACETS, ITEMS, PortalError, VERSIONS, feed};
 
 tamar_core::id_type!(
     /// An item of the portal's catalogue.
@@ -322,6 +323,8 @@ pub struct Item {
     pub live_at: Option<DateTime<Utc>>,
     /// When the item first went live; the date a news item carries.
     pub first_published_at: Option<DateTime<Utc>>,
+    /// When any of its versions last changed: what a department's content list sorts by.
+    pub updated_at: DateTime<Utc>,
 }
 
 /// One version of an item.
@@ -373,7 +376,7 @@ fn content_json(content: &Content) -> Result<String, PortalError> {
     serde_json::to_string(content).map_err(|e| PortalError::Store(StoreError::Corrupt(e.to_string())))
 }
 
-const ITEM_COLUMNS: [&str; 8] = ["id", "kind", "slug", "department_id", "created_at", "live_version", "live_at", "first_published_at"];
+const ITEM_COLUMNS: [&str; 9] = ["id", "kind", "slug", "department_id", "created_at", "live_version", "live_at", "first_published_at", "updated_at"];
 const VERSION_COLUMNS: [&str; 11] = [
     "item_id",
     "number",
@@ -399,7 +402,14 @@ fn item_from_row(r: &AnyRow) -> Result<Item, StoreError> {
         live_version: row::get::<Option<i32>>(r, "live_version")?,
         live_at: row::get::<Option<i64>>(r, "live_at")?.map(from_millis),
         first_published_at: row::get::<Option<i64>>(r, "first_published_at")?.map(from_millis),
+        updated_at: from_millis(row::get::<Option<i64>>(r, "updated_at")?.unwrap_or(row::get(r, "created_at")?)),
     })
+}
+
+/// Records that one of the item's versions changed at `now`.
+async fn touch(tx: &mut Tx, id: ItemId, now: DateTime<Utc>) -> Result<(), PortalError> {
+    tx.execute(&Query::update().table(ITEMS).value("updated_at", to_millis(now)).and_where(Expr::col("id").eq(id.to_string())).to_owned()).await?;
+    Ok(())
 }
 
 fn optional_account(r: &AnyRow, column: &str) -> Result<Option<AccountId>, StoreError> {
@@ -471,6 +481,7 @@ pub async fn create(db: &Db, ledger: &Ledger, actor: &Actor, department: Departm
         live_version: None,
         live_at: None,
         first_published_at: None,
+        updated_at: now,
     };
     let version = Version {
         item: item.id,
@@ -499,6 +510,7 @@ pub async fn create(db: &Db, ledger: &Ledger, actor: &Actor, department: Departm
                     None::<i32>.into(),
                     None::<i64>.into(),
                     None::<i64>.into(),
+                    to_millis(now).into(),
                 ])
                 .to_owned(),
         )
@@ -613,6 +625,7 @@ pub async fn save_draft(db: &Db, ledger: &Ledger, actor: &Actor, id: ItemId, inp
         VersionState::InReview | VersionState::Scheduled => return Err(PortalError::WrongState),
     };
     crate::review::record_edit(&mut tx, &Subject::item(id), version.number, actor, now).await?;
+    touch(&mut tx, id, now).await?;
     let entry = LedgerEntry::change(actor, "portal.version.save", format!("item:{id}/version:{}", version.number), now)
         .because("edit a draft");
     tamar_ledger::record(&mut tx, &entry).await?;
@@ -633,6 +646,7 @@ pub async fn submit(db: &Db, ledger: &Ledger, actor: &Actor, id: ItemId) -> Resu
     let now = ledger.now();
     transition(&mut tx, &latest, VersionState::InReview, vec![("updated_at", to_millis(now).into()), ("review_note", None::<String>.into())])
         .await?;
+    touch(&mut tx, id, now).await?;
     let entry = LedgerEntry::change(actor, "portal.version.submit", format!("item:{id}/version:{}", latest.number), now)
         .because("submit for review");
     tamar_ledger::record(&mut tx, &entry).await?;
@@ -677,6 +691,7 @@ pub async fn approve(
                 ],
             )
             .await?;
+            touch(&mut tx, id, now).await?;
             let entry = LedgerEntry::change(actor, "portal.version.schedule", format!("item:{id}/version:{}", latest.number), now)
                 .because("approve and schedule");
             tamar_ledger::record(&mut tx, &entry).await?;
@@ -695,18 +710,19 @@ pub async fn approve(
                 ],
             )
             .await?;
-            go_live(&mut tx, actor, &item, latest.number, now).await?;
+            touch(&mut tx, id, now).await?;
+            go_live(&mut tx, actor, &item, latest.number, &latest.content, now).await?;
             Version { state: VersionState::Published, publish_at: Some(now), ..reviewed }
         }
     };
     tx.commit().await?;
-    ledger.notify();
+    ledger.notify_public();
     Ok(version)
 }
 
 /// Makes `number` the item's live version: the one it replaces is superseded, the change is
 /// logged and written to the change feed.
-async fn go_live(tx: &mut Tx, actor: &Actor, item: &Item, number: i32, now: DateTime<Utc>) -> Result<(), PortalError> {
+async fn go_live(tx: &mut Tx, actor: &Actor, item: &Item, number: i32, content: &Content, now: DateTime<Utc>) -> Result<(), PortalError> {
     if let Some(previous) = item.live_version
         && previous != number
     {
@@ -732,6 +748,7 @@ async fn go_live(tx: &mut Tx, actor: &Actor, item: &Item, number: i32, now: Date
     )
     .await?;
     feed::record_change(tx, item.id, feed::ChangeKind::Publish, number, now).await?;
+    crate::facets::set_live(tx, item, Some((content, first))).await?;
     let entry = LedgerEntry::change(actor, "portal.version.publish", format!("item:{}/version:{number}", item.id), now).because("publish");
     tamar_ledger::record(tx, &entry).await?;
     Ok(())
@@ -763,6 +780,7 @@ pub async fn reject(db: &Db, ledger: &Ledger, actor: &Actor, id: ItemId, note: &
         ],
     )
     .await?;
+    touch(&mut tx, id, now).await?;
     let entry = LedgerEntry::change(actor, "portal.version.reject", format!("item:{id}/version:{}", latest.number), now)
         .because("send back to the author");
     tamar_ledger::record(&mut tx, &entry).await?;
@@ -805,10 +823,12 @@ pub async fn withdraw(db: &Db, ledger: &Ledger, actor: &Actor, id: ItemId) -> Re
     )
     .await?;
     feed::record_change(&mut tx, id, feed::ChangeKind::Withdraw, live, now).await?;
+    crate::facets::set_live(&mut tx, &item, None).await?;
+    touch(&mut tx, id, now).await?;
     let entry = LedgerEntry::change(actor, "portal.item.withdraw", format!("item:{id}/version:{live}"), now).because("take off the portal");
     tamar_ledger::record(&mut tx, &entry).await?;
     tx.commit().await?;
-    ledger.notify();
+    ledger.notify_public();
     Ok(())
 }
 
@@ -834,12 +854,12 @@ pub async fn publish_due(db: &Db, ledger: &Ledger) -> Result<usize, PortalError>
             Err(PortalError::WrongState) => continue,
             Err(e) => return Err(e),
         }
-        go_live(&mut tx, &Actor::System, &item, version.number, now).await?;
+        go_live(&mut tx, &Actor::System, &item, version.number, &version.content, now).await?;
         tx.commit().await?;
         published += 1;
     }
     if published > 0 {
-        ledger.notify();
+        ledger.notify_public();
     }
     Ok(published)
 }
@@ -865,6 +885,7 @@ pub async fn import_published(
         live_version: Some(1),
         live_at: Some(published_at),
         first_published_at: Some(published_at),
+        updated_at: now,
     };
     let version = Version {
         item: item.id,
@@ -893,6 +914,7 @@ pub async fn import_published(
                     1i32.into(),
                     to_millis(published_at).into(),
                     to_millis(published_at).into(),
+                    to_millis(now).into(),
                 ])
                 .to_owned(),
         )
@@ -903,10 +925,11 @@ pub async fn import_published(
     };
     insert_version(&mut tx, &version, Some(published_at)).await?;
     feed::record_change(&mut tx, item.id, feed::ChangeKind::Publish, 1, now).await?;
+    crate::facets::set_live(&mut tx, &item, Some((&version.content, published_at))).await?;
     let entry = LedgerEntry::change(&Actor::System, "portal.item.import", format!("item:{}", item.id), now).because("import published content");
     tamar_ledger::record(&mut tx, &entry).await?;
     tx.commit().await?;
-    ledger.notify();
+    ledger.notify_public();
     Ok(item)
 }
 
@@ -945,33 +968,157 @@ pub async fn live(db: &Db, kind: ItemKind, slug: &str) -> Result<LiveItem, Porta
     found.as_ref().map(live_from_row).transpose()?.ok_or(PortalError::NotFound)
 }
 
-/// Published items, newest first, optionally of one kind or one department, by id.
+/// What a listing of published items is narrowed to; each part left out takes any.
 #[derive(Clone, Debug, Default)]
 pub struct LiveFilter {
-    pub kind: Option<ItemKind>,
+    /// Of one of these kinds (any when empty).
+    pub kinds: Vec<ItemKind>,
     pub department: Option<DepartmentId>,
-    pub ids: Option<Vec<ItemId>>,
-    pub limit: Option<u64>,
+    pub topic: Option<String>,
+    pub audience: Option<String>,
 }
 
-pub async fn list_live(db: &Db, filter: &LiveFilter) -> Result<Vec<LiveItem>, PortalError> {
-    let mut select = select_live();
-    if let Some(kind) = filter.kind {
-        select.and_where(Expr::col((ITEMS, "kind")).eq(kind.as_str()));
+impl LiveFilter {
+    pub fn kind(kind: ItemKind) -> LiveFilter {
+        LiveFilter { kinds: vec![kind], ..Default::default() }
     }
-    if let Some(department) = filter.department {
-        select.and_where(Expr::col((ITEMS, "department_id")).eq(department.to_string()));
-    }
-    if let Some(ids) = &filter.ids {
-        if ids.is_empty() {
-            return Ok(Vec::new());
+
+    /// The facet values the filter asks for, the narrowest first: the listing is read in the
+    /// order of the first, and checked against the others.
+    fn facets(&self) -> Vec<(Facet, String)> {
+        let mut out = Vec::new();
+        if let Some(t) = &self.topic {
+            out.push((Facet::Topic, t.clone()));
         }
-        select.and_where(Expr::col((ITEMS, "id")).is_in(ids.iter().map(ToString::to_string)));
+        if let Some(a) = &self.audience {
+            out.push((Facet::Audience, a.clone()));
+        }
+        if let Some(d) = self.department {
+            out.push((Facet::Department, d.to_string()));
+        }
+        out
     }
-    select.order_by((ITEMS, "first_published_at"), Order::Desc).order_by((ITEMS, "slug"), Order::Asc);
-    if let Some(limit) = filter.limit {
-        select.limit(limit);
+}
+
+/// The sort keys of a listing's item: newest first, then by address.
+fn listing_cursor(live: &LiveItem) -> Cursor {
+    Cursor::new([live.item.first_published_at.map_or(0, to_millis).to_string(), live.item.slug.clone()])
+}
+
+/// One page of published items, newest first (by when each first went live, then by
+/// address). Each page is an indexed range of the listing tables of [`crate::facets`], so a
+/// page costs the same whatever the catalogue's size.
+pub async fn live_page(db: &Db, filter: &LiveFilter, page: &PageRequest) -> Result<Page<LiveItem>, PortalError> {
+    let after = match &page.after {
+        None => None,
+        Some(c) => match (c.int(0), c.keys().get(1)) {
+            (Some(at), Some(slug)) if c.keys().len() == 2 => Some((at, slug.clone())),
+            _ => return Err(PortalError::BadCursor),
+        },
+    };
+    let facets = filter.facets();
+    let mut rows = if facets.is_empty() && filter.kinds.len() > 1 {
+        // Several kinds and nothing else: each kind's listing is read in order, and the
+        // newest of them all make the page.
+        let mut merged = Vec::new();
+        for kind in &filter.kinds {
+            merged.extend(read_listing(db, &[(Facet::Kind, kind.as_str().to_owned())], &[], after.as_ref(), page.fetch()).await?);
+        }
+        merged.sort_by(|a, b| b.item.first_published_at.cmp(&a.item.first_published_at).then_with(|| a.item.slug.cmp(&b.item.slug)));
+        merged
+    } else if facets.is_empty() {
+        let kind: Vec<(Facet, String)> = filter.kinds.iter().map(|k| (Facet::Kind, k.as_str().to_owned())).collect();
+        read_listing(db, &kind, &[], after.as_ref(), page.fetch()).await?
+    } else {
+        read_listing(db, &facets, &filter.kinds, after.as_ref(), page.fetch()).await?
+    };
+    rows.truncate(page.fetch() as usize);
+    Ok(Page::from_rows(rows, page, listing_cursor))
+}
+
+/// Reads a listing in order: of the first of `facets` (of every live item when there is
+/// none), keeping items that carry the others too and are of one of `kinds`.
+async fn read_listing(
+    db: &Db,
+    facets: &[(Facet, String)],
+    kinds: &[ItemKind],
+    after: Option<&(i64, String)>,
+    limit: u64,
+) -> Result<Vec<LiveItem>, PortalError> {
+    let mut select = Query::select();
+    for c in ITEM_COLUMNS {
+        select.expr_as(Expr::col((ITEMS, c)), c);
     }
+    select.expr_as(Expr::col((VERSIONS, "content")), "content");
+    let (order_table, at, slug) = match facets.split_first() {
+        Some(((facet, value), others)) => {
+            select
+                .from(FACETS)
+                .inner_join(ITEMS, Expr::col((ITEMS, "id")).equals((FACETS, "item_id")))
+                .and_where(Expr::col((FACETS, "facet")).eq(facet.as_str()))
+                .and_where(Expr::col((FACETS, "value")).eq(value.as_str()));
+            for (facet, value) in others {
+                select.and_where(Expr::exists(
+                    Query::select()
+                        .expr(Expr::val(1))
+                        .from_as(FACETS, "other")
+                        .and_where(Expr::col(("other", "item_id")).equals((FACETS, "item_id")))
+                        .and_where(Expr::col(("other", "facet")).eq(facet.as_str()))
+                        .and_where(Expr::col(("other", "value")).eq(value.as_str()))
+                        .to_owned(),
+                ));
+            }
+            if !kinds.is_empty() {
+                select.and_where(Expr::col((FACETS, "item_kind")).is_in(kinds.iter().map(|k| k.as_str())));
+            }
+            (FACETS, "first_published_at", "item_slug")
+        }
+        None => {
+            select.from(ITEMS).and_where(Expr::col((ITEMS, "live_version")).is_not_null());
+            (ITEMS, "first_published_at", "slug")
+        }
+    };
+    select.inner_join(
+        VERSIONS,
+        Expr::col((VERSIONS, "item_id")).equals((ITEMS, "id")).and(Expr::col((VERSIONS, "number")).equals((ITEMS, "live_version"))),
+    );
+    if let Some((after_at, after_slug)) = after {
+        select.and_where(
+            Expr::col((order_table, at))
+                .lt(*after_at)
+                .or(Expr::col((order_table, at)).eq(*after_at).and(Expr::col((order_table, slug)).gt(after_slug.as_str()))),
+        );
+    }
+    select.order_by((order_table, at), Order::Desc).order_by((order_table, slug), Order::Asc).limit(limit);
+    let rows = db.fetch_all(&select).await?;
+    Ok(rows.iter().map(live_from_row).collect::<Result<_, _>>()?)
+}
+
+/// Every published item, newest first, read a page at a time: for rebuilding what is derived
+/// from the whole catalogue (a node's search index), never for a request's listing.
+pub async fn all_live(db: &Db) -> Result<Vec<LiveItem>, PortalError> {
+    let mut out = Vec::new();
+    let mut request = PageRequest::first(tamar_core::paging::MAX_LIMIT);
+    loop {
+        let page = live_page(db, &LiveFilter::default(), &request).await?;
+        out.extend(page.items);
+        match page.next {
+            Some(next) => request.after = Some(next),
+            None => return Ok(out),
+        }
+    }
+}
+
+/// The published items among `ids`, newest first (those no longer live are left out).
+pub async fn live_by_ids(db: &Db, ids: &[ItemId]) -> Result<Vec<LiveItem>, PortalError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut select = select_live();
+    select
+        .and_where(Expr::col((ITEMS, "id")).is_in(ids.iter().map(ToString::to_string)))
+        .order_by((ITEMS, "first_published_at"), Order::Desc)
+        .order_by((ITEMS, "slug"), Order::Asc);
     let rows = db.fetch_all(&select).await?;
     Ok(rows.iter().map(live_from_row).collect::<Result<_, _>>()?)
 }
@@ -983,21 +1130,22 @@ pub struct ItemSummary {
     pub latest: Version,
 }
 
-/// Every item of a department with its latest version, most recently changed first. Officers
-/// see only their own department's.
-pub async fn department_items(db: &Db, actor: &Actor, department: DepartmentId) -> Result<Vec<ItemSummary>, PortalError> {
+/// A page of a department's items with their latest versions, most recently changed first.
+/// Officers see only their own department's.
+pub async fn department_items(db: &Db, actor: &Actor, department: DepartmentId, page: &PageRequest) -> Result<Page<ItemSummary>, PortalError> {
     match actor {
         Actor::System => {}
         Actor::Officer { department: own, roles, .. }
             if *own == department && (roles.contains(&Role::ContentEditor) || roles.contains(&Role::ContentReviewer)) => {}
         _ => return Err(PortalError::Forbidden),
     }
-    let items = db
-        .fetch_all(&select_items().and_where(Expr::col("department_id").eq(department.to_string())).to_owned())
-        .await?
-        .iter()
-        .map(item_from_row)
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut select = select_items().and_where(Expr::col("department_id").eq(department.to_string())).to_owned();
+    if let Some(c) = &page.after {
+        let (Some(at), Some(slug), 2) = (c.int(0), c.keys().get(1), c.keys().len()) else { return Err(PortalError::BadCursor) };
+        select.and_where(Expr::col("updated_at").lt(at).or(Expr::col("updated_at").eq(at).and(Expr::col("slug").gt(slug.as_str()))));
+    }
+    select.order_by("updated_at", Order::Desc).order_by("slug", Order::Asc).limit(page.fetch());
+    let items = db.fetch_all(&select).await?.iter().map(item_from_row).collect::<Result<Vec<_>, _>>()?;
     let mut latest: std::collections::HashMap<ItemId, Version> = std::collections::HashMap::new();
     if !items.is_empty() {
         let rows = db
@@ -1010,10 +1158,53 @@ pub async fn department_items(db: &Db, actor: &Actor, department: DepartmentId) 
             }
         }
     }
-    let mut out: Vec<ItemSummary> =
+    let out: Vec<ItemSummary> =
         items.into_iter().filter_map(|item| latest.remove(&item.id).map(|latest| ItemSummary { item, latest })).collect();
-    out.sort_by(|a, b| b.latest.updated_at.cmp(&a.latest.updated_at).then_with(|| a.item.slug.cmp(&b.item.slug)));
-    Ok(out)
+    Ok(Page::from_rows(out, page, |s| Cursor::new([to_millis(s.item.updated_at).to_string(), s.item.slug.clone()])))
+}
+
+/// A page of the department's versions waiting for review, oldest first: a reviewer's queue.
+pub async fn in_review(db: &Db, actor: &Actor, department: DepartmentId, page: &PageRequest) -> Result<Page<ItemSummary>, PortalError> {
+    require(actor, department, Role::ContentReviewer)?;
+    let mut select = Query::select();
+    for c in ITEM_COLUMNS {
+        select.expr_as(Expr::col((ITEMS, c)), c);
+    }
+    for c in VERSION_COLUMNS {
+        select.expr_as(Expr::col((VERSIONS, c)), format!("v_{c}"));
+    }
+    select
+        .from(VERSIONS)
+        .inner_join(ITEMS, Expr::col((ITEMS, "id")).equals((VERSIONS, "item_id")))
+        .and_where(Expr::col((VERSIONS, "state")).eq(VersionState::InReview.as_str()))
+        .and_where(Expr::col((ITEMS, "department_id")).eq(department.to_string()));
+    if let Some(c) = &page.after {
+        let (Some(at), Some(id), 2) = (c.int(0), c.keys().get(1), c.keys().len()) else { return Err(PortalError::BadCursor) };
+        select.and_where(
+            Expr::col((VERSIONS, "updated_at"))
+                .gt(at)
+                .or(Expr::col((VERSIONS, "updated_at")).eq(at).and(Expr::col((VERSIONS, "item_id")).gt(id.as_str()))),
+        );
+    }
+    select.order_by((VERSIONS, "updated_at"), Order::Asc).order_by((VERSIONS, "item_id"), Order::Asc).limit(page.fetch());
+    let mut out = Vec::new();
+    for r in &db.fetch_all(&select).await? {
+        let content: String = row::get(r, "v_content")?;
+        let latest = Version {
+            item: row::parse(r, "v_item_id")?,
+            number: row::get(r, "v_number")?,
+            state: VersionState::InReview,
+            content: serde_json::from_str(&content).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            author: optional_account(r, "v_author_id")?,
+            created_at: from_millis(row::get(r, "v_created_at")?),
+            updated_at: from_millis(row::get(r, "v_updated_at")?),
+            reviewer: optional_account(r, "v_reviewer_id")?,
+            review_note: row::get(r, "v_review_note")?,
+            publish_at: row::get::<Option<i64>>(r, "v_publish_at")?.map(from_millis),
+        };
+        out.push(ItemSummary { item: item_from_row(r)?, latest });
+    }
+    Ok(Page::from_rows(out, page, |s| Cursor::new([to_millis(s.latest.updated_at).to_string(), s.item.id.to_string()])))
 }
 
 /// Checks that the actor may see the item's drafts and history (its own department's

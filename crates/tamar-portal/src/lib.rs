@@ -20,6 +20,7 @@ pub mod apps;
 pub mod catalogue;
 pub mod content;
 pub mod diff;
+pub mod facets;
 pub mod feed;
 pub mod import;
 pub mod inbox;
@@ -50,12 +51,74 @@ pub(crate) const APPS: &str = "portal_apps";
 pub(crate) const APP_USAGE: &str = "portal_app_usage";
 pub(crate) const APP_VERSIONS: &str = "portal_app_versions";
 pub(crate) const EDITS: &str = "portal_edits";
+pub(crate) const FACETS: &str = "portal_facets";
+pub(crate) const FACET_COUNTS: &str = "portal_facet_counts";
 
 pub static MIGRATIONS: &[Migration] = &[
     Migration { id: "portal_0001_catalogue", statements: create_tables },
     Migration { id: "portal_0002_review", statements: review_tables },
     Migration { id: "portal_0003_prefill_to_identity", statements: prefill_to_identity },
+    Migration { id: "portal_0004_listings", statements: listing_tables },
 ];
+
+/// What listings and counts read (`facets`), filled from what is live now, and each item's
+/// latest change (`updated_at`), which a department's content list is sorted by.
+fn listing_tables(backend: Backend) -> Vec<String> {
+    let facets = Table::create()
+        .table(FACETS)
+        .col(ColumnDef::new("facet").string().not_null())
+        .col(ColumnDef::new("value").string().not_null())
+        .col(ColumnDef::new("item_id").string().not_null())
+        .col(ColumnDef::new("first_published_at").big_integer().not_null())
+        .col(ColumnDef::new("item_slug").string().not_null())
+        .col(ColumnDef::new("item_kind").string().not_null())
+        .primary_key(Index::create().col("facet").col("value").col("item_id"))
+        .to_owned();
+    let facets_in_order = Index::create()
+        .name("portal_facets_in_order")
+        .table(FACETS)
+        .col("facet")
+        .col("value")
+        .col("first_published_at")
+        .col("item_slug")
+        .to_owned();
+    let facets_by_item = Index::create().name("portal_facets_by_item").table(FACETS).col("item_id").to_owned();
+    let counts = Table::create()
+        .table(FACET_COUNTS)
+        .col(ColumnDef::new("facet").string().not_null())
+        .col(ColumnDef::new("value").string().not_null())
+        .col(ColumnDef::new("items").big_integer().not_null())
+        .primary_key(Index::create().col("facet").col("value"))
+        .to_owned();
+    let updated_at = Table::alter().table(ITEMS).add_column(ColumnDef::new("updated_at").big_integer().null()).to_owned();
+    let items_in_order = Index::create().name("portal_items_in_order").table(ITEMS).col("first_published_at").col("slug").to_owned();
+    let items_by_change =
+        Index::create().name("portal_items_by_change").table(ITEMS).col("department_id").col("updated_at").col("slug").to_owned();
+    let live = format!("FROM {ITEMS} i JOIN {VERSIONS} v ON v.item_id = i.id AND v.number = i.live_version");
+    let columns = format!("INSERT INTO {FACETS} (facet, value, item_id, first_published_at, item_slug, item_kind)");
+    let mut out = vec![
+        backend.schema(&facets),
+        backend.schema(&facets_in_order),
+        backend.schema(&facets_by_item),
+        backend.schema(&counts),
+        backend.schema(&updated_at),
+        format!("UPDATE {ITEMS} SET updated_at = (SELECT MAX(v.updated_at) FROM {VERSIONS} v WHERE v.item_id = {ITEMS}.id)"),
+        backend.schema(&items_in_order),
+        backend.schema(&items_by_change),
+        format!("{columns} SELECT 'kind', i.kind, i.id, i.first_published_at, i.slug, i.kind {live}"),
+        format!("{columns} SELECT 'department', i.department_id, i.id, i.first_published_at, i.slug, i.kind {live}"),
+    ];
+    for (facet, field) in [("topic", "topics"), ("audience", "audiences")] {
+        // The values sit in the version's JSON; each database has its own way to list them.
+        let each = match backend {
+            Backend::Sqlite => format!("JOIN json_each(v.content, '$.{field}') j"),
+            Backend::Postgres => format!("CROSS JOIN LATERAL jsonb_array_elements_text(v.content::jsonb -> '{field}') AS j(value)"),
+        };
+        out.push(format!("{columns} SELECT DISTINCT '{facet}', j.value, i.id, i.first_published_at, i.slug, i.kind {live} {each}"));
+    }
+    out.push(format!("INSERT INTO {FACET_COUNTS} (facet, value, items) SELECT facet, value, COUNT(*) FROM {FACETS} GROUP BY facet, value"));
+    out
+}
 
 /// Who saved each version (for the four-eyes rule), and the app directory's versions. Apps
 /// listed before are kept as their published version 1; authors of content versions become

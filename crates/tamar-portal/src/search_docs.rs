@@ -10,7 +10,7 @@ use tamar_core::DepartmentId;
 use tamar_search::{DocKind, SearchDoc, SearchIndex, Texts};
 use tamar_store::Db;
 
-use crate::content::{self, ItemId, LiveFilter};
+use crate::content::{self, ItemId};
 use crate::feed::{self, FeedCursor};
 use crate::text::markdown_to_text;
 use crate::{ItemKind, LiveItem, PortalError};
@@ -96,7 +96,7 @@ pub async fn rebuild_index(db: &Db, index: &Arc<SearchIndex>, now: chrono::DateT
     // Read the position first: a change committed while we load is applied again later.
     let position = feed::last_seq(db).await?;
     let context = Context::load(db, now).await?;
-    let docs: Vec<SearchDoc> = content::list_live(db, &LiveFilter::default()).await?.iter().map(|l| context.doc(l)).collect();
+    let docs: Vec<SearchDoc> = content::all_live(db).await?.iter().map(|l| context.doc(l)).collect();
     let index = index.clone();
     let count = docs.len();
     blocking(move || {
@@ -125,7 +125,7 @@ pub async fn apply_changes(db: &Db, index: &Arc<SearchIndex>, cursor: &mut FeedC
     let mut ids: Vec<_> = changes.iter().map(|c| c.item).collect();
     ids.sort();
     ids.dedup();
-    let live = content::list_live(db, &LiveFilter { ids: Some(ids.clone()), ..Default::default() }).await?;
+    let live = content::live_by_ids(db, &ids).await?;
     let mut gone = Vec::new();
     for id in &ids {
         if !live.iter().any(|l| l.item.id == *id) {

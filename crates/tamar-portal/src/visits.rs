@@ -10,7 +10,7 @@ use sea_query::{Expr, ExprTrait, Func, OnConflict, Query};
 use tamar_store::{Db, row};
 
 use crate::content::{self, ItemId};
-use crate::{ItemKind, PortalError, VISITS};
+use crate::{ITEMS, ItemKind, PortalError, VISITS};
 
 /// Distinct items a counter holds between flushes: visits to more (made-up addresses, say)
 /// are not counted, so memory stays bounded.
@@ -33,11 +33,11 @@ impl VisitCounter {
     }
 
     /// Writes what was counted since the last flush to `day`; addresses that name no item of
-    /// their kind are dropped.
-    pub async fn flush(&self, db: &Db, day: NaiveDate) -> Result<(), PortalError> {
+    /// their kind are dropped. Returns how many items' counts were written.
+    pub async fn flush(&self, db: &Db, day: NaiveDate) -> Result<usize, PortalError> {
         let taken = match self.counts.lock() {
             Ok(mut counts) => std::mem::take(&mut *counts),
-            Err(_) => return Ok(()),
+            Err(_) => return Ok(0),
         };
         let mut by_id = HashMap::new();
         for ((kind, slug), n) in taken {
@@ -47,7 +47,8 @@ impl VisitCounter {
                 *by_id.entry(item.id).or_insert(0) += n;
             }
         }
-        add(db, day, &by_id).await
+        add(db, day, &by_id).await?;
+        Ok(by_id.len())
     }
 }
 
@@ -92,6 +93,39 @@ pub async fn since(db: &Db, from: NaiveDate) -> Result<HashMap<ItemId, i64>, Por
     let mut out = HashMap::with_capacity(rows.len());
     for r in &rows {
         out.insert(row::parse(r, "item_id")?, row::get::<Option<i64>>(r, "total")?.unwrap_or(0));
+    }
+    Ok(out)
+}
+
+/// The `n` live items of `kind` visited most since `from` (inclusive), most visited first,
+/// with their visits. It reads every visit row of the period, so callers keep the answer for a
+/// while rather than asking on each request.
+pub async fn most_used(db: &Db, from: NaiveDate, kind: ItemKind, n: u64) -> Result<Vec<(ItemId, i64)>, PortalError> {
+    let total = Func::cast_as(Func::sum(Expr::col((VISITS, "visits"))), "bigint");
+    let rows = db
+        .fetch_all(
+            &Query::select()
+                .expr_as(Expr::col((VISITS, "item_id")), "item_id")
+                .expr_as(total.clone(), "total")
+                .from(VISITS)
+                .inner_join(ITEMS, Expr::col((ITEMS, "id")).equals((VISITS, "item_id")))
+                .and_where(Expr::col((VISITS, "day")).gte(from.to_string()))
+                .and_where(Expr::col((ITEMS, "kind")).eq(kind.as_str()))
+                .and_where(Expr::col((ITEMS, "live_version")).is_not_null())
+                .group_by_col((VISITS, "item_id"))
+                .group_by_col((ITEMS, "slug"))
+                .order_by_expr(total.into(), sea_query::Order::Desc)
+                .order_by((ITEMS, "slug"), sea_query::Order::Asc)
+                .limit(n)
+                .to_owned(),
+        )
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let visits = row::get::<Option<i64>>(r, "total")?.unwrap_or(0);
+        if visits > 0 {
+            out.push((row::parse(r, "item_id")?, visits));
+        }
     }
     Ok(out)
 }

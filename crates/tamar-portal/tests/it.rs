@@ -4,7 +4,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate};
-use tamar_core::{AccountId, Actor, DepartmentId, Lang, LocalizedText, Role, SystemClock};
+use tamar_core::{AccountId, Actor, DepartmentId, Lang, LocalizedText, PageRequest, Role, SystemClock};
 use tamar_ledger::{Ledger, SigningKey};
 use tamar_portal::content::{self, LiveFilter};
 use tamar_portal::inbox::{self, MessageKind, NewMessage};
@@ -17,6 +17,8 @@ use tamar_tenancy::NewDepartment;
 mod feeding;
 #[path = "it/review.rs"]
 mod review;
+#[path = "it/listings.rs"]
+mod listings;
 
 struct World {
     ledger: Ledger,
@@ -182,8 +184,8 @@ store_test!(bad_input_is_refused_and_changes_nothing, |db| async move {
     assert!(matches!(content::create(&db, &w.ledger, &w.other_dept_reviewer, w.td, vehicle_licence()).await, Err(PortalError::Forbidden)));
     content::create(&db, &w.ledger, &w.editor, w.td, vehicle_licence()).await?;
     assert!(matches!(content::create(&db, &w.ledger, &w.editor, w.td, vehicle_licence()).await, Err(PortalError::SlugTaken(_))));
-    assert_eq!(content::department_items(&db, &w.editor, w.td).await?.len(), 1);
-    assert!(matches!(content::department_items(&db, &w.other_dept_reviewer, w.td).await, Err(PortalError::Forbidden)));
+    assert_eq!(content::department_items(&db, &w.editor, w.td, &PageRequest::default()).await?.items.len(), 1);
+    assert!(matches!(content::department_items(&db, &w.other_dept_reviewer, w.td, &PageRequest::default()).await, Err(PortalError::Forbidden)));
     Ok::<(), PortalError>(())
 });
 
@@ -191,11 +193,11 @@ store_test!(imported_items_are_live_and_listed, |db| async move {
     let w = setup(&db).await;
     let at = w.ledger.now() - Duration::days(3);
     let item = content::import_published(&db, &w.ledger, w.td, vehicle_licence(), at).await?;
-    let listed = content::list_live(&db, &LiveFilter { kind: Some(ItemKind::Service), ..Default::default() }).await?;
+    let listed = content::live_page(&db, &LiveFilter::kind(ItemKind::Service), &PageRequest::default()).await?.items;
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].item.id, item.id);
     assert_eq!(listed[0].item.first_published_at.map(|d| d.timestamp()), Some(at.timestamp()));
-    assert!(content::list_live(&db, &LiveFilter { kind: Some(ItemKind::News), ..Default::default() }).await?.is_empty());
+    assert!(content::live_page(&db, &LiveFilter::kind(ItemKind::News), &PageRequest::default()).await?.items.is_empty());
     let mut day = HashMap::new();
     day.insert(item.id, 5);
     let today = w.ledger.now().date_naive();
@@ -266,7 +268,7 @@ store_test!(prefill_settings_move_to_identity_with_what_people_chose, |db| async
     let me = AccountId::new();
     db.execute_sql(&format!("INSERT INTO portal_prefill (account_id, fields, updated_at) VALUES ('{me}', 'name,hkid', 1)")).await.unwrap();
     let applied = Migrator::new(&db, &[tamar_ledger::MIGRATIONS, tamar_tenancy::MIGRATIONS, tamar_identity::MIGRATIONS, tamar_portal::MIGRATIONS]).run().await.unwrap();
-    assert_eq!(applied, vec!["identity_0007_sign_in_challenges", "identity_0008_account_lang", "identity_0009_prefill", "portal_0002_review", "portal_0003_prefill_to_identity"]);
+    assert_eq!(applied, vec!["identity_0007_sign_in_challenges", "identity_0008_account_lang", "identity_0009_prefill", "portal_0002_review", "portal_0003_prefill_to_identity", "portal_0004_listings"]);
     assert_eq!(prefill::prefill(&db, me).await.unwrap(), [PrefillField::Name, PrefillField::Hkid].into_iter().collect::<BTreeSet<_>>());
     assert!(db.execute_sql("SELECT 1 FROM portal_prefill").await.is_err(), "the old table is gone");
     Ok::<(), PortalError>(())

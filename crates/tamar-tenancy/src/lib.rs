@@ -168,7 +168,7 @@ pub async fn create(db: &Db, ledger: &Ledger, actor: &Actor, new: NewDepartment)
         .because("register a department");
     tamar_ledger::record(&mut tx, &entry).await?;
     tx.commit().await?;
-    ledger.notify();
+    ledger.notify_public();
     Ok(department)
 }
 

@@ -81,25 +81,33 @@ pub struct CatalogueQuery {
     department: Option<String>,
     /// `residents`, `business` or `non-residents`.
     audience: Option<String>,
+    /// At most this many items (1 to 200, default 20).
+    #[serde(default, deserialize_with = "present")]
+    #[param(minimum = 1, maximum = 200)]
+    limit: Option<u32>,
+    /// Where the page starts: the cursor in the previous page's `Link: <…>; rel="next"`.
+    after: Option<String>,
 }
 
-/// Published services and pages, newest first, optionally filtered.
+/// Published services and pages, newest first, optionally filtered, a page at a time: the
+/// next page is in the `Link` header.
 #[utoipa::path(get, path = "/api/v1/catalogue", operation_id = "list_catalogue", tag = "portal", params(CatalogueQuery),
-    responses((status = 200, body = Vec<CatalogueItem>), (status = 400, body = tamar_web::error::ApiErrorBody)))]
-pub async fn list(State(state): State<AppState>, FormQuery(q): FormQuery<CatalogueQuery>) -> Result<(PublicPage, ViewJson<Vec<CatalogueItem>>), WebError> {
+    responses((status = 200, body = Vec<CatalogueItem>, headers(("Link" = String, description = "The next page: `<…>; rel=\"next\"`"))),
+        (status = 400, body = tamar_web::error::ApiErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    FormQuery(q): FormQuery<CatalogueQuery>,
+) -> Result<(PublicPage, PageJson<CatalogueItem>), WebError> {
+    let request = tamar_web::paging::request(q.limit, q.after.as_deref())?;
     let directory = Directory::load(&state).await?;
     let department = match &q.department {
         Some(code) => Some(tamar_tenancy::by_code(&state.db, code).await?.id),
         None => None,
     };
-    let items = content::list_live(&state.db, &LiveFilter { kind: q.kind, department, ..Default::default() }).await?;
-    let out = items
-        .iter()
-        .filter(|i| q.topic.as_ref().is_none_or(|t| i.content.topics.contains(t)))
-        .filter(|i| q.audience.as_ref().is_none_or(|a| i.content.audiences.contains(a)))
-        .map(|i| listed(&state, i, &directory))
-        .collect();
-    Ok((PublicPage, ViewJson(out)))
+    let filter = LiveFilter { kinds: q.kind.into_iter().collect(), department, topic: q.topic, audience: q.audience };
+    let page = content::live_page(&state.db, &filter, &request).await?;
+    Ok((PublicPage, PageJson(page.map(|i| listed(&state, &i, &directory)), uri)))
 }
 
 /// One published item with its full content.
@@ -357,7 +365,7 @@ pub async fn my_bookmarks(
     let directory = Directory::load(&state).await?;
     let page = tamar_portal::mygov::bookmarks(&state.db, user.account.id, &q.request()?).await?;
     let ids: Vec<_> = page.items.iter().map(|b| b.item).collect();
-    let live = content::list_live(&state.db, &LiveFilter { ids: Some(ids.clone()), ..Default::default() }).await?;
+    let live = content::live_by_ids(&state.db, &ids).await?;
     let items = ids.iter().filter_map(|id| live.iter().find(|l| l.item.id == *id)).map(|l| listed(&state, l, &directory)).collect();
     Ok(PageJson(tamar_core::Page { items, next: page.next }, uri))
 }

@@ -4,34 +4,39 @@
 
 use askama::Template;
 use atom_syndication::{Content as AtomContent, Entry, Feed, Link, Person, Text};
-use axum::extract::{Path, State};
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::Uri;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use tamar_core::{Code, Lang};
+use tamar_core::{Code, Lang, Page, PageRequest};
 use tamar_portal::catalogue;
 use tamar_portal::content::{self, LiveFilter};
 use tamar_portal::text::render_markdown;
 use tamar_portal::{ItemKind, LiveItem};
 
 use super::{Directory, item_href};
-use tamar_web::extract::PageLang;
+use tamar_web::extract::{ApiQuery, PageLang};
+use tamar_web::paging::{PageQuery, next_of};
 use tamar_web::{AppState, PublicPage, WebError};
 
-const FEED_SIZE: usize = 50;
+const FEED_SIZE: u32 = 50;
 
-async fn news_and_notices(state: &AppState) -> Result<Vec<LiveItem>, WebError> {
-    let mut items = content::list_live(&state.db, &LiveFilter { kind: Some(ItemKind::News), ..Default::default() }).await?;
-    items.extend(content::list_live(&state.db, &LiveFilter { kind: Some(ItemKind::Notice), ..Default::default() }).await?);
-    items.sort_by_key(|i| std::cmp::Reverse(i.item.first_published_at));
-    Ok(items)
+/// The page of news and notices (of a topic or a department, as `filter` says) that the feed
+/// request asks for: the newest [`FEED_SIZE`], or those after `?after=`.
+async fn news_and_notices(state: &AppState, mut filter: LiveFilter, q: &PageQuery) -> Result<Page<LiveItem>, WebError> {
+    filter.kinds = vec![ItemKind::News, ItemKind::Notice];
+    let request = PageRequest { limit: q.limit.unwrap_or(FEED_SIZE), ..q.request()? };
+    Ok(content::live_page(&state.db, &filter, &request).await?)
 }
 
-fn atom(state: &AppState, lang: Lang, id_path: &str, title: String, items: &[LiveItem], directory: &Directory) -> Result<Response, WebError> {
+/// An Atom feed of a page of items. Older entries are in the next page, which the feed links
+/// to with `rel="next"`, as RFC 5005's paged feeds do.
+fn atom(state: &AppState, lang: Lang, id_path: &str, title: String, items: &Page<LiveItem>, uri: &Uri, directory: &Directory) -> Result<Response, WebError> {
     let base = &state.config.public_url;
     let self_url = format!("{base}/{}{id_path}", lang.prefix());
     let entries: Vec<Entry> = items
+        .items
         .iter()
-        .take(FEED_SIZE)
         .map(|i| {
             let url = format!("{base}{}", item_href(lang, i.item.kind, &i.item.slug));
             let updated = i.item.live_at.unwrap_or(i.item.created_at).fixed_offset();
@@ -54,12 +59,16 @@ fn atom(state: &AppState, lang: Lang, id_path: &str, title: String, items: &[Liv
         })
         .collect();
     let updated = entries.iter().map(|e| e.updated).max().unwrap_or_else(|| state.ledger.now().fixed_offset());
+    let mut links = vec![Link { href: self_url.clone(), rel: "self".into(), mime_type: Some("application/atom+xml".into()), ..Default::default() }];
+    if let Some(next) = next_of(items, uri) {
+        links.push(Link { href: format!("{base}{next}"), rel: "next".into(), mime_type: Some("application/atom+xml".into()), ..Default::default() });
+    }
     let feed = Feed {
-        id: self_url.clone(),
+        id: self_url,
         title: Text::plain(title),
         updated,
         lang: Some(lang.bcp47().into()),
-        links: vec![Link { href: self_url, rel: "self".into(), mime_type: Some("application/atom+xml".into()), ..Default::default() }],
+        links,
         entries,
         ..Default::default()
     };
@@ -67,10 +76,15 @@ fn atom(state: &AppState, lang: Lang, id_path: &str, title: String, items: &[Liv
 }
 
 /// News and notices from every department.
-pub async fn news_feed(PageLang(lang): PageLang, State(state): State<AppState>) -> Result<Response, WebError> {
+pub async fn news_feed(
+    PageLang(lang): PageLang,
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> Result<Response, WebError> {
     let directory = Directory::load(&state).await?;
-    let items = news_and_notices(&state).await?;
-    atom(&state, lang, "/feeds/news.atom", tamar_web::i18n::t(lang, "feed-news-title"), &items, &directory)
+    let items = news_and_notices(&state, LiveFilter::default(), &q).await?;
+    atom(&state, lang, "/feeds/news.atom", tamar_web::i18n::t(lang, "feed-news-title"), &items, &uri, &directory)
 }
 
 fn strip_atom(name: &str) -> Result<&str, WebError> {
@@ -78,23 +92,35 @@ fn strip_atom(name: &str) -> Result<&str, WebError> {
 }
 
 /// News and notices on one topic: `/{lang}/feeds/topics/{slug}.atom`.
-pub async fn topic_feed(PageLang(lang): PageLang, State(state): State<AppState>, Path((_, file)): Path<(String, String)>) -> Result<Response, WebError> {
+pub async fn topic_feed(
+    PageLang(lang): PageLang,
+    State(state): State<AppState>,
+    Path((_, file)): Path<(String, String)>,
+    OriginalUri(uri): OriginalUri,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> Result<Response, WebError> {
     let slug = strip_atom(&file)?;
     let topic = catalogue::topic(slug).ok_or_else(|| WebError::new(Code::NOT_FOUND))?;
     let directory = Directory::load(&state).await?;
-    let items: Vec<LiveItem> = news_and_notices(&state).await?.into_iter().filter(|i| i.content.topics.iter().any(|t| t == topic.slug)).collect();
+    let items = news_and_notices(&state, LiveFilter { topic: Some(topic.slug.to_owned()), ..Default::default() }, &q).await?;
     let title = format!("{} - {}", tamar_web::i18n::t(lang, "feed-news-title"), topic.name(lang));
-    atom(&state, lang, &format!("/feeds/topics/{}.atom", topic.slug), title, &items, &directory)
+    atom(&state, lang, &format!("/feeds/topics/{}.atom", topic.slug), title, &items, &uri, &directory)
 }
 
 /// News and notices of one department: `/{lang}/feeds/departments/{code}.atom`.
-pub async fn department_feed(PageLang(lang): PageLang, State(state): State<AppState>, Path((_, file)): Path<(String, String)>) -> Result<Response, WebError> {
+pub async fn department_feed(
+    PageLang(lang): PageLang,
+    State(state): State<AppState>,
+    Path((_, file)): Path<(String, String)>,
+    OriginalUri(uri): OriginalUri,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> Result<Response, WebError> {
     let code = strip_atom(&file)?;
     let department = tamar_tenancy::by_code(&state.db, code).await?;
     let directory = Directory::load(&state).await?;
-    let items: Vec<LiveItem> = news_and_notices(&state).await?.into_iter().filter(|i| i.item.department == department.id).collect();
+    let items = news_and_notices(&state, LiveFilter { department: Some(department.id), ..Default::default() }, &q).await?;
     let title = format!("{} - {}", tamar_web::i18n::t(lang, "feed-news-title"), department.name.get(lang));
-    atom(&state, lang, &format!("/feeds/departments/{}.atom", department.code), title, &items, &directory)
+    atom(&state, lang, &format!("/feeds/departments/{}.atom", department.code), title, &items, &uri, &directory)
 }
 
 pub(crate) struct SitemapUrl {
@@ -131,7 +157,7 @@ pub async fn sitemap(State(state): State<AppState>) -> Result<impl IntoResponse,
     for d in tamar_tenancy::list(&state.db).await? {
         urls.extend(localized(&base, &format!("/departments/{}", d.code), None));
     }
-    for i in content::list_live(&state.db, &LiveFilter::default()).await? {
+    for i in content::all_live(&state.db).await? {
         let lastmod = i.item.live_at.map(|d| d.format("%Y-%m-%d").to_string());
         urls.extend(localized(&base, &format!("/{}/{}", i.item.kind.path_segment(), i.item.slug), lastmod));
     }

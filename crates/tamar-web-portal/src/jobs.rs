@@ -56,7 +56,10 @@ pub(crate) fn all() -> Vec<Job> {
         }),
         // Each node counts the visits it served, and writes them in batches.
         Job::new("visit-counts", Duration::from_secs(5), Placement::EveryNode, |state| async move {
-            crate::PortalState::for_job(&state)?.visits.flush(&state.db, state.ledger.now().date_naive()).await?;
+            let portal = crate::PortalState::for_job(&state)?;
+            if portal.visits.flush(&state.db, state.ledger.now().date_naive()).await? > 0 {
+                portal.most_used.forget().await;
+            }
             Ok(())
         }),
         Job::new("subscription-mail", Duration::from_secs(5), Placement::OneNode, move |state| {

@@ -6,7 +6,7 @@ use axum::response::{Html, Response};
 use serde::Deserialize;
 use tamar_core::{Code, Lang};
 use tamar_portal::catalogue::{self, TOPICS};
-use tamar_portal::content::{self, LiveFilter};
+use tamar_portal::content;
 use tamar_portal::inbox::{self, MessageId, MessageKind};
 use tamar_identity::prefill::{self, PrefillField};
 use tamar_portal::mygov::{self, SubscriptionTarget};
@@ -158,7 +158,7 @@ pub async fn bookmarks(
     let listed = mygov::bookmarks(&state.db, user.account.id, &q.request()?).await?;
     let older = tamar_web::paging::next_of(&listed, &uri);
     let ids: Vec<_> = listed.items.into_iter().map(|b| b.item).collect();
-    let live = content::list_live(&state.db, &LiveFilter { ids: Some(ids.clone()), ..Default::default() }).await?;
+    let live = content::live_by_ids(&state.db, &ids).await?;
     // Keep the order in which they were bookmarked (newest first).
     let bookmarks = ids
         .iter()

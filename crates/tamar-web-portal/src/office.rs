@@ -2,7 +2,7 @@
 //! editor, the review actions, and each version with what changed.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{OriginalUri, Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{NaiveDateTime, TimeZone};
@@ -16,6 +16,7 @@ use tamar_portal::{ContentInput, ItemId, ItemKind, NewItem, PortalError, Service
 use super::{item_href, kind_label, long_date};
 use tamar_web::extract::{ApiQuery, Authorized, FormData, Officers};
 use tamar_web::pages::{PageContext, hong_kong, render, see_other};
+use tamar_web::paging;
 use tamar_web::{AppState, WebError, i18n};
 
 fn department_of(actor: &Actor) -> Result<tamar_core::DepartmentId, WebError> {
@@ -39,6 +40,9 @@ struct DashboardPage {
     to_review: Vec<Row>,
     can_write: bool,
     notice: Option<String>,
+    /// The next page of all items, and of the review queue.
+    next: Option<String>,
+    review_next: Option<String>,
 }
 
 fn state_label(page: &PageContext, state: VersionState) -> String {
@@ -57,24 +61,36 @@ fn row(page: &PageContext, s: &ItemSummary) -> Row {
 }
 
 #[derive(Deserialize)]
-pub struct NoticeQuery {
+#[serde(deny_unknown_fields)]
+pub struct DashboardQuery {
     done: Option<String>,
+    /// Where the list of all items goes on from.
+    after: Option<String>,
+    /// Where the review queue goes on from.
+    review_after: Option<String>,
 }
 
 pub async fn dashboard(
     page: PageContext,
     State(state): State<AppState>,
     officer: Authorized<Officers>,
-    ApiQuery(q): ApiQuery<NoticeQuery>,
+    OriginalUri(uri): OriginalUri,
+    ApiQuery(q): ApiQuery<DashboardQuery>,
 ) -> Result<Html<String>, WebError> {
     let department = department_of(&officer.actor)?;
-    let items = content::department_items(&state.db, &officer.actor, department).await?;
+    let items = content::department_items(&state.db, &officer.actor, department, &paging::request(None, q.after.as_deref())?).await?;
     let page = page.section("content");
-    let to_review =
-        if officer.actor.has_role(Role::ContentReviewer) { items.iter().filter(|s| s.latest.state == VersionState::InReview).map(|s| row(&page, s)).collect() } else { Vec::new() };
-    let rows = items.iter().map(|s| row(&page, s)).collect();
+    let (to_review, review_next) = if officer.actor.has_role(Role::ContentReviewer) {
+        let queue = content::in_review(&state.db, &officer.actor, department, &paging::request(None, q.review_after.as_deref())?).await?;
+        let next = queue.next.as_ref().map(|c| paging::next_href_as(&uri, "review_after", c));
+        (queue.items.iter().map(|s| row(&page, s)).collect(), next)
+    } else {
+        (Vec::new(), None)
+    };
+    let next = paging::next_of(&items, &uri);
+    let rows = items.items.iter().map(|s| row(&page, s)).collect();
     let notice = q.done.filter(|d| ["submitted", "published", "scheduled", "rejected", "withdrawn", "created"].contains(&d.as_str())).map(|d| page.t(&format!("content-done-{d}")));
-    render(&DashboardPage { can_write: officer.actor.has_role(Role::ContentEditor), page, rows, to_review, notice })
+    render(&DashboardPage { can_write: officer.actor.has_role(Role::ContentEditor), page, rows, to_review, notice, next, review_next })
 }
 
 /// The editor's form, with every field as a flat name (`title_en`, `fees_tc`, …).

@@ -1,23 +1,28 @@
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::Uri;
 use axum::response::Html;
 use serde::Deserialize;
 use tamar_core::{Code, Lang};
 use tamar_portal::catalogue::{self, AUDIENCES, TOPICS};
+use tamar_core::PageRequest;
 use tamar_portal::content::{self, LiveFilter};
+use tamar_portal::facets::{self, Facet};
 use tamar_portal::text::render_markdown;
 use tamar_portal::{ItemKind, LiveItem};
 use tamar_tenancy::Department;
 
 use super::{Card, Directory, card, item_href, kind_label, long_date};
-use tamar_web::extract::Session;
+use crate::PortalState;
+use tamar_web::extract::{ApiQuery, Session};
+use tamar_web::paging::{PageQuery, next_of};
 use tamar_web::pages::{PageContext, render};
 use tamar_web::{AppState, PublicPage, WebError};
 
 pub(crate) struct Link {
     pub href: String,
     pub label: String,
-    pub count: usize,
+    pub count: i64,
 }
 
 #[derive(Template)]
@@ -31,41 +36,38 @@ struct HomePage {
     department_count: usize,
 }
 
-/// The most used services: those visited most in the last 30 days.
-async fn most_used(state: &AppState, services: &[LiveItem], n: usize) -> Result<Vec<LiveItem>, WebError> {
-    let since = state.ledger.now().date_naive() - chrono::Days::new(30);
-    let visits = tamar_portal::visits::since(&state.db, since).await?;
-    let mut ranked: Vec<&LiveItem> = services.iter().filter(|s| visits.get(&s.item.id).copied().unwrap_or(0) > 0).collect();
-    ranked.sort_by(|a, b| {
-        let (va, vb) = (visits.get(&a.item.id).copied().unwrap_or(0), visits.get(&b.item.id).copied().unwrap_or(0));
-        vb.cmp(&va).then_with(|| a.item.slug.cmp(&b.item.slug))
-    });
-    Ok(ranked.into_iter().take(n).cloned().collect())
-}
+/// How many items a listing page shows.
+const LISTING_PAGE: u32 = 50;
 
 pub async fn home(page: PageContext, State(state): State<AppState>) -> Result<(PublicPage, Html<String>), WebError> {
+    // Every figure here is read from what is kept up to date as content changes (counts,
+    // "most used"), or is a short indexed range: the page costs the same at any catalogue size.
     let directory = Directory::load(&state).await?;
-    let all = content::list_live(&state.db, &LiveFilter::default()).await?;
-    let services: Vec<LiveItem> = all.iter().filter(|i| i.item.kind == ItemKind::Service).cloned().collect();
+    let portal = PortalState::of(&state)?;
+    let most_used = portal.most_used.get(&state.db, state.ledger.now().date_naive()).await?;
+    let live = content::live_by_ids(&state.db, &most_used).await?;
     let page = page.section("home");
-    let popular = most_used(&state, &services, 8).await?.iter().map(|s| card(&page, s, &directory)).collect();
+    let popular = most_used.iter().filter_map(|id| live.iter().find(|l| l.item.id == *id)).map(|s| card(&page, s, &directory)).collect();
+    let topic_counts = facets::counts(&state.db, Facet::Topic).await?;
     let topics = TOPICS
         .iter()
         .map(|t| Link {
             href: page.href(&format!("/topics/{}", t.slug)),
             label: t.name(page.lang).to_owned(),
-            count: all.iter().filter(|i| i.content.topics.iter().any(|x| x == t.slug)).count(),
+            count: topic_counts.get(t.slug).copied().unwrap_or(0),
         })
         .collect();
+    let audience_counts = facets::counts(&state.db, Facet::Audience).await?;
     let audiences = AUDIENCES
         .iter()
         .map(|a| Link {
             href: page.href(&format!("/audiences/{}", a.slug)),
             label: a.name(page.lang).to_owned(),
-            count: all.iter().filter(|i| i.content.audiences.iter().any(|x| x == a.slug)).count(),
+            count: audience_counts.get(a.slug).copied().unwrap_or(0),
         })
         .collect();
-    let news = all.iter().filter(|i| i.item.kind == ItemKind::News).take(5).map(|n| card(&page, n, &directory)).collect();
+    let news = content::live_page(&state.db, &LiveFilter::kind(ItemKind::News), &PageRequest::first(5)).await?;
+    let news = news.items.iter().map(|n| card(&page, n, &directory)).collect();
     let department_count = directory.0.len();
     Ok((PublicPage, render(&HomePage { page, popular, topics, audiences, news, department_count })?))
 }
@@ -86,8 +88,11 @@ struct ListingPage {
     sections: Vec<Section>,
     feed: Option<String>,
     department: Option<Department>,
+    /// The next page of the listing.
+    next: Option<String>,
 }
 
+/// A page of a listing, its items grouped by kind.
 fn sections(page: &PageContext, items: &[LiveItem], directory: &Directory) -> Vec<Section> {
     let mut out = Vec::new();
     for kind in ItemKind::ALL {
@@ -105,15 +110,25 @@ fn sections(page: &PageContext, items: &[LiveItem], directory: &Directory) -> Ve
     out
 }
 
+/// The page of a listing that the request asks for (`?after=`), newest first.
+async fn listing(state: &AppState, filter: &LiveFilter, q: &PageQuery, uri: &Uri) -> Result<(Vec<LiveItem>, Option<String>), WebError> {
+    let request = PageRequest { limit: q.limit.unwrap_or(LISTING_PAGE), ..q.request()? };
+    let listed = content::live_page(&state.db, filter, &request).await?;
+    let next = next_of(&listed, uri);
+    Ok((listed.items, next))
+}
+
 pub async fn topic(
     page: PageContext,
     State(state): State<AppState>,
     Path((_, slug)): Path<(String, String)>,
+    OriginalUri(uri): OriginalUri,
+    ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<(PublicPage, Html<String>), WebError> {
     let topic = catalogue::topic(&slug).ok_or_else(|| WebError::new(Code::NOT_FOUND))?;
     let directory = Directory::load(&state).await?;
-    let items: Vec<LiveItem> =
-        content::list_live(&state.db, &LiveFilter::default()).await?.into_iter().filter(|i| i.content.topics.iter().any(|t| t == topic.slug)).collect();
+    let (items, next) = listing(&state, &LiveFilter { topic: Some(topic.slug.to_owned()), ..Default::default() }, &q, &uri).await?;
+    let count = facets::count(&state.db, Facet::Topic, topic.slug).await?;
     let page = page.section("topics");
     let sections = sections(&page, &items, &directory);
     let feed = Some(page.href(&format!("/feeds/topics/{}", topic.slug)));
@@ -122,11 +137,12 @@ pub async fn topic(
         render(&ListingPage {
             caption: page.t("topic-caption"),
             title: topic.name(page.lang).to_owned(),
-            lead: page.ta("topic-lead", "count", items.len().to_string()),
+            lead: page.ta("topic-lead", "count", count.to_string()),
             page,
             sections,
             feed,
             department: None,
+            next,
         })?,
     ))
 }
@@ -135,14 +151,13 @@ pub async fn audience(
     page: PageContext,
     State(state): State<AppState>,
     Path((_, slug)): Path<(String, String)>,
+    OriginalUri(uri): OriginalUri,
+    ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<(PublicPage, Html<String>), WebError> {
     let audience = catalogue::audience(&slug).ok_or_else(|| WebError::new(Code::NOT_FOUND))?;
     let directory = Directory::load(&state).await?;
-    let items: Vec<LiveItem> = content::list_live(&state.db, &LiveFilter::default())
-        .await?
-        .into_iter()
-        .filter(|i| i.content.audiences.iter().any(|a| a == audience.slug))
-        .collect();
+    let (items, next) = listing(&state, &LiveFilter { audience: Some(audience.slug.to_owned()), ..Default::default() }, &q, &uri).await?;
+    let count = facets::count(&state.db, Facet::Audience, audience.slug).await?;
     let page = page.section("topics");
     let sections = sections(&page, &items, &directory);
     Ok((
@@ -150,11 +165,12 @@ pub async fn audience(
         render(&ListingPage {
             caption: page.t("audience-caption"),
             title: audience.name(page.lang).to_owned(),
-            lead: page.ta("topic-lead", "count", items.len().to_string()),
+            lead: page.ta("topic-lead", "count", count.to_string()),
             page,
             sections,
             feed: None,
             department: None,
+            next,
         })?,
     ))
 }
@@ -163,10 +179,13 @@ pub async fn department(
     page: PageContext,
     State(state): State<AppState>,
     Path((_, code)): Path<(String, String)>,
+    OriginalUri(uri): OriginalUri,
+    ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<(PublicPage, Html<String>), WebError> {
     let department = tamar_tenancy::by_code(&state.db, &code).await?;
     let directory = Directory::load(&state).await?;
-    let items = content::list_live(&state.db, &LiveFilter { department: Some(department.id), ..Default::default() }).await?;
+    let (items, next) = listing(&state, &LiveFilter { department: Some(department.id), ..Default::default() }, &q, &uri).await?;
+    let count = facets::count(&state.db, Facet::Department, &department.id.to_string()).await?;
     let page = page.section("departments");
     let sections = sections(&page, &items, &directory);
     let feed = Some(page.href(&format!("/feeds/departments/{}", department.code)));
@@ -175,25 +194,40 @@ pub async fn department(
         render(&ListingPage {
             caption: page.t("department-caption"),
             title: department.name.get(page.lang).to_owned(),
-            lead: page.ta("topic-lead", "count", items.len().to_string()),
+            lead: page.ta("topic-lead", "count", count.to_string()),
             page,
             sections,
             feed,
             department: Some(department),
+            next,
         })?,
     ))
 }
 
-pub async fn news(page: PageContext, State(state): State<AppState>) -> Result<(PublicPage, Html<String>), WebError> {
+pub async fn news(
+    page: PageContext,
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> Result<(PublicPage, Html<String>), WebError> {
     let directory = Directory::load(&state).await?;
-    let mut items = content::list_live(&state.db, &LiveFilter { kind: Some(ItemKind::News), ..Default::default() }).await?;
-    items.extend(content::list_live(&state.db, &LiveFilter { kind: Some(ItemKind::Notice), ..Default::default() }).await?);
+    let filter = LiveFilter { kinds: vec![ItemKind::News, ItemKind::Notice], ..Default::default() };
+    let (items, next) = listing(&state, &filter, &q, &uri).await?;
     let page = page.section("news");
     let sections = sections(&page, &items, &directory);
     let feed = Some(page.href("/feeds/news.atom"));
     Ok((
         PublicPage,
-        render(&ListingPage { caption: String::new(), title: page.t("news-title"), lead: page.t("news-lead"), page, sections, feed, department: None })?,
+        render(&ListingPage {
+            caption: String::new(),
+            title: page.t("news-title"),
+            lead: page.t("news-lead"),
+            page,
+            sections,
+            feed,
+            department: None,
+            next,
+        })?,
     ))
 }
 

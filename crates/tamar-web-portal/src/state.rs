@@ -3,11 +3,15 @@
 //! `visit-counts` job and when the node stops.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use axum::http::Extensions;
 use futures::future::BoxFuture;
 use tamar_core::Code;
-use tamar_portal::visits::VisitCounter;
+use chrono::NaiveDate;
+use tamar_portal::visits::{self, VisitCounter};
+use tamar_portal::{ItemId, ItemKind, PortalError};
+use tamar_store::Db;
 use tamar_search::SearchIndex;
 use tamar_web::module::Setup;
 use tamar_web::{AppState, WebError};
@@ -17,12 +21,48 @@ use tamar_web::{AppState, WebError};
 pub struct PortalState {
     pub search: Arc<SearchIndex>,
     pub visits: Arc<VisitCounter>,
+    pub most_used: Arc<MostUsed>,
+}
+
+/// "Most used" on the home page: the services visited most in the last 30 days, worked out
+/// from the visits table at most once per [`MostUsed::KEEP`] on each node, and again after
+/// this node writes a batch of visits; never on every request.
+#[derive(Default)]
+pub struct MostUsed {
+    kept: tokio::sync::Mutex<Option<(Instant, Arc<Vec<ItemId>>)>>,
+}
+
+impl MostUsed {
+    pub const KEEP: Duration = Duration::from_secs(60);
+    const DAYS: u64 = 30;
+    const SHOWN: u64 = 8;
+
+    /// The services, most used first.
+    pub async fn get(&self, db: &Db, today: NaiveDate) -> Result<Arc<Vec<ItemId>>, PortalError> {
+        // One request works the list out; the others wait for it rather than repeat it.
+        let mut kept = self.kept.lock().await;
+        if let Some((at, ids)) = kept.as_ref()
+            && at.elapsed() < Self::KEEP
+        {
+            return Ok(ids.clone());
+        }
+        let since = today - chrono::Days::new(Self::DAYS);
+        let ids: Arc<Vec<ItemId>> =
+            Arc::new(visits::most_used(db, since, ItemKind::Service, Self::SHOWN).await?.into_iter().map(|(id, _)| id).collect());
+        *kept = Some((Instant::now(), ids.clone()));
+        Ok(ids)
+    }
+
+    /// Drops the list kept, after visits were written.
+    pub async fn forget(&self) {
+        *self.kept.lock().await = None;
+    }
 }
 
 impl PortalState {
     /// A node's state with this search index, and no visits yet.
     pub fn new(search: Arc<SearchIndex>) -> PortalState {
-        PortalState { search, visits: Arc::default() }
+        PortalState { search, visits: Arc::default(), most_used: Arc::default() }
     }
 
     /// The portal's state in the application's, for a handler.

@@ -2,9 +2,13 @@
 //!
 //! A handler marks a response [`PublicPage`] when it is the same for everyone who is not
 //! signed in: no forms, no personal data. Such responses to anonymous GET requests without a
-//! query are kept for at most [`TTL`], and only while the ledger's generation is unchanged, so
-//! that a change made on this node shows at once and a change made on another node within
-//! [`TTL`]. Requests with a session cookie always reach their handler.
+//! query are kept for at most [`TTL`], and only while what they show is unchanged: the
+//! ledger's public generation, which moves when this node changes published content, the
+//! departments or the app directory ([`Ledger::notify_public`]), so that such a change shows
+//! at once, and a change made on another node within [`TTL`]. Sign-ins, reads of personal data
+//! and everything else a person does leave the cache alone. The log's own pages
+//! ([`LogPage`]) also follow the log's generation. Requests with a session cookie always reach
+//! their handler. A response from the cache says so in `X-Cache: HIT`.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -12,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, IntoResponseParts, Response, ResponseParts};
 use tamar_ledger::Ledger;
@@ -20,6 +24,7 @@ use tamar_ledger::Ledger;
 use crate::extract::SESSION_COOKIE;
 
 pub const TTL: Duration = Duration::from_secs(1);
+const X_CACHE: HeaderName = HeaderName::from_static("x-cache");
 const MAX_ENTRIES: usize = 4096;
 const MAX_BODY: usize = 4 * 1024 * 1024;
 
@@ -36,8 +41,37 @@ impl IntoResponseParts for PublicPage {
     }
 }
 
+/// Marks a public response that shows the log's state (its newest checkpoint): cached as a
+/// [`PublicPage`], but only while the log is unchanged too.
+#[derive(Clone, Copy, Debug)]
+pub struct LogPage;
+
+impl IntoResponseParts for LogPage {
+    type Error = std::convert::Infallible;
+
+    fn into_response_parts(self, mut res: ResponseParts) -> Result<ResponseParts, Self::Error> {
+        res.extensions_mut().insert(PublicPage);
+        res.extensions_mut().insert(LogPage);
+        Ok(res)
+    }
+}
+
+/// What a cached response was made under: the public generation, and the log's when it
+/// shows the log.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Made {
+    public: u64,
+    log: Option<u64>,
+}
+
+impl Made {
+    fn still_fresh(&self, ledger: &Ledger) -> bool {
+        self.public == ledger.public_generation() && self.log.is_none_or(|g| g == ledger.generation())
+    }
+}
+
 struct Cached {
-    generation: u64,
+    made: Made,
     at: Instant,
     headers: HeaderMap,
     body: Bytes,
@@ -49,9 +83,9 @@ pub struct PageCache {
 }
 
 impl PageCache {
-    fn lookup(&self, key: &str, generation: u64) -> Option<Arc<Cached>> {
+    fn lookup(&self, key: &str, ledger: &Ledger) -> Option<Arc<Cached>> {
         let entries = self.entries.read().ok()?;
-        entries.get(key).filter(|c| c.generation == generation && c.at.elapsed() < TTL).cloned()
+        entries.get(key).filter(|c| c.made.still_fresh(ledger) && c.at.elapsed() < TTL).cloned()
     }
 
     fn store(&self, key: String, cached: Cached) {
@@ -76,10 +110,12 @@ pub async fn serve_cached(State((ledger, cache)): State<(Ledger, Arc<PageCache>)
         return next.run(req).await;
     }
     let key = req.uri().path().to_owned();
-    let generation = ledger.generation();
-    if let Some(hit) = cache.lookup(&key, generation) {
+    // Read before the handler runs: a change made while it renders makes the entry stale.
+    let (public, log) = (ledger.public_generation(), ledger.generation());
+    if let Some(hit) = cache.lookup(&key, &ledger) {
         let mut response = Response::new(Body::from(hit.body.clone()));
         *response.headers_mut() = hit.headers.clone();
+        response.headers_mut().insert(X_CACHE, HeaderValue::from_static("HIT"));
         return response;
     }
     let response = next.run(req).await;
@@ -92,6 +128,7 @@ pub async fn serve_cached(State((ledger, cache)): State<(Ledger, Arc<PageCache>)
     };
     let mut headers = parts.headers.clone();
     headers.remove(header::SET_COOKIE);
-    cache.store(key, Cached { generation, at: Instant::now(), headers, body: bytes.clone() });
+    let made = Made { public, log: parts.extensions.get::<LogPage>().map(|_| log) };
+    cache.store(key, Cached { made, at: Instant::now(), headers, body: bytes.clone() });
     Response::from_parts(parts, Body::from(bytes))
 }

@@ -36,13 +36,19 @@ pub fn request(limit: Option<u32>, after: Option<&str>) -> Result<PageRequest, W
 
 /// The address of the page after `cursor`: the request's own path and query, with `after` set.
 pub fn next_href(uri: &Uri, cursor: &Cursor) -> String {
+    next_href_as(uri, "after", cursor)
+}
+
+/// The same, for a list whose cursor goes in `param` (a page with two lists keeps one
+/// `after` for each).
+pub fn next_href_as(uri: &Uri, param: &str, cursor: &Cursor) -> String {
     let kept = uri
         .query()
-        .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().filter(|(k, _)| k != "after").collect::<Vec<_>>())
+        .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().filter(|(k, _)| k != param).collect::<Vec<_>>())
         .unwrap_or_default();
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     query.extend_pairs(kept);
-    query.append_pair("after", &cursor.encode());
+    query.append_pair(param, &cursor.encode());
     format!("{}?{}", uri.path(), query.finish())
 }
 

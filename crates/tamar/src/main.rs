@@ -59,6 +59,22 @@ enum Command {
     VerifyLog(VerifyLogArgs),
     /// Check a Tamar digital signature offline, with the signing CA's published certificate.
     VerifySignature(VerifySignatureArgs),
+    /// Load content into the data folder's database.
+    #[command(subcommand)]
+    Import(Import),
+}
+
+#[derive(Subcommand)]
+enum Import {
+    /// Publish the entries of a JSON catalogue file (the format of an older portal's export,
+    /// and of the demo content: `crates/tamar-web-portal/demo/FORMAT.md`). Entries whose
+    /// address exists are left as they are, so importing twice changes nothing.
+    Catalogue {
+        /// The catalogue file.
+        file: PathBuf,
+        #[command(flatten)]
+        place: Data,
+    },
 }
 
 #[derive(Args)]
@@ -111,6 +127,7 @@ fn main() -> ExitCode {
         }
         Command::Migrate(d) | Command::VerifyLog(VerifyLogArgs { place: d, .. }) => Overrides { addr: None, data_dir: d.data.clone() },
         Command::VerifySignature(_) => Overrides::default(),
+        Command::Import(Import::Catalogue { place, .. }) => Overrides { addr: None, data_dir: place.data.clone() },
     };
     let config = match Config::load(cli.config.as_deref(), overrides) {
         Ok(config) => config,
@@ -134,6 +151,7 @@ fn main() -> ExitCode {
             Command::Migrate(_) => migrate(&config).await,
             Command::VerifyLog(args) => verify_log(&config, &args).await,
             Command::VerifySignature(_) => Ok(ExitCode::from(2)),
+            Command::Import(Import::Catalogue { file, .. }) => import_catalogue(&config, &file).await,
         }
     });
     match outcome {
@@ -224,6 +242,30 @@ fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
         }
         tracing::info!("shutting down");
     })
+}
+
+async fn import_catalogue(config: &Config, file: &std::path::Path) -> anyhow::Result<ExitCode> {
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let entries: Vec<tamar_portal::import::CatalogueEntry> =
+        serde_json::from_str(&text).with_context(|| format!("{} is not a catalogue file", file.display()))?;
+    let platform = Platform::open(config).await?;
+    let state = platform.state();
+    let departments = tamar_tenancy::list(&state.db).await?.into_iter().map(|d| (d.code, d.id)).collect();
+    let bar = platform::progress(entries.len() as u64, "catalogue");
+    let mut report = tamar_portal::import::ImportReport::default();
+    for chunk in entries.chunks(500) {
+        let done = tamar_portal::import::import(&state.db, &state.ledger, chunk, &departments)
+            .await
+            .map_err(|(slug, error)| anyhow::anyhow!("entry {slug}: {error}"))?;
+        report.created += done.created;
+        report.existing += done.existing;
+        bar.inc(chunk.len() as u64);
+    }
+    bar.finish_and_clear();
+    state.ledger.sync().await?;
+    println!("{} entries published, {} already there.", report.created, report.existing);
+    platform.close().await;
+    Ok(ExitCode::SUCCESS)
 }
 
 async fn migrate(config: &Config) -> anyhow::Result<ExitCode> {

@@ -4,12 +4,12 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::views::{ConsistencyProofView, InclusionProofView, TreeHeadView, ViewJson};
-use crate::cache::PublicPage;
+use crate::cache::LogPage;
 use crate::extract::ApiQuery;
 use crate::{AppState, WebError};
 
 fn text(body: String) -> Response {
-    (PublicPage, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
+    (LogPage, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
 }
 
 /// The newest signed tree head as a C2SP tlog-checkpoint: a signed note (origin, tree size,

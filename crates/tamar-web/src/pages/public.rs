@@ -6,7 +6,7 @@ use tamar_core::Lang;
 use tamar_ledger::SthView;
 
 use super::{PageContext, render};
-use crate::PublicPage;
+use crate::cache::LogPage;
 use crate::extract::PageLang;
 use crate::{AppState, WebError};
 
@@ -47,11 +47,11 @@ struct TransparencyPage {
     verifier_key: String,
 }
 
-pub async fn transparency(page: PageContext, State(state): State<AppState>) -> Result<(PublicPage, Html<String>), WebError> {
+pub async fn transparency(page: PageContext, State(state): State<AppState>) -> Result<(LogPage, Html<String>), WebError> {
     let sth = state.ledger.latest_sth().await?;
     let head_time = sth.as_ref().map(|h| h.timestamp.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)).unwrap_or_default();
     let head = sth.map(|h| h.view(&state.ledger.public_key()));
     let checkpoint = state.ledger.checkpoint().await?;
     let verifier_key = state.ledger.note_key().to_string();
-    Ok((PublicPage, render(&TransparencyPage { page: page.section("transparency"), head, head_time, checkpoint, verifier_key })?))
+    Ok((LogPage, render(&TransparencyPage { page: page.section("transparency"), head, head_time, checkpoint, verifier_key })?))
 }

@@ -25,3 +25,44 @@ store_test!(a_session_cookie_with_an_encoded_name_bypasses_the_page_cache, |db| 
     assert!(started.elapsed() < Duration::from_secs(1), "too slow to tell: the cache entries expired");
     Ok(()) as R
 });
+
+fn from_cache(reply: &Reply) -> bool {
+    reply.headers.get("x-cache").is_some_and(|v| v == "HIT")
+}
+
+store_test!(sign_ins_and_personal_reads_leave_cached_pages_but_a_publication_drops_them, |db| async move {
+    let app = setup(db).await;
+    let anonymous = Browser::default();
+    let (citizen, _) = app.sign_in(CITIZEN).await;
+    let person = tamar_identity::citizen_by_email(&app.db, CITIZEN).await.unwrap().unwrap();
+    let account = tamar_identity::get_account(&app.db, &app.ledger, &Actor::System, person, "test").await.unwrap();
+    let started = std::time::Instant::now();
+    assert!(!from_cache(&app.get("/en/", &anonymous).await));
+    assert!(from_cache(&app.get("/en/", &anonymous).await), "the second visit is served from the cache");
+    // Everything people do that anonymous pages do not show: a new session, a change of their
+    // own, a read of their data (each logged, each moving the log's generation).
+    tamar_identity::start_session(&app.db, &app.ledger, &account, Some("test")).await.unwrap();
+    assert_eq!(app.json(Method::PUT, "/api/v1/me/bookmarks/vaccination-appointment", &citizen, "").await.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.get("/en/account", &citizen).await.status, StatusCode::OK);
+    app.ledger.sync().await.unwrap();
+    assert!(from_cache(&app.get("/en/", &anonymous).await), "the cache outlived sign-ins and reads of personal data");
+    // A publication shows at once.
+    let dh = tamar_tenancy::by_code(&app.db, "DH").await.unwrap().id;
+    let news = tamar_portal::NewItem {
+        kind: tamar_portal::ItemKind::News,
+        slug: "clinics-open-late".into(),
+        content: tamar_portal::ContentInput {
+            title: tamar_portal::TextInput::new("Clinics open late this winter", "診所今冬延長開放"),
+            summary: tamar_portal::TextInput::new("Evening hours at every clinic.", "各診所晚間開放。"),
+            body: tamar_portal::TextInput::new("Until 9 pm.", "至晚上九時。"),
+            service: None,
+            topics: vec!["health".into()],
+            audiences: vec!["residents".into()],
+        },
+    };
+    tamar_portal::content::import_published(&app.db, &app.ledger, dh, news, app.ledger.now()).await.unwrap();
+    let after = app.get("/en/", &anonymous).await;
+    assert!(!from_cache(&after) && after.body.contains("Clinics open late this winter"), "a publication shows at once");
+    assert!(started.elapsed() < Duration::from_secs(1), "too slow to tell: the cache entries expired");
+    Ok(()) as R
+});

@@ -246,3 +246,110 @@ store_test!(bookmarks_are_paged_newest_first, |db| async move {
     assert_eq!(app.get("/api/v1/me/bookmarks?limit=0", &citizen).await.status, StatusCode::BAD_REQUEST);
     Ok(()) as R
 });
+
+/// Publishes catalogue entries numbered `from` to `to` (services, guides, news and notices in
+/// turn, over every topic, from the two departments), a minute apart, as an import would.
+async fn grow_catalogue(app: &TestApp, from: usize, to: usize) {
+    let departments = [tamar_tenancy::by_code(&app.db, "IMMD").await.unwrap().id, tamar_tenancy::by_code(&app.db, "DH").await.unwrap().id];
+    let start = app.ledger.now() - chrono::Duration::days(30);
+    for chunk in (from..to).collect::<Vec<_>>().chunks(200) {
+        let imports = chunk.iter().map(|&i| {
+            let kind = tamar_portal::ItemKind::ALL[i % 4];
+            let topic = tamar_portal::TOPICS[i % tamar_portal::TOPICS.len()].slug;
+            let audience = tamar_portal::AUDIENCES[i % tamar_portal::AUDIENCES.len()].slug;
+            let service = (kind == tamar_portal::ItemKind::Service).then(|| tamar_portal::ServiceInput {
+                eligibility: tamar_portal::TextInput::new("Residents of Hong Kong.", "香港居民。"),
+                fees: tamar_portal::TextInput::new("Free.", "免費。"),
+                how_to_apply: tamar_portal::TextInput::new("Apply online.", "網上申請。"),
+                processing_time: tamar_portal::TextInput::new("Five working days.", "五個工作天。"),
+                channels: vec![tamar_portal::Channel::Online],
+                online_url: None,
+                eservice: None,
+            });
+            let new = tamar_portal::NewItem {
+                kind,
+                slug: format!("entry-{i:05}"),
+                content: tamar_portal::ContentInput {
+                    title: tamar_portal::TextInput::new(format!("Entry {i:05}"), format!("項目 {i:05}")),
+                    summary: tamar_portal::TextInput::new("A summary of the entry.", "項目摘要。"),
+                    body: tamar_portal::TextInput::new("What the entry says.", "項目內容。"),
+                    service,
+                    topics: vec![topic.to_owned()],
+                    audiences: vec![audience.to_owned()],
+                },
+            };
+            let at = start + chrono::Duration::minutes(i as i64);
+            tamar_portal::content::import_published(&app.db, &app.ledger, departments[i % 2], new, at)
+        });
+        for outcome in futures::future::join_all(imports).await {
+            outcome.unwrap();
+        }
+    }
+    app.ledger.sync().await.unwrap();
+}
+
+store_test!(the_catalogue_its_listings_and_the_home_page_cost_the_same_at_any_size, |db| async move {
+    let app = setup(db).await;
+    let anonymous = Browser::default();
+    // A thousand entries fill every page measured here (the rarest list, health news, holds
+    // about twenty), so that the small and the large catalogue show pages of the same length.
+    grow_catalogue(&app, 0, 1_000).await;
+    // A query string keeps the micro-cache out of the way: each is rendered afresh.
+    let paths = [
+        "/api/v1/catalogue",
+        "/api/v1/catalogue?topic=health&type=news&limit=10",
+        "/api/v1/catalogue?department=DH&audience=business",
+        "/en/?fresh=1",
+        "/en/topics/health?limit=50",
+        "/en/audiences/residents?limit=50",
+        "/en/departments/DH?limit=50",
+        "/en/news?limit=50",
+        "/en/feeds/news.atom?limit=50",
+        "/tc/feeds/topics/transport.atom?limit=20",
+    ];
+    let mut small = Vec::new();
+    for path in paths {
+        let (status, bytes, statements, _) = measure(&app, path, &anonymous).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        small.push((bytes, statements));
+    }
+    grow_catalogue(&app, 1_000, 10_000).await;
+    for (path, (small_bytes, small_statements)) in paths.iter().zip(small) {
+        let (status, bytes, statements, _) = measure(&app, path, &anonymous).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert_eq!(statements, small_statements, "{path}: statements at 1,000 and at 10,000 entries");
+        assert!(about_the_same(bytes, small_bytes), "{path}: {small_bytes} and {bytes} bytes");
+    }
+
+    // The pages of one topic hold each of its entries once, newest first, and as many as the
+    // count that the home page and the topic page show.
+    let health = tamar_portal::facets::count(&app.db, tamar_portal::facets::Facet::Topic, "health").await.unwrap();
+    assert!(health > 800, "{health}");
+    let mut seen = std::collections::HashSet::new();
+    let mut last = chrono::DateTime::<chrono::FixedOffset>::MAX_UTC.fixed_offset();
+    let mut path = Some("/api/v1/catalogue?topic=health&limit=200".to_owned());
+    while let Some(here) = path {
+        let reply = app.get(&here, &anonymous).await;
+        assert_eq!(reply.status, StatusCode::OK, "{here}");
+        for item in reply.json().as_array().unwrap() {
+            assert!(item["topics"].as_array().unwrap().iter().any(|t| t == "health"));
+            let at = chrono::DateTime::parse_from_rfc3339(item["published_at"].as_str().unwrap()).unwrap();
+            assert!(at <= last, "newest first");
+            last = at;
+            assert!(seen.insert(item["slug"].as_str().unwrap().to_owned()), "an entry on two pages");
+        }
+        path = next_link(&reply);
+    }
+    assert_eq!(seen.len() as i64, health);
+    let home = app.get("/en/?fresh=1", &anonymous).await.body;
+    assert!(home.contains(&health.to_string()), "the home page shows the count");
+    let topic = app.get("/en/topics/health", &anonymous).await.body;
+    assert!(topic.contains(&health.to_string()) && topic.contains("rel=\"next\""), "the topic page shows the count and links on");
+    // Atom's paged feeds: the next page is linked from the feed.
+    let feed = app.get("/en/feeds/news.atom", &anonymous).await.body;
+    assert!(feed.contains("rel=\"next\""), "{}", &feed[..feed.len().min(600)]);
+    for bad in ["/api/v1/catalogue?after=zz", "/api/v1/catalogue?limit=201", "/en/topics/health?after=6e6f"] {
+        assert_eq!(app.get(bad, &anonymous).await.status, StatusCode::BAD_REQUEST, "{bad}");
+    }
+    Ok(()) as R
+});
