@@ -31,6 +31,9 @@ pub enum ErrorKind {
     Timeout,
     /// A dependency is down (503).
     Unavailable,
+    /// This node has as much of this kind of work as it takes on; try again shortly (503 with
+    /// `Retry-After`). Expected under load, so not logged as a fault.
+    Busy,
     /// A fault of ours; details are logged, never shown (500).
     Internal,
 }
@@ -77,10 +80,11 @@ impl Code {
     pub const TOO_MANY_REQUESTS: Code = Code::new("too_many_requests", ErrorKind::TooManyRequests);
     pub const TIMEOUT: Code = Code::new("timeout", ErrorKind::Timeout);
     pub const UNAVAILABLE: Code = Code::new("unavailable", ErrorKind::Unavailable);
+    pub const BUSY: Code = Code::new("busy", ErrorKind::Busy);
     pub const INTERNAL: Code = Code::new("internal", ErrorKind::Internal);
 
     /// The kernel's codes, which any module may answer with.
-    pub const KERNEL: &'static [Code] = &[Code::BAD_REQUEST, Code::INVALID_JSON, Code::INVALID_FORM, Code::INVALID_QUERY, Code::INVALID_INPUT, Code::UNAUTHENTICATED, Code::MFA_REQUIRED, Code::REAUTHENTICATION_REQUIRED, Code::CONFLICT, Code::FORBIDDEN, Code::CSRF_FAILED, Code::NOT_FOUND, Code::METHOD_NOT_ALLOWED, Code::PAYLOAD_TOO_LARGE, Code::UNSUPPORTED_MEDIA_TYPE, Code::TOO_MANY_REQUESTS, Code::TIMEOUT, Code::UNAVAILABLE, Code::INTERNAL];
+    pub const KERNEL: &'static [Code] = &[Code::BAD_REQUEST, Code::INVALID_JSON, Code::INVALID_FORM, Code::INVALID_QUERY, Code::INVALID_INPUT, Code::UNAUTHENTICATED, Code::MFA_REQUIRED, Code::REAUTHENTICATION_REQUIRED, Code::CONFLICT, Code::FORBIDDEN, Code::CSRF_FAILED, Code::NOT_FOUND, Code::METHOD_NOT_ALLOWED, Code::PAYLOAD_TOO_LARGE, Code::UNSUPPORTED_MEDIA_TYPE, Code::TOO_MANY_REQUESTS, Code::TIMEOUT, Code::UNAVAILABLE, Code::BUSY, Code::INTERNAL];
 }
 
 /// Implemented by every domain error, so the web layer can answer with the right code.

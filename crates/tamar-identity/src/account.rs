@@ -188,7 +188,7 @@ async fn insert(
     email_verified: bool,
 ) -> Result<Account, IdentityError> {
     new.validate()?;
-    let password_hash = hash_password(&new.password)?;
+    let password_hash = hash_password(&new.password).await?;
     // An account that the platform or an administrator opens has a work or known address; a
     // citizen's own registration goes through `register` and verifies its email first.
     let account = Account {

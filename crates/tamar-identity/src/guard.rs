@@ -29,7 +29,7 @@ pub struct Notice {
 pub async fn confirm(db: &Db, ledger: &Ledger, sealer: &Sealer, account: &Account, proof: Proof<'_>) -> Result<(), IdentityError> {
     let keys = [ThrottleKey::account(&account.email)];
     throttle::reserve(db, &keys, ledger.now()).await?;
-    crate::authenticate(db, &account.email, proof.password).await?;
+    throttle::authenticate(db, &keys, &account.email, proof.password).await?;
     if account.mfa {
         crate::mfa::verify_second_factor(db, ledger, sealer, account, proof.code).await?;
     }

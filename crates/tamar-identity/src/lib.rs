@@ -21,7 +21,7 @@ pub mod throttle;
 mod verification;
 
 pub use account::{Account, AccountKind, ActorProfile, Assurance, NewAccount, actor_profiles, acts_as, citizen_by_email, create_account, date_of_birth, get_account, list_officers, update_contact};
-pub use password::{hash_password, verify_password};
+pub use password::{HashingLimits, configure_hashing, hash_password, hashing_load, verify_password};
 pub use registration::{Registered, Registration, issue_email_verification, register, request_email_change, verify_email};
 pub use session::{SESSION_TTL, SessionInfo, authenticate, change_password, end_session, list_sessions, resolve_session, resolve_session_at, revoke_session, start_session, start_session_by, SessionRecord};
 pub use verification::{HkidKey, PendingVerification, decide_verification, full_hkid, submit_identity, verification_queue};
@@ -70,6 +70,8 @@ pub enum IdentityError {
     NotFound,
     #[error("password hashing failed")]
     Hashing,
+    #[error("too many sign-ins at once; try again in a moment")]
+    Busy,
     #[error("a notice could not be written: {0}")]
     Notice(String),
     #[error(transparent)]
@@ -101,6 +103,7 @@ impl HasCode for IdentityError {
             IdentityError::Passkey(_) => crate::codes::PASSKEY_FAILED,
             IdentityError::NotFound => Code::NOT_FOUND,
             IdentityError::Hashing => Code::INTERNAL,
+            IdentityError::Busy => Code::BUSY,
             IdentityError::Notice(_) => Code::INTERNAL,
             IdentityError::Store(e) => e.code(),
             IdentityError::Ledger(e) => e.code(),

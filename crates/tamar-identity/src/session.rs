@@ -1,6 +1,7 @@
 use sea_query::{Expr, ExprTrait, Query};
 use sha2::{Digest, Sha256};
 use tamar_core::Actor;
+use tamar_core::paging::{Cursor, Page, PageRequest};
 use tamar_ledger::{Ledger, LedgerEntry};
 use tamar_store::{Db, row, to_millis};
 
@@ -27,11 +28,11 @@ pub async fn authenticate(db: &Db, email: &str, password: &str) -> Result<Accoun
         .fetch_optional(&Query::select().columns(columns).from("accounts").and_where(Expr::col("email").eq(email)).to_owned())
         .await?;
     let Some(found) = found else {
-        verify_password(password, DUMMY_HASH);
+        verify_password(password, DUMMY_HASH).await?;
         return Err(IdentityError::InvalidCredentials);
     };
     let hash: String = row::get(&found, "password_hash")?;
-    if !verify_password(password, &hash) {
+    if !verify_password(password, &hash).await? {
         return Err(IdentityError::InvalidCredentials);
     }
     Ok(from_row(&found)?)
@@ -151,20 +152,32 @@ pub struct SessionInfo {
 }
 
 /// The account's live sessions, newest first. `current_token` marks the caller's own.
-pub async fn list_sessions(db: &Db, account: &Account, current_token: &str, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<SessionInfo>, IdentityError> {
+pub async fn list_sessions(
+    db: &Db,
+    account: &Account,
+    current_token: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    page: &PageRequest,
+) -> Result<Page<SessionInfo>, IdentityError> {
     let current = token_hash(current_token);
-    let rows = db
-        .fetch_all(
-            &Query::select()
-                .columns(["token_hash", "created_at", "expires_at", "user_agent"])
-                .from("sessions")
-                .and_where(Expr::col("account_id").eq(account.id.to_string()))
-                .and_where(Expr::col("expires_at").gt(to_millis(now)))
-                .order_by("created_at", sea_query::Order::Desc)
-                .to_owned(),
-        )
-        .await?;
-    rows.iter()
+    let mut query = Query::select()
+        .columns(["token_hash", "created_at", "expires_at", "user_agent"])
+        .from("sessions")
+        .and_where(Expr::col("account_id").eq(account.id.to_string()))
+        .and_where(Expr::col("expires_at").gt(to_millis(now)))
+        .order_by("created_at", sea_query::Order::Desc)
+        .order_by("token_hash", sea_query::Order::Desc)
+        .limit(page.fetch())
+        .to_owned();
+    if let Some(after) = &page.after {
+        // Newest first; ties by the session's id (the start of its token's hash), which is
+        // what the page shows, so the cursor reveals nothing more.
+        let (Some(at), Some(id)) = (after.int(0), after.keys().get(1)) else { return Err(IdentityError::BadCursor) };
+        query.and_where(Expr::col("created_at").lt(at).or(Expr::col("created_at").eq(at).and(Expr::col("token_hash").lt(id.clone()))));
+    }
+    let rows = db.fetch_all(&query).await?;
+    let sessions = rows
+        .iter()
         .map(|r| {
             let hash: String = row::get(r, "token_hash")?;
             Ok(SessionInfo {
@@ -175,7 +188,8 @@ pub async fn list_sessions(db: &Db, account: &Account, current_token: &str, now:
                 user_agent: row::get(r, "user_agent")?,
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>, IdentityError>>()?;
+    Ok(Page::from_rows(sessions, page, |s| Cursor::new([to_millis(s.created_at).to_string(), s.id.clone()])))
 }
 
 /// Ends one of the account's own sessions, by the id that [`list_sessions`] shows.
@@ -220,7 +234,7 @@ pub async fn change_password(
 ) -> Result<(), IdentityError> {
     crate::policy::check_new_password(new, &[&account.email, &account.display_name])?;
     crate::guard::confirm(db, ledger, sealer, account, proof).await?;
-    let hash = crate::hash_password(new)?;
+    let hash = crate::hash_password(new).await?;
     let mut tx = db.begin().await?;
     tx.execute(&Query::update().table("accounts").value("password_hash", hash).and_where(Expr::col("id").eq(account.id.to_string())).to_owned()).await?;
     tx.execute(

@@ -56,7 +56,7 @@ pub async fn attempt(db: &Db, ledger: &Ledger, given: PasswordAttempt<'_>, brows
     }
     throttle::reserve(db, &keys, now).await?;
     // A wrong password keeps its reservation: that is the counted failure.
-    let account = crate::authenticate(db, given.email, given.password).await?;
+    let account = throttle::authenticate(db, &keys, given.email, given.password).await?;
     throttle::succeeded(db, &keys).await?;
     if !account.mfa {
         let token = crate::start_session(db, ledger, &account, given.user_agent).await?;

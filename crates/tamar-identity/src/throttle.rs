@@ -81,20 +81,45 @@ pub async fn reserve(db: &Db, keys: &[ThrottleKey], now: chrono::DateTime<chrono
 /// Gives back the reservation of a successful attempt.
 pub async fn succeeded(db: &Db, keys: &[ThrottleKey]) -> Result<(), IdentityError> {
     for k in keys {
-        let key = Expr::col("key").eq(k.key.clone());
         if k.forget_on_success {
-            db.execute(&Query::delete().from_table("sign_in_throttle").and_where(key).to_owned()).await?;
+            db.execute(&Query::delete().from_table("sign_in_throttle").and_where(Expr::col("key").eq(k.key.clone())).to_owned()).await?;
         } else {
-            db.execute(
-                &Query::update()
-                    .table("sign_in_throttle")
-                    .value("failures", Expr::col("failures").sub(1i64))
-                    .and_where(key)
-                    .and_where(Expr::col("failures").gt(0i64))
-                    .to_owned(),
-            )
-            .await?;
+            give_back_one(db, k).await?;
         }
     }
     Ok(())
+}
+
+/// Gives back the reservation of an attempt that was never made (the node was too busy to
+/// check the password): it counts as neither a failure nor a success.
+pub async fn give_back(db: &Db, keys: &[ThrottleKey]) -> Result<(), IdentityError> {
+    for k in keys {
+        give_back_one(db, k).await?;
+    }
+    Ok(())
+}
+
+async fn give_back_one(db: &Db, k: &ThrottleKey) -> Result<(), IdentityError> {
+    db.execute(
+        &Query::update()
+            .table("sign_in_throttle")
+            .value("failures", Expr::col("failures").sub(1i64))
+            .and_where(Expr::col("key").eq(k.key.clone()))
+            .and_where(Expr::col("failures").gt(0i64))
+            .to_owned(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Checks a password against the throttle's reservation: a refusal for being busy gives the
+/// reservation back; a wrong password keeps it (that is the counted failure).
+pub(crate) async fn authenticate(db: &Db, keys: &[ThrottleKey], email: &str, password: &str) -> Result<crate::Account, IdentityError> {
+    match crate::authenticate(db, email, password).await {
+        Err(IdentityError::Busy) => {
+            give_back(db, keys).await?;
+            Err(IdentityError::Busy)
+        }
+        other => other,
+    }
 }

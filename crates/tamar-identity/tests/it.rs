@@ -350,7 +350,7 @@ mod assurance {
         let lee = citizen(&db, &ledger, "lee@example.hk").await;
         let phone = tamar_identity::start_session(&db, &ledger, &chan, Some("Phone")).await?;
         let laptop = tamar_identity::start_session(&db, &ledger, &chan, Some("Laptop\u{7}")).await?;
-        let sessions = tamar_identity::list_sessions(&db, &chan, &laptop, clock.now()).await?;
+        let sessions = tamar_identity::list_sessions(&db, &chan, &laptop, clock.now(), &Default::default()).await?.items;
         assert_eq!(sessions.len(), 2);
         let this = sessions.iter().find(|s| s.current).unwrap();
         assert_eq!(this.user_agent.as_deref(), Some("Laptop"), "control characters are dropped");

@@ -1109,6 +1109,49 @@ pub async fn all_live(db: &Db) -> Result<Vec<LiveItem>, PortalError> {
     }
 }
 
+/// Where a live item is, for the sitemap.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LiveAddress {
+    pub kind: ItemKind,
+    pub slug: String,
+    /// When its live version was published.
+    pub live_at: Option<DateTime<Utc>>,
+}
+
+/// How many items are live (one count, kept with each publication).
+pub async fn live_count(db: &Db) -> Result<i64, PortalError> {
+    Ok(crate::facets::counts(db, Facet::Kind).await?.values().sum())
+}
+
+/// The addresses of live items `offset..offset + limit` in order of first publication, oldest
+/// first: the sitemap's files, which keep their entries as new items are added at the end.
+pub async fn live_addresses(db: &Db, offset: u64, limit: u64) -> Result<Vec<LiveAddress>, PortalError> {
+    let rows = db
+        .fetch_all(
+            &Query::select()
+                .columns(["kind", "slug", "live_at"])
+                .from(ITEMS)
+                .and_where(Expr::col("live_version").is_not_null())
+                .order_by("first_published_at", Order::Asc)
+                .order_by("slug", Order::Asc)
+                .limit(limit)
+                .offset(offset)
+                .to_owned(),
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let kind: String = row::get(r, "kind")?;
+            Ok(LiveAddress {
+                kind: ItemKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("item kind {kind}")))?,
+                slug: row::get(r, "slug")?,
+                live_at: row::get::<Option<i64>>(r, "live_at")?.map(from_millis),
+            })
+        })
+        .collect::<Result<_, StoreError>>()
+        .map_err(PortalError::from)
+}
+
 /// The published items among `ids`, newest first (those no longer live are left out).
 pub async fn live_by_ids(db: &Db, ids: &[ItemId]) -> Result<Vec<LiveItem>, PortalError> {
     if ids.is_empty() {

@@ -134,6 +134,8 @@ struct AccountPage {
     /// The next page of accesses, if there are older ones.
     older: Option<String>,
     sessions: Vec<SessionRow>,
+    /// The next page of sessions, if there are older ones.
+    older_sessions: Option<String>,
     consents: Vec<ConsentRow>,
     passkeys: usize,
     mfa_required: bool,
@@ -148,6 +150,8 @@ pub struct AccountQuery {
     notice: Option<String>,
     /// Where the list of accesses starts (older entries).
     after: Option<String>,
+    /// Where the list of sessions starts (older sessions).
+    sessions_after: Option<String>,
 }
 
 pub(crate) fn kind_label(lang: Lang, kind: AccountKind) -> String {
@@ -182,6 +186,10 @@ pub async fn account(
     let names: HashMap<String, String> = departments.iter().map(|d| (d.code.clone(), d.name.get(page.lang).to_owned())).collect();
     let department = user.account.department.and_then(|id: DepartmentId| departments.iter().find(|d| d.id == id)).map(|d| d.name.get(page.lang).to_owned());
     let checkpoint = state.ledger.checkpoint().await?;
+    let session_page = tamar_web::paging::request(None, q.sessions_after.as_deref()).map_err(|mut e| {
+        e.details.iter_mut().for_each(|d| d.field = "sessions_after");
+        e
+    })?;
     let accesses = crate::access_log::accesses_of(&state, &user.account, &tamar_web::paging::request(None, q.after.as_deref())?).await?;
     let older = tamar_web::paging::next_of(&accesses, &uri).map(|href| format!("{href}#accesses"));
     let accesses = accesses
@@ -197,8 +205,12 @@ pub async fn account(
         .collect();
     let kind = kind_label(page.lang, user.account.kind);
     let level = page.t(&format!("assurance-{:?}", user.account.assurance).to_lowercase());
-    let sessions = tamar_identity::list_sessions(&state.db, &user.account, &user.token, state.ledger.now())
-        .await?
+    let sessions = tamar_identity::list_sessions(&state.db, &user.account, &user.token, state.ledger.now(), &session_page)
+        .await?;
+    let older_sessions =
+        sessions.next.as_ref().map(|next| format!("{}#sessions", tamar_web::paging::next_href_as(&uri, "sessions_after", next)));
+    let sessions = sessions
+        .items
         .into_iter()
         .map(|s| SessionRow {
             id: s.id,
@@ -232,6 +244,7 @@ pub async fn account(
         department,
         accesses,
         older,
+        older_sessions,
         sessions,
         consents,
         passkeys,

@@ -2,7 +2,8 @@
 //! apps and other programs.
 
 use axum::extract::{OriginalUri, Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderName, StatusCode, header};
+use axum::response::AppendHeaders;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use tamar_core::{Code, Lang, LocalizedText};
@@ -231,14 +232,24 @@ pub(crate) async fn run_search(state: &AppState, req: tamar_search::SearchReques
 }
 
 /// Searches the catalogue in English, Traditional and Simplified Chinese, with facets and
-/// highlighted snippets.
+/// highlighted snippets. Results are ranked, so they are paged by `offset` (up to 1,000); when
+/// more follow, the next page is in the `Link` header.
 #[utoipa::path(get, path = "/api/v1/search", tag = "portal", params(SearchQuery),
-    responses((status = 200, body = SearchResponse), (status = 400, body = tamar_web::error::ApiErrorBody)))]
-pub async fn search(State(state): State<AppState>, FormQuery(q): FormQuery<SearchQuery>) -> Result<ViewJson<SearchResponse>, WebError> {
+    responses((status = 200, body = SearchResponse, headers(("Link" = String, description = "The next page of results: `<…>; rel=\"next\"`"))),
+        (status = 400, body = tamar_web::error::ApiErrorBody)))]
+pub async fn search(
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    FormQuery(q): FormQuery<SearchQuery>,
+) -> Result<(AppendHeaders<Option<(HeaderName, String)>>, ViewJson<SearchResponse>), WebError> {
     let lang = q.lang.unwrap_or(Lang::En);
     let filters = tamar_search::Filters { kinds: q.kind.iter().map(|k| k.as_str().to_owned()).collect(), topics: q.topic, departments: q.department, audiences: q.audience };
     let req = tamar_search::SearchRequest::checked(&q.q, lang, filters, q.offset, q.limit)?;
+    let (offset, limit) = (req.offset, req.limit);
     let found = run_search(&state, req).await?;
+    let following = offset + limit;
+    let link = (limit > 0 && following < found.total as usize && following <= tamar_search::request::MAX_OFFSET)
+        .then(|| (header::LINK, format!("<{}>; rel=\"next\"", tamar_web::paging::with_param(&uri, "offset", &following.to_string()))));
     let hits = found
         .hits
         .into_iter()
@@ -256,12 +267,12 @@ pub async fn search(State(state): State<AppState>, FormQuery(q): FormQuery<Searc
         })
         .collect();
     let f = found.facets;
-    Ok(ViewJson(SearchResponse {
+    Ok((AppendHeaders(link), ViewJson(SearchResponse {
         total: found.total,
         all_words_matched: found.all_words_matched,
         hits,
         facets: SearchFacets { kinds: counts(f.kinds), topic: counts(f.topics), department: counts(f.departments), audience: counts(f.audiences) },
-    }))
+    })))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

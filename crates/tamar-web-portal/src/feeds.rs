@@ -141,8 +141,33 @@ fn localized(base: &str, rest: &str, lastmod: Option<String>) -> Vec<SitemapUrl>
     alternates.iter().map(|(_, href)| SitemapUrl { loc: href.clone(), lastmod: lastmod.clone(), alternates: alternates.clone() }).collect()
 }
 
-/// Every public page in the three languages, with `hreflang` alternates.
+/// Live items per file of the sitemap: in three languages, 45,000 addresses, under the
+/// protocol's 50,000.
+pub const SITEMAP_ITEMS: u64 = 15_000;
+
+#[derive(Template)]
+#[template(path = "portal/sitemap_index.xml")]
+struct SitemapIndex {
+    files: Vec<String>,
+}
+
+fn xml(body: String) -> impl IntoResponse {
+    (PublicPage, [(header::CONTENT_TYPE, "application/xml; charset=utf-8")], body)
+}
+
+/// The sitemap index: the file of the portal's own pages, and one file for every
+/// [`SITEMAP_ITEMS`] live items, however large the catalogue grows.
 pub async fn sitemap(State(state): State<AppState>) -> Result<impl IntoResponse, WebError> {
+    let base = &state.config.public_url;
+    let live = content::live_count(&state.db).await?.max(0) as u64;
+    let mut files = vec![format!("{base}/sitemaps/pages.xml")];
+    files.extend((0..live.div_ceil(SITEMAP_ITEMS)).map(|n| format!("{base}/sitemaps/content-{n}.xml")));
+    Ok(xml(SitemapIndex { files }.render().map_err(|_| WebError::new(Code::INTERNAL))?))
+}
+
+/// The portal's own pages (home, listings, topics, audiences, departments) in the three
+/// languages, with `hreflang` alternates.
+pub async fn sitemap_pages(State(state): State<AppState>) -> Result<impl IntoResponse, WebError> {
     let base = state.config.public_url.clone();
     let mut urls = Vec::new();
     for rest in ["/", "/news", "/departments", "/apps", "/search", "/transparency"] {
@@ -157,12 +182,28 @@ pub async fn sitemap(State(state): State<AppState>) -> Result<impl IntoResponse,
     for d in tamar_tenancy::list(&state.db).await? {
         urls.extend(localized(&base, &format!("/departments/{}", d.code), None));
     }
-    for i in content::all_live(&state.db).await? {
-        let lastmod = i.item.live_at.map(|d| d.format("%Y-%m-%d").to_string());
-        urls.extend(localized(&base, &format!("/{}/{}", i.item.kind.path_segment(), i.item.slug), lastmod));
+    Ok(xml(Sitemap { urls }.render().map_err(|_| WebError::new(Code::INTERNAL))?))
+}
+
+/// One file of live items (`content-0.xml`, `content-1.xml`, …), oldest first.
+pub async fn sitemap_content(State(state): State<AppState>, Path(file): Path<String>) -> Result<impl IntoResponse, WebError> {
+    let n: u64 = file
+        .strip_prefix("content-")
+        .and_then(|rest| rest.strip_suffix(".xml"))
+        .filter(|n| !n.is_empty() && n.len() <= 6 && n.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|n| n.parse().ok())
+        .ok_or(WebError::new(Code::NOT_FOUND))?;
+    let items = content::live_addresses(&state.db, n * SITEMAP_ITEMS, SITEMAP_ITEMS).await?;
+    if items.is_empty() && n > 0 {
+        return Err(WebError::new(Code::NOT_FOUND));
     }
-    let xml = Sitemap { urls }.render().map_err(|_| WebError::new(Code::INTERNAL))?;
-    Ok((PublicPage, [(header::CONTENT_TYPE, "application/xml; charset=utf-8")], xml))
+    let base = &state.config.public_url;
+    let mut urls = Vec::with_capacity(items.len() * 3);
+    for i in items {
+        let lastmod = i.live_at.map(|d| d.format("%Y-%m-%d").to_string());
+        urls.extend(localized(base, &format!("/{}/{}", i.kind.path_segment(), i.slug), lastmod));
+    }
+    Ok(xml(Sitemap { urls }.render().map_err(|_| WebError::new(Code::INTERNAL))?))
 }
 
 /// The web app manifest: Tamar can be installed on a phone's home screen.

@@ -90,6 +90,8 @@ fn pages() -> Declared {
         .form("/{lang}/feeds/topics/{slug}", get(Access::Public, feeds::topic_feed))
         .form("/{lang}/feeds/departments/{code}", get(Access::Public, feeds::department_feed))
         .form("/sitemap.xml", get(Access::Public, feeds::sitemap))
+        .form("/sitemaps/pages.xml", get(Access::Public, feeds::sitemap_pages))
+        .form("/sitemaps/{file}", get(Access::Public, feeds::sitemap_content))
         .form("/manifest.webmanifest", get(Access::Public, feeds::manifest))
         .form("/sw.js", get(Access::Public, feeds::service_worker))
         .form("/static/suggest.js", get(Access::Public, feeds::suggest_script))

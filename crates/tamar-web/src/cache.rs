@@ -122,6 +122,12 @@ pub async fn serve_cached(State((ledger, cache)): State<(Ledger, Arc<PageCache>)
     if response.status() != StatusCode::OK || response.extensions().get::<PublicPage>().is_none() {
         return response;
     }
+    // Only bodies known to be small are kept (a sitemap file can be megabytes): others pass
+    // through as they are, uncached.
+    let small = axum::body::HttpBody::size_hint(response.body()).upper().is_some_and(|n| n <= MAX_BODY as u64);
+    if !small {
+        return response;
+    }
     let (parts, body) = response.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
         return crate::WebError::new(tamar_core::Code::INTERNAL).into_response();

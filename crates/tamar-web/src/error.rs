@@ -53,7 +53,7 @@ pub fn status_of(code: Code) -> StatusCode {
         ErrorKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         ErrorKind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
         ErrorKind::Timeout => StatusCode::REQUEST_TIMEOUT,
-        ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ErrorKind::Unavailable | ErrorKind::Busy => StatusCode::SERVICE_UNAVAILABLE,
         ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -204,6 +204,10 @@ pub async fn render_errors(State(programs): State<Arc<ProgramPaths>>, req: Reque
     };
     if let Ok(value) = HeaderValue::from_str(lang.bcp47()) {
         rendered.headers_mut().insert(header::CONTENT_LANGUAGE, value);
+    }
+    if code.kind() == ErrorKind::Busy {
+        // The node is at capacity for this work, not broken: come back in a second.
+        rendered.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
     }
     rendered
 }

@@ -86,6 +86,10 @@ pub async fn metrics(State(state): State<AppState>, PeerAddr(peer): PeerAddr, he
     if !may_read_metrics(state.config.metrics_token.as_deref(), peer, &headers) {
         return WebError::new(tamar_core::Code::UNAUTHENTICATED).into_response();
     }
+    let (limits, admitted, refused) = tamar_identity::hashing_load();
+    metrics::gauge!("tamar_password_hashing_admitted").set(admitted as f64);
+    metrics::gauge!("tamar_password_hashing_capacity").set((limits.workers + limits.queue) as f64);
+    metrics::counter!("tamar_password_hashing_refused_total").absolute(refused as u64);
     let body = metrics_handle().map(|h| h.render()).unwrap_or_default();
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body).into_response()
 }

@@ -42,13 +42,19 @@ pub fn next_href(uri: &Uri, cursor: &Cursor) -> String {
 /// The same, for a list whose cursor goes in `param` (a page with two lists keeps one
 /// `after` for each).
 pub fn next_href_as(uri: &Uri, param: &str, cursor: &Cursor) -> String {
+    with_param(uri, param, &cursor.encode())
+}
+
+/// The request's own path and query, with `param` set to `value` (for lists paged by an
+/// offset, such as search results ranked by relevance).
+pub fn with_param(uri: &Uri, param: &str, value: &str) -> String {
     let kept = uri
         .query()
         .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().filter(|(k, _)| k != param).collect::<Vec<_>>())
         .unwrap_or_default();
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     query.extend_pairs(kept);
-    query.append_pair(param, &cursor.encode());
+    query.append_pair(param, value);
     format!("{}?{}", uri.path(), query.finish())
 }
 

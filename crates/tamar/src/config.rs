@@ -77,6 +77,14 @@ pub struct Config {
     pub request_timeout_secs: u64,
     #[serde(default = "default_body_limit")]
     pub body_limit_bytes: usize,
+    /// Password hashes computed at once (sign-ins, registrations, password changes); by
+    /// default half the cores, at least one, so that the rest keep serving pages.
+    #[serde(default)]
+    pub hashing_workers: Option<usize>,
+    /// Password hashes that may wait for a worker; one more is answered 503 `busy` with
+    /// `Retry-After` at once. By default 16 per worker.
+    #[serde(default)]
+    pub hashing_queue: Option<usize>,
     #[serde(default)]
     pub log_format: LogFormat,
     /// A tracing filter, e.g. `info` or `tamar_web=debug,info`.
@@ -99,6 +107,15 @@ fn default_timeout() -> u64 {
 fn default_body_limit() -> usize {
     2 * 1024 * 1024
 }
+impl Config {
+    /// How much password hashing this node takes on.
+    pub fn hashing_limits(&self) -> tamar_identity::HashingLimits {
+        let default = tamar_identity::HashingLimits::default();
+        let workers = self.hashing_workers.unwrap_or(default.workers).max(1);
+        tamar_identity::HashingLimits { workers, queue: self.hashing_queue.unwrap_or(workers * 16) }
+    }
+}
+
 fn default_log_level() -> String {
     "info".into()
 }

@@ -175,6 +175,7 @@ fn init_logging(config: &Config) {
 async fn serve(config: &Config, demo: bool) -> anyhow::Result<ExitCode> {
     // The metrics recorder first, so that what the ledger counts while starting is kept.
     tamar_web::ops::metrics_handle();
+    tamar_identity::configure_hashing(config.hashing_limits());
     let mut platform = Platform::open(config).await?;
     if demo {
         let created = demo::seed(&platform.state()).await?;

@@ -20,6 +20,7 @@ account-department = Department
 account-accesses-lead = Every time someone read or changed your personal data on this platform, it was logged. This is that record, newest first.
 account-accesses-none = Nobody has accessed your data yet.
 account-accesses-older = Older entries
+account-sessions-older = Older sessions
 access-when = When
 access-who = Who
 access-what = What

@@ -20,6 +20,7 @@ account-department = 部门
 account-accesses-lead = 每当有人在本平台读取或更改你的个人资料，都会被记录。以下是有关记录，最新的排在最前。
 account-accesses-none = 暂时没有人访问你的资料。
 account-accesses-older = 较早的记录
+account-sessions-older = 较早的登录
 access-when = 时间
 access-who = 访问者
 access-what = 行动

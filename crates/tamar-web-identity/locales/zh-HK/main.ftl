@@ -20,6 +20,7 @@ account-department = 部門
 account-accesses-lead = 每當有人在本平台讀取或更改你的個人資料，都會被記錄。以下是有關紀錄，最新的排在最前。
 account-accesses-none = 暫時沒有人存取你的資料。
 account-accesses-older = 較早的記錄
+account-sessions-older = 較早的登入
 access-when = 時間
 access-who = 存取者
 access-what = 行動

@@ -63,6 +63,7 @@ error-unsupported_media_type = The request body must be of the type this address
 error-too_many_requests = Too many attempts. Wait a while and try again.
 error-timeout = The request took too long. Please try again.
 error-unavailable = The service is temporarily unavailable. Please try again later.
+error-busy = This service is busy right now. Please try again in a few seconds.
 error-internal = Sorry, something went wrong on our side. It has been recorded.
 
 account-verify-identity = Verify your identity to use services that need it

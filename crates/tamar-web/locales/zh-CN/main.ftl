@@ -63,6 +63,7 @@ error-unsupported_media_type = 请求内容的类型不获接受（应用程序�
 error-too_many_requests = 尝试次数过多，请稍后再试。
 error-timeout = 处理时间过长，请再试一次。
 error-unavailable = 服务暂时未能提供，请稍后再试。
+error-busy = 服务现正繁忙，请于数秒后再试。
 error-internal = 抱歉，系统出现问题，我们已作记录。
 
 account-verify-identity = 核实身份，以使用需要核实身份的服务

@@ -63,6 +63,7 @@ error-unsupported_media_type = 要求內容的類型不獲接受（應用程式�
 error-too_many_requests = 嘗試次數過多，請稍後再試。
 error-timeout = 處理時間過長，請再試一次。
 error-unavailable = 服務暫時未能提供，請稍後再試。
+error-busy = 服務現正繁忙，請於數秒後再試。
 error-internal = 抱歉，系統出現問題，我們已作記錄。
 
 account-verify-identity = 核實身份，以使用需要核實身份的服務

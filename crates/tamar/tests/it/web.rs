@@ -26,6 +26,8 @@ mod hardening;
 mod portal_hardening;
 #[path = "web/page_cache.rs"]
 mod page_cache;
+#[path = "web/busy.rs"]
+mod busy;
 #[path = "web/readiness.rs"]
 mod readiness;
 #[path = "web/schedule.rs"]
@@ -1583,9 +1585,20 @@ store_test!(service_pages_feeds_and_sitemap_speak_open_formats, |db| async move 
     assert_eq!(dept.entries()[0].title().as_str(), "辦事處遷址");
     assert_eq!(app.get("/en/feeds/topics/astrology.atom", &anonymous).await.status, StatusCode::NOT_FOUND);
 
-    let sitemap = app.get("/sitemap.xml", &anonymous).await.body;
-    assert!(sitemap.contains("<loc>https://tamar.test/sc/services/vaccination-appointment</loc>"));
+    // The sitemap is an index of files: the portal's own pages, then live items in files of
+    // 15,000 (45,000 addresses in three languages, under the protocol's 50,000).
+    let index = app.get("/sitemap.xml", &anonymous).await.body;
+    assert!(index.contains("<sitemapindex") && index.contains("<loc>https://tamar.test/sitemaps/pages.xml</loc>"), "{index}");
+    assert!(index.contains("<loc>https://tamar.test/sitemaps/content-0.xml</loc>") && !index.contains("content-1.xml"), "{index}");
+    let pages = app.get("/sitemaps/pages.xml", &anonymous).await.body;
+    assert!(pages.contains("<loc>https://tamar.test/tc/topics/health</loc>") && pages.contains("<loc>https://tamar.test/en/departments/IMMD</loc>"));
+    let sitemap = app.get("/sitemaps/content-0.xml", &anonymous).await.body;
+    assert!(sitemap.contains("<urlset") && sitemap.contains("<loc>https://tamar.test/sc/services/vaccination-appointment</loc>"));
     assert!(sitemap.contains(r#"<xhtml:link rel="alternate" hreflang="zh-Hant-HK" href="https://tamar.test/tc/services/vaccination-appointment"/>"#));
+
+    for missing in ["/sitemaps/content-1.xml", "/sitemaps/content-.xml", "/sitemaps/content-x.xml", "/sitemaps/content-0.xml.gz", "/sitemaps/../sitemap.xml"] {
+        assert_eq!(app.get(missing, &anonymous).await.status, StatusCode::NOT_FOUND, "{missing}");
+    }
 
     let manifest = app.get("/manifest.webmanifest", &anonymous).await.json();
     assert_eq!(manifest["display"], "standalone");

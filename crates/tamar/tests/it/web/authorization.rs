@@ -348,6 +348,7 @@ fn fixture(template: &str, method: &Method, world: &World) -> (String, Payload) 
         "/{lang}/news/{slug}" => "/en/news/flu-vaccination-2026".to_owned(),
         "/{lang}/notices/{slug}" => "/en/notices/office-relocation".to_owned(),
         "/{lang}/feeds/topics/{slug}" => "/en/feeds/topics/immigration.atom".to_owned(),
+        "/sitemaps/{file}" => "/sitemaps/content-0.xml".to_owned(),
         "/{lang}/feeds/departments/{code}" => "/en/feeds/departments/IMMD.atom".to_owned(),
         "/{lang}/search" => "/en/search?q=identity+card".to_owned(),
         "/{lang}/verify-email" if get => "/en/verify-email?token=not-a-token".to_owned(),

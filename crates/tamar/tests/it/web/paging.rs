@@ -348,8 +348,85 @@ store_test!(the_catalogue_its_listings_and_the_home_page_cost_the_same_at_any_si
     // Atom's paged feeds: the next page is linked from the feed.
     let feed = app.get("/en/feeds/news.atom", &anonymous).await.body;
     assert!(feed.contains("rel=\"next\""), "{}", &feed[..feed.len().min(600)]);
+    // The sitemap's file of items holds every live entry in the three languages, each once.
+    let live = tamar_portal::content::live_count(&app.db).await.unwrap();
+    let file = app.get("/sitemaps/content-0.xml", &anonymous).await;
+    assert_eq!(file.status, StatusCode::OK, "{}", file.body);
+    let file = file.body;
+    assert_eq!(file.matches("<url>").count() as i64, 3 * live, "three addresses for each of {live} entries");
+    assert!(!app.get("/sitemap.xml", &anonymous).await.body.contains("content-1.xml"), "10,000 entries fit one file of 15,000");
     for bad in ["/api/v1/catalogue?after=zz", "/api/v1/catalogue?limit=201", "/en/topics/health?after=6e6f"] {
         assert_eq!(app.get(bad, &anonymous).await.status, StatusCode::BAD_REQUEST, "{bad}");
     }
+    Ok(()) as R
+});
+
+/// The address of the page's link to the next page of a list, by the link's text.
+fn link_before(body: &str, text: &str) -> Option<String> {
+    let at = body.find(&format!("rel=\"next\">{text}<"))?;
+    let href = body[..at].rsplit("href=\"").next()?;
+    Some(href.split('"').next()?.replace("&amp;", "&"))
+}
+
+store_test!(a_persons_sessions_are_paged_newest_first, |db| async move {
+    let app = setup(db).await;
+    let (citizen, _) = app.sign_in(CITIZEN).await;
+    let person = tamar_identity::citizen_by_email(&app.db, CITIZEN).await.unwrap().unwrap();
+    let account = tamar_identity::get_account(&app.db, &app.ledger, &Actor::System, person, "test").await.unwrap();
+    // Forty-five more sessions, on as many devices (started as a sign-in would, without
+    // hashing the password forty-five times).
+    for n in 0..45 {
+        tamar_identity::start_session(&app.db, &app.ledger, &account, Some(&format!("Device {n:02}"))).await.unwrap();
+    }
+    let mut ids = Vec::new();
+    let mut path = Some("/en/account".to_owned());
+    let mut pages = 0;
+    while let Some(here) = path {
+        let reply = app.get(&here, &citizen).await;
+        assert_eq!(reply.status, StatusCode::OK, "{here}");
+        let on_page: Vec<String> = reply
+            .body
+            .split("/en/account/sessions/")
+            .skip(1)
+            .filter_map(|rest| rest.split_once("/end\"").map(|(id, _)| id.to_owned()))
+            .collect();
+        assert!(on_page.len() <= 20, "a page holds at most 20: {}", on_page.len());
+        ids.extend(on_page);
+        pages += 1;
+        path = link_before(&reply.body, "Older sessions");
+        assert!(path.as_deref().is_none_or(|p| p.contains("sessions_after=")), "{path:?}");
+    }
+    assert_eq!(pages, 3, "46 sessions in pages of 20");
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!((ids.len(), unique.len()), (46, 46), "each session once");
+    assert_eq!(app.get("/en/account?sessions_after=zz", &citizen).await.status, StatusCode::BAD_REQUEST);
+    Ok(()) as R
+});
+
+store_test!(search_results_are_paged_by_offset_with_next_links, |db| async move {
+    let app = setup(db).await;
+    let anonymous = Browser::default();
+    // Browsing everything in Traditional Chinese, one at a time.
+    let first = app.get("/api/v1/search?q=&lang=tc&limit=1", &anonymous).await;
+    assert_eq!(first.status, StatusCode::OK);
+    let total = first.json()["total"].as_u64().unwrap() as usize;
+    assert!(total >= 3, "{total}");
+    let mut seen = Vec::new();
+    let mut path = Some("/api/v1/search?q=&lang=tc&limit=1".to_owned());
+    while let Some(here) = path {
+        let reply = app.get(&here, &anonymous).await;
+        assert_eq!(reply.status, StatusCode::OK, "{here}");
+        let body = reply.json();
+        assert_eq!(body["total"].as_u64().unwrap() as usize, total, "the same total on every page");
+        seen.extend(body["hits"].as_array().unwrap().iter().map(|h| format!("{}:{}", h["kind"], h["slug"])));
+        path = next_link(&reply);
+        assert!(path.as_deref().is_none_or(|p| p.contains("lang=tc") && p.contains("limit=1")), "the next page keeps the query: {path:?}");
+    }
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!((seen.len(), unique.len()), (total, total), "every result once");
     Ok(()) as R
 });
