@@ -1,6 +1,6 @@
 use std::cell::Cell;
 use std::future::Future;
-use std::sync::Once;
+use std::sync::{Arc, Once};
 use std::time::Duration;
 
 use sea_query::{PostgresQueryBuilder, SchemaBuilder, SqliteQueryBuilder};
@@ -75,6 +75,25 @@ pub async fn count_statements<F: Future>(work: F) -> (F::Output, u64) {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    schema: Arc<SchemaEpoch>,
+}
+
+/// When this process last changed the schema, so that connections opened before it are not
+/// used again: a connection's cached statements (and, on SQLite, its idea of a table's
+/// columns) may predate a column that a migration added.
+#[derive(Debug)]
+struct SchemaEpoch {
+    base: std::time::Instant,
+    /// Nanoseconds after `base` of the last change; 0 when none.
+    changed: std::sync::atomic::AtomicU64,
+}
+
+impl SchemaEpoch {
+    /// Whether a connection of this age was opened after the last change.
+    fn fresh(&self, age: Duration) -> bool {
+        let changed = self.changed.load(std::sync::atomic::Ordering::Acquire);
+        changed == 0 || age < self.base.elapsed().saturating_sub(Duration::from_nanos(changed))
+    }
 }
 
 impl Db {
@@ -86,7 +105,13 @@ impl Db {
         if backend == Backend::Sqlite {
             private_sqlite_file(url).map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
         }
-        let mut options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
+        let schema = Arc::new(SchemaEpoch { base: std::time::Instant::now(), changed: std::sync::atomic::AtomicU64::new(0) });
+        let epoch = schema.clone();
+        let mut options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10)).before_acquire(move |_, meta| {
+            // A connection older than the last migration is closed and replaced.
+            let fresh = epoch.fresh(meta.age);
+            Box::pin(async move { Ok(fresh) })
+        });
         options = match backend {
             Backend::Sqlite => options.max_connections(8).after_connect(|conn, _| {
                 Box::pin(async move {
@@ -100,7 +125,14 @@ impl Db {
             Backend::Postgres => options.max_connections(16),
         };
         let pool = options.connect(url).await.map_err(StoreError::from_sqlx)?;
-        Ok(Db { pool, backend })
+        Ok(Db { pool, backend, schema })
+    }
+
+    /// Records that the schema changed: connections opened before now are replaced as they
+    /// come back into use.
+    pub(crate) fn schema_changed(&self) {
+        let at = self.schema.base.elapsed().as_nanos().clamp(1, u64::MAX as u128) as u64;
+        self.schema.changed.store(at, std::sync::atomic::Ordering::Release);
     }
 
     pub fn backend(&self) -> Backend {

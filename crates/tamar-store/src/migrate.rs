@@ -102,6 +102,9 @@ impl<'a> Migrator<'a> {
                 applied.push(m.id);
             }
         }
+        if !applied.is_empty() {
+            self.db.schema_changed();
+        }
         Ok(applied)
     }
 }

@@ -120,3 +120,25 @@ store_test!(a_lease_has_one_holder_at_a_time, |db| async move {
     assert_eq!(won.iter().filter(|w| **w).count(), 1, "{won:?}");
     Ok::<(), StoreError>(())
 });
+
+static FIRST: &[Migration] = &[Migration { id: "test_0001_things", statements: create_things }];
+
+// Statements that every pooled connection prepared and cached before a migration added a
+// column see the column afterwards: connections opened before the migration are replaced.
+store_test!(statements_cached_before_a_migration_see_its_new_column, |db| async move {
+    Migrator::new(&db, &[FIRST]).run().await?;
+    db.execute(&insert("before")).await?;
+    let everything = Query::select().column(sea_query::Asterisk).from("things").to_owned();
+    // Several at once, so that several connections cache the statement.
+    let reads = (0..6).map(|_| db.fetch_all(&everything));
+    for rows in futures::future::join_all(reads).await {
+        assert_eq!(rows?.len(), 1);
+    }
+    Migrator::new(&db, &[SET]).run().await?;
+    let reads = (0..6).map(|_| db.fetch_all(&everything));
+    for rows in futures::future::join_all(reads).await {
+        let rows = rows?;
+        assert_eq!(row::get::<Option<String>>(&rows[0], "note")?, None, "the new column is there");
+    }
+    Ok::<(), StoreError>(())
+});

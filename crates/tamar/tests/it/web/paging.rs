@@ -402,6 +402,26 @@ store_test!(a_persons_sessions_are_paged_newest_first, |db| async move {
     unique.dedup();
     assert_eq!((ids.len(), unique.len()), (46, 46), "each session once");
     assert_eq!(app.get("/en/account?sessions_after=zz", &citizen).await.status, StatusCode::BAD_REQUEST);
+
+    // At 10,000 sessions the page costs what it cost at 46.
+    let (status, small_bytes, small_cost, _) = measure(&app, "/en/account", &citizen).await;
+    assert_eq!(status, StatusCode::OK);
+    let more: Vec<usize> = (45..10_045).collect();
+    for chunk in more.chunks(100) {
+        let starts = chunk.iter().map(|n| {
+            let (app, account) = (&app, &account);
+            async move { tamar_identity::start_session(&app.db, &app.ledger, account, Some(&format!("Device {n:02}"))).await }
+        });
+        for started in futures::future::join_all(starts).await {
+            started.unwrap();
+        }
+    }
+    app.ledger.sync().await.unwrap();
+    let (status, large_bytes, large_cost, next) = measure(&app, "/en/account", &citizen).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(small_cost, large_cost, "the account page's statements at 46 and 10,046 sessions");
+    assert!(about_the_same(small_bytes, large_bytes), "{small_bytes} and {large_bytes} bytes");
+    assert!(next.is_none(), "pages link in their body, not a header");
     Ok(()) as R
 });
 
