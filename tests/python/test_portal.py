@@ -21,13 +21,24 @@ def test_atom_feeds_parse_cleanly_in_three_languages(base_url):
 
 
 def test_sitemap_lists_every_page_with_its_languages(base_url):
-    root = ET.fromstring(requests.get(base_url + "/sitemap.xml").content)
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
-    urls = root.findall("s:url", ns)
+    # A sitemap index, as crawlers read it: each file it lists, each within the protocol's limits.
+    index = ET.fromstring(requests.get(base_url + "/sitemap.xml").content)
+    assert index.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}sitemapindex"
+    files = [s.find("s:loc", ns).text for s in index.findall("s:sitemap", ns)]
+    assert base_url + "/sitemaps/pages.xml" in files and base_url + "/sitemaps/content-0.xml" in files
+    urls = []
+    for f in files:
+        reply = requests.get(f)
+        assert reply.status_code == 200 and reply.headers["content-type"].startswith("application/xml")
+        found = ET.fromstring(reply.content).findall("s:url", ns)
+        assert 0 < len(found) <= 50000 and len(reply.content) <= 50 * 1024 * 1024
+        urls.extend(found)
     locs = {u.find("s:loc", ns).text for u in urls}
     assert base_url + "/tc/services/renew-vehicle-licence" in locs
+    assert base_url + "/sc/topics/health" in locs
     assert len(locs) >= 3 * 110
-    for u in urls[:20]:
+    for u in urls[:20] + urls[-20:]:
         assert {l.get("hreflang") for l in u.findall("x:link", ns)} == {"en", "zh-Hant-HK", "zh-Hans"}
 
 
