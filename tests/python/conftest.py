@@ -24,13 +24,15 @@ def totp(key, offset=0):
     return "%06d" % ((struct.unpack(">I", digest[start:start + 4])[0] & 0x7FFFFFFF) % 1_000_000)
 
 
-def start_tamar(*extra, data=None):
-    """Starts `tamar demo` on a free port with its own data folder; returns the process and
-    its address once it serves."""
+def start_tamar(*extra, data=None, env=None):
+    """Starts `tamar demo` on a free port with its own data folder (and `env`'s settings, such
+    as `TAMAR_DATABASE_URL`); returns the process and its address once it serves."""
     binary = os.environ.get("TAMAR_BIN")
     assert binary, "TAMAR_BIN must name the tamar binary (scripts/test sets it)"
     data = data or tempfile.mkdtemp(prefix="tamar-py-")
+    settings = env or {}
     env = {k: v for k, v in os.environ.items() if not k.startswith("TAMAR_")}
+    env.update(settings)
     env["RUST_LOG"] = "warn"
     server = subprocess.Popen(
         [binary, "demo", "--addr", "127.0.0.1:0", "--data", data, *extra],

@@ -411,6 +411,23 @@ pub async fn citizen_by_email(db: &Db, email: &str) -> Result<Option<AccountId>,
     Ok(found.map(|r| row::parse(&r, "id")).transpose()?)
 }
 
+/// Up to `limit` people's accounts (citizens) after `after` in the order of their ids: for
+/// reading every person once, a batch at a time (a department's message to everyone).
+pub async fn citizens_after(db: &Db, after: Option<AccountId>, limit: u64) -> Result<Vec<AccountId>, IdentityError> {
+    let mut query = Query::select()
+        .column("id")
+        .from("accounts")
+        .and_where(Expr::col("kind").eq("citizen"))
+        .order_by("id", Order::Asc)
+        .limit(limit)
+        .to_owned();
+    if let Some(after) = after {
+        query.and_where(Expr::col("id").gt(after.to_string()));
+    }
+    let rows = db.fetch_all(&query).await?;
+    Ok(rows.iter().map(|r| row::parse(r, "id")).collect::<Result<_, _>>()?)
+}
+
 /// Who an actor written in the log (`officer:<id>`) is, in terms a person can be shown: what
 /// kind of account, which department and which roles. Never the account's id or address.
 #[derive(Clone, Debug, PartialEq, Eq)]

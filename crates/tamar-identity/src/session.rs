@@ -1,4 +1,4 @@
-use sea_query::{Expr, ExprTrait, Query};
+use sea_query::{Alias, Expr, ExprTrait, Query};
 use sha2::{Digest, Sha256};
 use tamar_core::Actor;
 use tamar_core::paging::{Cursor, Page, PageRequest};
@@ -99,25 +99,32 @@ pub async fn resolve_session_at(db: &Db, token: &str, now: chrono::DateTime<chro
     if token.is_empty() || token.len() > 100 {
         return Ok(None);
     }
+    // One query for the session and its account: every signed-in request runs it.
+    let mut query = Query::select();
+    for column in COLUMNS {
+        query.column((Alias::new("accounts"), Alias::new(column)));
+    }
     let found = db
         .fetch_optional(
-            &Query::select()
-                .columns(["account_id", "authenticated_at", "created_at", "method"])
+            &query
+                .expr_as(Expr::col((Alias::new("sessions"), Alias::new("authenticated_at"))), Alias::new("session_authenticated_at"))
+                .expr_as(Expr::col((Alias::new("sessions"), Alias::new("created_at"))), Alias::new("session_created_at"))
+                .expr_as(Expr::col((Alias::new("sessions"), Alias::new("method"))), Alias::new("session_method"))
                 .from("sessions")
-                .and_where(Expr::col("token_hash").eq(token_hash(token)))
-                .and_where(Expr::col("expires_at").gt(to_millis(now)))
+                .inner_join(
+                    "accounts",
+                    Expr::col((Alias::new("accounts"), Alias::new("id"))).equals((Alias::new("sessions"), Alias::new("account_id"))),
+                )
+                .and_where(Expr::col((Alias::new("sessions"), Alias::new("token_hash"))).eq(token_hash(token)))
+                .and_where(Expr::col((Alias::new("sessions"), Alias::new("expires_at"))).gt(to_millis(now)))
                 .to_owned(),
         )
         .await?;
-    let Some(session) = found else { return Ok(None) };
-    let account_id: String = row::get(&session, "account_id")?;
-    let at: Option<i64> = row::get(&session, "authenticated_at")?;
-    let at = tamar_store::from_millis(at.unwrap_or(row::get(&session, "created_at")?));
-    let account = db
-        .fetch_optional(&Query::select().columns(COLUMNS).from("accounts").and_where(Expr::col("id").eq(account_id)).to_owned())
-        .await?;
-    let method = row::get::<Option<String>>(&session, "method")?.unwrap_or_else(|| "password".into());
-    Ok(account.as_ref().map(from_row).transpose()?.map(|account| SessionRecord { account, authenticated_at: at, method }))
+    let Some(r) = found else { return Ok(None) };
+    let at: Option<i64> = row::get(&r, "session_authenticated_at")?;
+    let at = tamar_store::from_millis(at.unwrap_or(row::get(&r, "session_created_at")?));
+    let method = row::get::<Option<String>>(&r, "session_method")?.unwrap_or_else(|| "password".into());
+    Ok(Some(SessionRecord { account: from_row(&r)?, authenticated_at: at, method }))
 }
 
 /// Ends a session (signing out).

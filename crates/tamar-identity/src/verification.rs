@@ -169,15 +169,17 @@ pub async fn verification_queue(db: &Db, ledger: &Ledger, reader: &Actor, page: 
         });
     }
     let queue = Page::from_rows(queue, page, |p| Cursor::new([to_millis(p.submitted_at).to_string(), p.id.clone()]));
-    // Only what is shown is read.
-    for p in &queue.items {
-        ledger
-            .record_read(
-                LedgerEntry::read(reader, "identity.verification.read", format!("identity-verification:{}", p.id), ledger.now())
-                    .about(p.account)
-                    .because("check an identity for verification"),
-            )
-            .await?;
+    // Only what is shown is read; the reads are logged together (one transaction of the
+    // log's batcher), and the page is shown only once every one is durable.
+    let reads = queue.items.iter().map(|p| {
+        ledger.record_read(
+            LedgerEntry::read(reader, "identity.verification.read", format!("identity-verification:{}", p.id), ledger.now())
+                .about(p.account)
+                .because("check an identity for verification"),
+        )
+    });
+    for logged in futures::future::join_all(reads).await {
+        logged?;
     }
     Ok(queue)
 }

@@ -76,6 +76,12 @@ impl LedgerEntry {
         self
     }
 
+    /// The department the entry is recorded for, when the actor (the platform) acts for one.
+    pub fn in_department(mut self, department: DepartmentId) -> Self {
+        self.department = Some(department.to_string());
+        self
+    }
+
     pub fn because(mut self, purpose: impl Into<String>) -> Self {
         self.purpose = purpose.into();
         self

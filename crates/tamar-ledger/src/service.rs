@@ -16,10 +16,16 @@ use crate::{AccessRecord, Checkpoint, EntryKind, LedgerEntry, LedgerError, NoteK
 
 /// How many queued entries the sequencer integrates in one transaction.
 const SEQUENCE_BATCH: u64 = 2000;
+/// How many entries one statement of the sequencer numbers.
+const UPDATE_CHUNK: usize = 250;
 /// How many reads the batcher writes in one transaction.
 const READ_BATCH: usize = 512;
 /// How often the sequencer looks for work it was not told about (e.g. from another node).
 const SEQUENCE_INTERVAL: Duration = Duration::from_millis(250);
+/// How long the sequencer lets entries gather after integrating a batch, so that under a
+/// stream of writes it signs one head for many of them instead of taking turns with every
+/// writer for a batch of one. Nothing waits for sequencing: entries are durable once queued.
+const SEQUENCE_GATHER: Duration = Duration::from_millis(20);
 const SEQUENCER_LOCK: i64 = 0x7a3a_0002;
 /// The origin of a log started without one (tests, tools).
 pub const DEFAULT_ORIGIN: &str = "tamar.localhost/ledger";
@@ -47,25 +53,34 @@ impl Default for LedgerOptions {
 /// Queues an entry inside the caller's transaction: it commits with the change it records,
 /// or not at all. Call [`Ledger::notify`] after the commit to have it sequenced promptly.
 pub async fn record(tx: &mut Tx, entry: &LedgerEntry) -> Result<(), StoreError> {
-    let body = String::from_utf8(entry.canonical_bytes()).unwrap_or_default();
-    tx.execute(
-        &Query::insert()
-            .into_table(ENTRIES)
-            .columns(["at", "kind", "actor", "action", "object", "subject", "department", "purpose", "body"])
-            .values_panic([
-                to_millis(entry.at).into(),
-                entry.kind.as_str().into(),
-                entry.actor.clone().into(),
-                entry.action.clone().into(),
-                entry.object.clone().into(),
-                entry.subject.clone().into(),
-                entry.department.clone().into(),
-                entry.purpose.clone().into(),
-                body.into(),
-            ])
-            .to_owned(),
-    )
-    .await?;
+    record_all(tx, std::slice::from_ref(entry)).await
+}
+
+/// The same for many entries at once, in one statement (a bulk message's batch); they are
+/// sequenced in the order given.
+pub async fn record_all(tx: &mut Tx, entries: &[LedgerEntry]) -> Result<(), StoreError> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let mut insert = Query::insert()
+        .into_table(ENTRIES)
+        .columns(["at", "kind", "actor", "action", "object", "subject", "department", "purpose", "body"])
+        .to_owned();
+    for entry in entries {
+        let body = String::from_utf8(entry.canonical_bytes()).unwrap_or_default();
+        insert.values_panic([
+            to_millis(entry.at).into(),
+            entry.kind.as_str().into(),
+            entry.actor.clone().into(),
+            entry.action.clone().into(),
+            entry.object.clone().into(),
+            entry.subject.clone().into(),
+            entry.department.clone().into(),
+            entry.purpose.clone().into(),
+            body.into(),
+        ]);
+    }
+    tx.execute(&insert).await?;
     Ok(())
 }
 
@@ -512,19 +527,36 @@ async fn integrate(
     }
     let mut frontier = Frontier::from_bytes(size as u64, &row::get::<Vec<u8>>(&state, "frontier")?)
         .ok_or_else(|| LedgerError::Corrupt("frontier does not match the tree size".into()))?;
+    // Numbered and hashed in order, then written a chunk at a time: one statement per chunk,
+    // not one per entry.
+    let mut numbered = Vec::with_capacity(pending.len());
     for r in &pending {
         let id: i64 = row::get(r, "id")?;
         let body: String = row::get(r, "body")?;
         let leaf = leaf_hash(body.as_bytes());
-        tx.execute(
+        numbered.push((id, frontier.size() as i64, leaf));
+        frontier.push(leaf);
+    }
+    for chunk in numbered.chunks(UPDATE_CHUNK) {
+        let mut seqs = sea_query::CaseStatement::new();
+        let mut leaves = sea_query::CaseStatement::new();
+        for (id, seq, leaf) in chunk {
+            seqs = seqs.case(Expr::col("id").eq(*id), *seq);
+            leaves = leaves.case(Expr::col("id").eq(*id), leaf.to_vec());
+        }
+        let numbered_now = tx.execute(
             &Query::update()
                 .table(ENTRIES)
-                .values([("seq", (frontier.size() as i64).into()), ("leaf_hash", leaf.to_vec().into())])
-                .and_where(Expr::col("id").eq(id))
+                .value("seq", seqs.finally(Expr::col("seq")))
+                .value("leaf_hash", leaves.finally(Expr::col("leaf_hash")))
+                .and_where(Expr::col("id").is_in(chunk.iter().map(|(id, _, _)| *id)))
+                .and_where(Expr::col("seq").is_null())
                 .to_owned(),
         )
         .await?;
-        frontier.push(leaf);
+        if numbered_now != chunk.len() as u64 {
+            return Err(LedgerError::Corrupt(format!("numbered {numbered_now} of {} queued entries", chunk.len())));
+        }
     }
     let sth = SignedTreeHead::sign(key, frontier.size(), clock.now(), frontier.root());
     tx.execute(
@@ -562,7 +594,14 @@ async fn sequencer(ledger: Ledger) {
             _ = inner.stop.notified() => return,
         }
         match ledger.sync().await {
-            Ok(_) => last_error = None,
+            Ok(Some(_)) => {
+                last_error = None;
+                tokio::select! {
+                    _ = tokio::time::sleep(SEQUENCE_GATHER) => {}
+                    _ = inner.stop.notified() => return,
+                }
+            }
+            Ok(None) => last_error = None,
             Err(error) => {
                 let text = error.to_string();
                 let repeat = last_error.as_ref().is_some_and(|(t, at)| *t == text && at.elapsed() < ERROR_LOG_INTERVAL);

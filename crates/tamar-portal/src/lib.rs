@@ -17,6 +17,7 @@
 
 pub mod codes;
 pub mod apps;
+pub mod bulk;
 pub mod catalogue;
 pub mod content;
 pub mod diff;
@@ -53,13 +54,57 @@ pub(crate) const APP_VERSIONS: &str = "portal_app_versions";
 pub(crate) const EDITS: &str = "portal_edits";
 pub(crate) const FACETS: &str = "portal_facets";
 pub(crate) const FACET_COUNTS: &str = "portal_facet_counts";
+pub(crate) const BULK_SENDS: &str = "portal_bulk_sends";
 
 pub static MIGRATIONS: &[Migration] = &[
     Migration { id: "portal_0001_catalogue", statements: create_tables },
     Migration { id: "portal_0002_review", statements: review_tables },
     Migration { id: "portal_0003_prefill_to_identity", statements: prefill_to_identity },
     Migration { id: "portal_0004_listings", statements: listing_tables },
+    Migration { id: "portal_0005_bulk_sends", statements: bulk_tables },
 ];
+
+/// Departments' messages to many people, and the orders that subscribers and bookmarks are
+/// read in.
+fn bulk_tables(backend: Backend) -> Vec<String> {
+    let sends = Table::create()
+        .table(BULK_SENDS)
+        .col(ColumnDef::new("id").string().not_null().primary_key())
+        .col(ColumnDef::new("department_id").string().not_null())
+        .col(ColumnDef::new("audience").string().not_null())
+        .col(ColumnDef::new("kind").string().not_null())
+        .col(ColumnDef::new("subject").text().not_null())
+        .col(ColumnDef::new("body").text().not_null())
+        .col(ColumnDef::new("due_on").string().null())
+        .col(ColumnDef::new("rate").big_integer().not_null())
+        .col(ColumnDef::new("status").string().not_null())
+        .col(ColumnDef::new("cursor").string().null())
+        .col(ColumnDef::new("sent").big_integer().not_null())
+        .col(ColumnDef::new("created_at").big_integer().not_null())
+        .col(ColumnDef::new("created_by").string().not_null())
+        .col(ColumnDef::new("finished_at").big_integer().null())
+        .col(ColumnDef::new("updated_at").big_integer().not_null())
+        .to_owned();
+    let by_department =
+        Index::create().name("portal_bulk_sends_by_department").table(BULK_SENDS).col("department_id").col("created_at").col("id").to_owned();
+    let by_status = Index::create().name("portal_bulk_sends_by_status").table(BULK_SENDS).col("status").col("created_at").to_owned();
+    let subscribers_in_order =
+        Index::create().name("portal_subscriptions_in_order").table(SUBSCRIPTIONS).col("target").col("account_id").to_owned();
+    // A person's bookmarks, newest first, read a page at a time without sorting them all.
+    let bookmarks_in_order =
+        Index::create().name("portal_bookmarks_in_order").table(BOOKMARKS).col("account_id").col("created_at").col("item_id").to_owned();
+    // Versions in review, oldest first: the review queue.
+    let versions_by_state =
+        Index::create().name("portal_versions_by_state").table(VERSIONS).col("state").col("updated_at").col("item_id").to_owned();
+    vec![
+        backend.schema(&bookmarks_in_order),
+        backend.schema(&versions_by_state),
+        backend.schema(&sends),
+        backend.schema(&by_department),
+        backend.schema(&by_status),
+        backend.schema(&subscribers_in_order),
+    ]
+}
 
 /// What listings and counts read (`facets`), filled from what is live now, and each item's
 /// latest change (`updated_at`), which a department's content list is sorted by.
@@ -333,6 +378,8 @@ pub enum PortalError {
     WrongState,
     #[error("a second officer must review this")]
     OwnWork,
+    #[error("the bulk message is no longer being delivered")]
+    BulkFinished,
     /// A page's cursor that no page of this list gave.
     #[error("not a cursor of this list")]
     BadCursor,
@@ -358,6 +405,7 @@ impl HasCode for PortalError {
             PortalError::NotFound => Code::NOT_FOUND,
             PortalError::WrongState => crate::codes::CONTENT_STATE,
             PortalError::OwnWork => crate::codes::SECOND_REVIEWER_REQUIRED,
+            PortalError::BulkFinished => crate::codes::BULK_SEND_FINISHED,
             PortalError::BadCursor => Code::INVALID_QUERY,
             PortalError::Store(e) => e.code(),
             PortalError::Tenancy(e) => e.code(),

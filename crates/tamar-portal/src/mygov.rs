@@ -2,7 +2,7 @@
 //! owner reads or changes it. (Pre-fill settings are `tamar_identity::prefill`.)
 
 use chrono::{DateTime, Utc};
-use sea_query::{Expr, ExprTrait, OnConflict, Order, Query};
+use sea_query::{Alias, Expr, ExprTrait, OnConflict, Order, Query};
 use serde::{Deserialize, Serialize};
 use tamar_core::{AccountId, Actor, Cursor, DepartmentId, Lang, Page, PageRequest, Rule};
 use tamar_ledger::{Ledger, LedgerEntry};
@@ -10,7 +10,7 @@ use tamar_store::{Db, StoreError, from_millis, row, to_millis};
 
 use crate::catalogue::topic;
 use crate::content::ItemId;
-use crate::{BOOKMARKS, PortalError, SUBSCRIPTIONS};
+use crate::{BOOKMARKS, ITEMS, PortalError, SUBSCRIPTIONS};
 
 fn owner(actor: &Actor) -> Result<AccountId, PortalError> {
     match actor {
@@ -28,17 +28,26 @@ pub struct Bookmark {
 
 /// A page of a person's bookmarks, newest first (keyset on the time and the item).
 pub async fn bookmarks(db: &Db, account: AccountId, page: &PageRequest) -> Result<Page<Bookmark>, PortalError> {
+    // Only bookmarks of items that are live: a page is never emptied by withdrawn ones.
+    let mark = |c: &str| Expr::col((Alias::new(BOOKMARKS), Alias::new(c)));
     let mut query = Query::select()
-        .columns(["item_id", "created_at"])
+        .expr_as(mark("item_id"), Alias::new("item_id"))
+        .expr_as(mark("created_at"), Alias::new("created_at"))
         .from(BOOKMARKS)
-        .and_where(Expr::col("account_id").eq(account.to_string()))
-        .order_by("created_at", Order::Desc)
-        .order_by("item_id", Order::Desc)
+        .inner_join(
+            ITEMS,
+            Expr::col((Alias::new(ITEMS), Alias::new("id")))
+                .equals((Alias::new(BOOKMARKS), Alias::new("item_id")))
+                .and(Expr::col((Alias::new(ITEMS), Alias::new("live_version"))).is_not_null()),
+        )
+        .and_where(mark("account_id").eq(account.to_string()))
+        .order_by((Alias::new(BOOKMARKS), Alias::new("created_at")), Order::Desc)
+        .order_by((Alias::new(BOOKMARKS), Alias::new("item_id")), Order::Desc)
         .limit(page.fetch())
         .to_owned();
     if let Some(after) = &page.after {
         let (Some(at), Some(item)) = (after.int(0), after.keys().get(1)) else { return Err(PortalError::BadCursor) };
-        query.and_where(Expr::col("created_at").lt(at).or(Expr::col("created_at").eq(at).and(Expr::col("item_id").lt(item.clone()))));
+        query.and_where(mark("created_at").lt(at).or(mark("created_at").eq(at).and(mark("item_id").lt(item.clone()))));
     }
     let rows = db.fetch_all(&query).await?;
     let mut out = Vec::with_capacity(rows.len());

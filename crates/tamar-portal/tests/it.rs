@@ -19,6 +19,8 @@ mod feeding;
 mod review;
 #[path = "it/listings.rs"]
 mod listings;
+#[path = "it/bulk.rs"]
+mod bulk;
 
 struct World {
     ledger: Ledger,
@@ -268,7 +270,7 @@ store_test!(prefill_settings_move_to_identity_with_what_people_chose, |db| async
     let me = AccountId::new();
     db.execute_sql(&format!("INSERT INTO portal_prefill (account_id, fields, updated_at) VALUES ('{me}', 'name,hkid', 1)")).await.unwrap();
     let applied = Migrator::new(&db, &[tamar_ledger::MIGRATIONS, tamar_tenancy::MIGRATIONS, tamar_identity::MIGRATIONS, tamar_portal::MIGRATIONS]).run().await.unwrap();
-    assert_eq!(applied, vec!["identity_0007_sign_in_challenges", "identity_0008_account_lang", "identity_0009_prefill", "portal_0002_review", "portal_0003_prefill_to_identity", "portal_0004_listings"]);
+    assert_eq!(applied, vec!["identity_0007_sign_in_challenges", "identity_0008_account_lang", "identity_0009_prefill", "portal_0002_review", "portal_0003_prefill_to_identity", "portal_0004_listings", "portal_0005_bulk_sends"]);
     assert_eq!(prefill::prefill(&db, me).await.unwrap(), [PrefillField::Name, PrefillField::Hkid].into_iter().collect::<BTreeSet<_>>());
     assert!(db.execute_sql("SELECT 1 FROM portal_prefill").await.is_err(), "the old table is gone");
     Ok::<(), PortalError>(())

@@ -11,6 +11,7 @@
 mod blobs;
 mod db;
 mod error;
+pub mod group;
 pub mod lease;
 mod migrate;
 pub mod private;

@@ -142,3 +142,42 @@ store_test!(statements_cached_before_a_migration_see_its_new_column, |db| async 
     }
     Ok::<(), StoreError>(())
 });
+
+/// A grouped write that inserts `name`, and a second row when `twice` (which then breaks the
+/// unique name, as a bad write in a batch would).
+fn grouped_insert(name: String, twice: bool) -> tamar_store::group::GroupedWrite {
+    Box::new(move |tx| {
+        let name = name.clone();
+        Box::pin(async move {
+            tx.execute(&insert(&name)).await?;
+            if twice {
+                tx.execute(&insert(&name)).await?;
+            }
+            Ok(())
+        })
+    })
+}
+
+store_test!(grouped_writes_commit_each_and_a_bad_one_takes_no_other_down, |db| async move {
+    Migrator::new(&db, &[SET]).run().await?;
+    // Many writers at once: each write commits with everything it wrote.
+    let writes = (0..200).map(|i| db.write_grouped(grouped_insert(format!("w{i}"), false)));
+    for outcome in futures::future::join_all(writes).await {
+        outcome?;
+    }
+    assert_eq!(count(&db).await, 200);
+    // One bad write among good ones waiting at the same time: it fails alone, and none of its
+    // rows stays; the others are kept.
+    let writes = (0..100).map(|i| db.write_grouped(grouped_insert(format!("x{i}"), i == 37)));
+    let outcomes = futures::future::join_all(writes).await;
+    for (i, outcome) in outcomes.iter().enumerate() {
+        match i {
+            37 => assert!(matches!(outcome, Err(StoreError::UniqueViolation)), "{outcome:?}"),
+            _ => assert!(outcome.is_ok(), "write {i}: {outcome:?}"),
+        }
+    }
+    assert_eq!(count(&db).await, 299);
+    let kept = db.fetch_optional(&Query::select().column("id").from("things").and_where(Expr::col("name").eq("x37")).to_owned()).await?;
+    assert!(kept.is_none(), "nothing of the failed write is kept");
+    Ok::<(), StoreError>(())
+});

@@ -9,10 +9,11 @@ use serde::{Deserialize, Serialize};
 use tamar_core::{Code, Lang, LocalizedText};
 use tamar_portal::apps::{AppInput, NewApp, UsageReport};
 use tamar_portal::content::{self, LiveFilter};
+use tamar_portal::bulk;
 use tamar_portal::inbox::{self, MessageId, MessageKind};
 use tamar_portal::{ItemKind, LiveItem, TextInput};
 
-use crate::views::{AppVersionView, AppView, ContentView, MessageView, UsageView};
+use crate::views::{AppVersionView, AppView, BulkSendView, ContentView, MessageView, UsageView};
 use tamar_web::views::{View, ViewJson};
 use tamar_web::extract::{ApiJson, ApiQuery, Authorized, FormQuery, Officers, SignedIn};
 use tamar_web::paging::{PageJson, PageQuery};
@@ -560,4 +561,105 @@ pub async fn send_message(
     let message = inbox::AddressedMessage { to, kind: out.kind, subject: out.subject, body: out.body, due_on: out.due_on };
     let id = inbox::send_if_known(&state.db, &state.ledger, &officer.actor, department, message).await?;
     Ok((StatusCode::ACCEPTED, ViewJson(MessageReceipt { id })))
+}
+
+/// A message to many people, as a department starts it.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutgoingBulkMessage {
+    /// `everyone` (department administrators only), `topic:<slug>` (the topic's subscribers)
+    /// or `department` (the sending department's subscribers).
+    pub audience: String,
+    pub kind: MessageKind,
+    pub subject: TextInput,
+    pub body: TextInput,
+    #[serde(default)]
+    pub due_on: Option<NaiveDate>,
+    /// Messages a second at most, 1 to 1000 (default 200).
+    #[serde(default)]
+    pub rate: Option<u32>,
+}
+
+fn audience_of(text: &str, department: tamar_core::DepartmentId) -> Result<bulk::Audience, WebError> {
+    use tamar_portal::mygov::SubscriptionTarget;
+    let audience = match text {
+        "everyone" => Some(bulk::Audience::Everyone),
+        "department" => Some(bulk::Audience::Subscribers(SubscriptionTarget::Department(department))),
+        other => other
+            .strip_prefix("topic:")
+            .filter(|slug| tamar_portal::catalogue::topic(slug).is_some())
+            .map(|slug| bulk::Audience::Subscribers(SubscriptionTarget::Topic(slug.to_owned()))),
+    };
+    audience.ok_or_else(|| WebError {
+        code: Code::INVALID_INPUT,
+        details: vec![tamar_core::FieldError { field: "audience", rule: tamar_core::Rule::UnknownValue }],
+    })
+}
+
+/// Starts a message to many people in the officer's department's name. It is delivered in the
+/// background, at no more than its rate; the answer says where to follow its progress.
+#[utoipa::path(post, path = "/api/v1/office/bulk-messages", tag = "portal", request_body = OutgoingBulkMessage,
+    responses((status = 202, body = BulkSendView, headers(("Location" = String, description = "Where its progress is"))),
+        (status = 401, body = tamar_web::error::ApiErrorBody), (status = 403, body = tamar_web::error::ApiErrorBody),
+        (status = 422, body = tamar_web::error::ApiErrorBody)))]
+pub async fn start_bulk(
+    State(state): State<AppState>,
+    officer: Authorized<Officers>,
+    ApiJson(out): ApiJson<OutgoingBulkMessage>,
+) -> Result<(StatusCode, AppendHeaders<[(HeaderName, String); 1]>, ViewJson<BulkSendView>), WebError> {
+    let department = officer.actor.department().ok_or_else(|| WebError::new(Code::FORBIDDEN))?;
+    let audience = audience_of(&out.audience, department)?;
+    let new = bulk::NewBulkSend { audience, kind: out.kind, subject: out.subject, body: out.body, due_on: out.due_on, rate: out.rate };
+    let send = bulk::start(&state.db, &state.ledger, &officer.actor, department, new).await?;
+    let location = format!("/api/v1/office/bulk-messages/{}", send.id);
+    Ok((StatusCode::ACCEPTED, AppendHeaders([(header::LOCATION, location)]), ViewJson(send.into())))
+}
+
+/// The department's messages to many people, newest first, a page at a time.
+#[utoipa::path(get, path = "/api/v1/office/bulk-messages", tag = "portal", params(PageQuery),
+    responses((status = 200, body = Vec<BulkSendView>, headers(("Link" = String, description = "The next page: `<…>; rel=\"next\"`"))),
+        (status = 400, body = tamar_web::error::ApiErrorBody), (status = 401, body = tamar_web::error::ApiErrorBody),
+        (status = 403, body = tamar_web::error::ApiErrorBody)))]
+pub async fn bulk_sends(
+    State(state): State<AppState>,
+    officer: Authorized<Officers>,
+    OriginalUri(uri): OriginalUri,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> Result<PageJson<BulkSendView>, WebError> {
+    let department = officer.actor.department().ok_or_else(|| WebError::new(Code::FORBIDDEN))?;
+    let sends = bulk::list(&state.db, department, &q.request()?).await?;
+    Ok(PageJson(sends.map(BulkSendView::from), uri))
+}
+
+fn bulk_id(id: &str) -> Result<bulk::BulkSendId, WebError> {
+    id.parse().map_err(|_| WebError::new(Code::NOT_FOUND))
+}
+
+/// One of the department's messages to many people: how many it has reached so far.
+#[utoipa::path(get, path = "/api/v1/office/bulk-messages/{id}", tag = "portal",
+    params(("id" = String, Path, description = "The bulk message's id")),
+    responses((status = 200, body = BulkSendView), (status = 401, body = tamar_web::error::ApiErrorBody),
+        (status = 403, body = tamar_web::error::ApiErrorBody), (status = 404, body = tamar_web::error::ApiErrorBody)))]
+pub async fn bulk_send(
+    State(state): State<AppState>,
+    officer: Authorized<Officers>,
+    Path(id): Path<String>,
+) -> Result<ViewJson<BulkSendView>, WebError> {
+    let department = officer.actor.department().ok_or_else(|| WebError::new(Code::FORBIDDEN))?;
+    Ok(ViewJson(bulk::get(&state.db, department, bulk_id(&id)?).await?.into()))
+}
+
+/// Stops a message to many people that is still being delivered; those it reached keep it.
+#[utoipa::path(post, path = "/api/v1/office/bulk-messages/{id}/cancel", tag = "portal",
+    params(("id" = String, Path, description = "The bulk message's id")),
+    responses((status = 200, body = BulkSendView), (status = 401, body = tamar_web::error::ApiErrorBody),
+        (status = 403, body = tamar_web::error::ApiErrorBody), (status = 404, body = tamar_web::error::ApiErrorBody),
+        (status = 409, body = tamar_web::error::ApiErrorBody)))]
+pub async fn cancel_bulk(
+    State(state): State<AppState>,
+    officer: Authorized<Officers>,
+    Path(id): Path<String>,
+) -> Result<ViewJson<BulkSendView>, WebError> {
+    let department = officer.actor.department().ok_or_else(|| WebError::new(Code::FORBIDDEN))?;
+    Ok(ViewJson(bulk::cancel(&state.db, &state.ledger, &officer.actor, department, bulk_id(&id)?).await?.into()))
 }

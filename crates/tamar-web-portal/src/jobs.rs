@@ -62,6 +62,14 @@ pub(crate) fn all() -> Vec<Job> {
             }
             Ok(())
         }),
+        // Departments' messages to many people, a second's worth at a time.
+        Job::new("bulk-messages", Duration::from_secs(1), Placement::OneNode, |state| async move {
+            let delivered = tamar_portal::bulk::advance(&state.db, &state.ledger).await?;
+            if delivered > 0 {
+                tracing::debug!(messages = delivered, "bulk messages delivered");
+            }
+            Ok(())
+        }),
         Job::new("subscription-mail", Duration::from_secs(5), Placement::OneNode, move |state| {
             let gaps = gaps.clone();
             async move {

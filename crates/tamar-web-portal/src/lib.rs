@@ -113,6 +113,9 @@ fn api_routes() -> Declared {
         .json("/apps", get(Access::Public, api::apps).post(APP_WRITERS, api::register_app))
         .json("/apps/{slug}/usage", get(Access::Public, api::usage).put(APP_WRITERS, api::report_usage).scoped(Scope::Department))
         .json("/office/messages", post(CASE_OFFICERS, api::send_message))
+        .json("/office/bulk-messages", get(CASE_OFFICERS, api::bulk_sends).post(CASE_OFFICERS, api::start_bulk))
+        .json("/office/bulk-messages/{id}", get(CASE_OFFICERS, api::bulk_send).scoped(Scope::Department))
+        .json("/office/bulk-messages/{id}/cancel", post(CASE_OFFICERS, api::cancel_bulk).scoped(Scope::Department))
         .json("/office/apps", get(APP_OFFICERS, api::office_apps))
         .json("/office/apps/{slug}", put(APP_WRITERS, api::save_app).scoped(Scope::Department))
         .json("/office/apps/{slug}/versions", get(APP_OFFICERS, api::app_versions).scoped(Scope::Department))
@@ -127,7 +130,8 @@ fn api_routes() -> Declared {
     paths(
         api::list, api::get, api::search, api::suggest, api::my_inbox, api::set_done, api::my_bookmarks, api::add_bookmark,
         api::remove_bookmark, api::apps, api::register_app, api::office_apps, api::app_versions, api::save_app, api::submit_app,
-        api::approve_app, api::reject_app, api::usage, api::report_usage, api::send_message,
+        api::approve_app, api::reject_app, api::usage, api::report_usage, api::send_message, api::start_bulk, api::bulk_sends,
+        api::bulk_send, api::cancel_bulk,
     ),
     tags(
         (name = "portal", description = "The catalogue of services and pages, and search"),

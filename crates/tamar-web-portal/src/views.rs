@@ -6,6 +6,7 @@ use tamar_core::{AccountId, DepartmentId, LocalizedText};
 use tamar_portal::apps::{AppVersion, MobileApp, UsageReport};
 use tamar_portal::catalogue::Channel;
 use tamar_portal::content::{Content, ServiceDetails, VersionState};
+use tamar_portal::bulk::{BulkSend, BulkSendId, BulkStatus};
 use tamar_portal::inbox::{Message, MessageId, MessageKind};
 use tamar_web::views::View;
 
@@ -62,6 +63,47 @@ impl From<Content> for ContentView {
             topics: c.topics,
             audiences: c.audiences,
             sc_converted: c.sc_converted,
+        }
+    }
+}
+
+/// A department's message to many people, and how far its delivery has come.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct BulkSendView {
+    pub id: BulkSendId,
+    /// `everyone`, or `subscribers:topic:<slug>` or `subscribers:department:<id>`.
+    pub audience: String,
+    pub kind: MessageKind,
+    pub subject: LocalizedText,
+    pub body: LocalizedText,
+    pub due_on: Option<NaiveDate>,
+    /// Messages a second at most.
+    pub rate: u32,
+    pub status: BulkStatus,
+    /// Messages delivered so far.
+    pub sent: u64,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl View for BulkSendView {
+    const PERSONAL: &'static [&'static str] = &[];
+}
+
+impl From<BulkSend> for BulkSendView {
+    fn from(s: BulkSend) -> Self {
+        BulkSendView {
+            id: s.id,
+            audience: s.audience.key(),
+            kind: s.kind,
+            subject: s.subject,
+            body: s.body,
+            due_on: s.due_on,
+            rate: s.rate,
+            status: s.status,
+            sent: s.sent,
+            created_at: s.created_at,
+            finished_at: s.finished_at,
         }
     }
 }

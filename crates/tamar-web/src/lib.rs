@@ -186,6 +186,9 @@ pub fn app(state: AppState, modules: &[Module]) -> Router {
         .layer(axum::middleware::from_fn_with_state(Arc::new(programs), error::render_errors))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(axum::middleware::from_fn(ops::record_metrics))
-        .layer(TraceLayer::new_for_http())
+        // No log line per 5xx: failures are logged where they happen (`WebError` logs internal
+        // and unavailable errors with their cause), and a deliberate 503 (a full sign-in queue
+        // in a rush) is not an error to alert on.
+        .layer(TraceLayer::new_for_http().on_failure(()))
         .layer(CatchPanicLayer::custom(error::panic_response))
 }

@@ -45,12 +45,21 @@ pub fn next_href_as(uri: &Uri, param: &str, cursor: &Cursor) -> String {
     with_param(uri, param, &cursor.encode())
 }
 
+/// What a page is told once, after an action that led to it ("published", "approved"), which
+/// the next page of its list must not repeat.
+const ONE_TIME: &[&str] = &["done", "notice"];
+
 /// The request's own path and query, with `param` set to `value` (for lists paged by an
-/// offset, such as search results ranked by relevance).
+/// offset, such as search results ranked by relevance). One-time notices are left out.
 pub fn with_param(uri: &Uri, param: &str, value: &str) -> String {
     let kept = uri
         .query()
-        .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().filter(|(k, _)| k != param).collect::<Vec<_>>())
+        .map(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .into_owned()
+                .filter(|(k, _)| k != param && !ONE_TIME.contains(&k.as_str()))
+                .collect::<Vec<_>>()
+        })
         .unwrap_or_default();
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     query.extend_pairs(kept);
@@ -82,6 +91,12 @@ impl<T: View> IntoResponse for PageJson<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_next_link_does_not_repeat_a_one_time_notice() {
+        let uri: Uri = "/en/office/content?done=published&notice=approved&kind=news".parse().unwrap_or_default();
+        assert_eq!(with_param(&uri, "after", "00"), "/en/office/content?kind=news&after=00");
+    }
 
     #[test]
     fn the_next_link_keeps_the_query_and_replaces_after() {

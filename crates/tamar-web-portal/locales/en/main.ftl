@@ -9,6 +9,7 @@ department-caption = Bureau or department
 error-slug_taken = That web address is already used by another item.
 error-content_state = This version cannot do that now: it may already be under review, scheduled or published.
 error-second_reviewer_required = Another officer must review this: you cannot approve your own work.
+error-bulk_send_finished = This bulk message is no longer being sent, so it cannot be cancelled.
 
 applications-empty = Applications you make through Tamar's e-services will be listed here, with their progress.
 bills-empty = Fees and bills from departments that you can pay online will be listed here.

@@ -9,6 +9,7 @@ department-caption = 政策局或部门
 error-slug_taken = 此网址已被另一项内容使用。
 error-content_state = 此版本目前不能进行这项操作：它可能已在审核中、已排期或已发布。
 error-second_reviewer_required = 须由另一位人员审核：你不能批核自己撰写的内容。
+error-bulk_send_finished = 此批量消息已停止发送，无法取消。
 
 applications-empty = 你经 Tamar 电子服务提交的申请及其进度，将会在这里列出。
 bills-empty = 各部门可于网上缴付的费用及账单，将会在这里列出。

@@ -9,6 +9,7 @@ department-caption = 政策局或部門
 error-slug_taken = 此網址已被另一項內容使用。
 error-content_state = 此版本目前不能進行這項操作：它可能已在審核中、已排期或已發布。
 error-second_reviewer_required = 須由另一位人員審核：你不能批核自己撰寫的內容。
+error-bulk_send_finished = 此批量訊息已停止發送，無法取消。
 
 applications-empty = 你經 Tamar 電子服務提交的申請及其進度，將會在這裏列出。
 bills-empty = 各部門可於網上繳付的費用及賬單，將會在這裏列出。

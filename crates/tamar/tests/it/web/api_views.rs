@@ -151,6 +151,11 @@ async fn fixtures(app: &TestApp) -> BTreeMap<&'static str, Fixture> {
     let message = serde_json::json!({"to_email": CITIZEN, "kind": "todo", "subject": {"en": "Book your flu vaccination", "tc": "預約流感疫苗接種"},
         "body": {"en": "Book by the end of the month.", "tc": "請於月底前預約。"}, "due_on": "2026-12-31"});
     assert_eq!(app.json(Method::POST, "/api/v1/office/messages", &officer, &message.to_string()).await.status, StatusCode::ACCEPTED);
+    let bulk = serde_json::json!({"audience": "department", "kind": "message", "subject": {"en": "Clinic hours", "tc": "診所時間"},
+        "body": {"en": "Clinics open at 9.", "tc": "診所九時開門。"}});
+    let bulk = app.json(Method::POST, "/api/v1/office/bulk-messages", &officer, &bulk.to_string()).await;
+    assert_eq!(bulk.status, StatusCode::ACCEPTED, "{}", bulk.body);
+    let bulk_path: &'static str = Box::leak(format!("/api/v1/office/bulk-messages/{}", bulk.json()["id"].as_str().unwrap()).into_boxed_str());
     assert_eq!(app.json(Method::PUT, "/api/v1/me/bookmarks/vaccination-appointment", &citizen, "").await.status, StatusCode::NO_CONTENT);
 
     let new_app = r#"{"slug": "ehealth", "name": {"en": "eHealth", "tc": "醫健通"}, "summary": {"en": "Your health records.", "tc": "你的健康紀錄。"}}"#;
@@ -202,6 +207,8 @@ async fn fixtures(app: &TestApp) -> BTreeMap<&'static str, Fixture> {
         ("/api/v1/me/bookmarks", fixture("/api/v1/me/bookmarks", Session(citizen.clone()))),
         ("/api/v1/apps/{slug}/usage", fixture("/api/v1/apps/ehealth/usage", Anonymous)),
         ("/api/v1/office/apps", fixture("/api/v1/office/apps", Session(officer.clone()))),
+        ("/api/v1/office/bulk-messages", fixture("/api/v1/office/bulk-messages", Session(officer.clone()))),
+        ("/api/v1/office/bulk-messages/{id}", fixture(bulk_path, Session(officer.clone()))),
         ("/api/v1/office/apps/{slug}/versions", fixture("/api/v1/office/apps/ehealth/versions", Session(officer.clone()))),
         ("/api/v1/ledger/proof/inclusion", fixture("/api/v1/ledger/proof/inclusion?index=0", Anonymous)),
         ("/api/v1/ledger/proof/consistency", fixture(format!("/api/v1/ledger/proof/consistency?first={before}&second={size}"), Anonymous)),

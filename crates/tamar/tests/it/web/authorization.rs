@@ -228,6 +228,13 @@ async fn world(app: &TestApp) -> World {
         world.ids.insert(name, sent.json()["id"].as_str().unwrap().to_owned());
     }
 
+    // IMMD's messages to its subscribers: one to read, one to cancel.
+    for name in ["bulk", "bulk-to-cancel"] {
+        let started = app.json(Method::POST, "/api/v1/office/bulk-messages", &sender.browser, &bulk_body()).await;
+        assert_eq!(started.status, StatusCode::ACCEPTED, "{}", started.body);
+        world.ids.insert(name, started.json()["id"].as_str().unwrap().to_owned());
+    }
+
     // A second session of the citizen's, to end.
     let account = world.accounts[&Citizen].clone();
     tamar_identity::start_session(&app.db, &app.ledger, &account, Some("another browser")).await.unwrap();
@@ -314,6 +321,12 @@ fn app_body(slug: &str) -> String {
     format!(r#"{{"slug": "{slug}", "name": {{"en": "Travel", "tc": "旅遊"}}, "summary": {{"en": "Travel documents.", "tc": "旅行證件。"}}, "ios_url": "https://apps.apple.com/hk/app/x/id1"}}"#)
 }
 
+fn bulk_body() -> String {
+    serde_json::json!({"audience": "department", "kind": "message", "subject": {"en": "Office hours", "tc": "辦公時間"},
+        "body": {"en": "Our offices close at 5 on Friday.", "tc": "本署辦事處星期五五時關門。"}})
+    .to_string()
+}
+
 fn message_body() -> String {
     serde_json::json!({"to_email": CITIZEN, "kind": "todo", "subject": {"en": "Renew your passport", "tc": "續領護照"},
         "body": {"en": "Renew it before it expires.", "tc": "請於到期前續領。"}, "due_on": "2026-12-31"})
@@ -374,6 +387,8 @@ fn fixture(template: &str, method: &Method, world: &World) -> (String, Payload) 
         "/api/v1/search" => "/api/v1/search?q=identity".to_owned(),
         "/api/v1/search/suggest" => "/api/v1/search/suggest?q=iden&lang=en".to_owned(),
         "/api/v1/me/inbox/{id}/done" => format!("/api/v1/me/inbox/{}/done", id("message-api")),
+        "/api/v1/office/bulk-messages/{id}" => format!("/api/v1/office/bulk-messages/{}", id("bulk")),
+        "/api/v1/office/bulk-messages/{id}/cancel" => format!("/api/v1/office/bulk-messages/{}/cancel", id("bulk-to-cancel")),
         "/api/v1/me/bookmarks/{slug}" => "/api/v1/me/bookmarks/vaccination-appointment".to_owned(),
         "/api/v1/apps/{slug}/usage" => format!("/api/v1/apps/{}/usage", id("app-live")),
         "/api/v1/office/apps/{slug}" | "/api/v1/office/apps/{slug}/versions" | "/api/v1/office/apps/{slug}/submit" => template.replace("{slug}", &id("app")),
@@ -430,6 +445,7 @@ fn fixture(template: &str, method: &Method, world: &World) -> (String, Payload) 
         "/api/v1/apps" => Payload::Json(app_body("matrix-new-app")),
         "/api/v1/apps/{slug}/usage" => Payload::Json(r#"{"day": "2026-11-01", "downloads": 1, "active_users": 1}"#.into()),
         "/api/v1/office/messages" => Payload::Json(message_body()),
+        "/api/v1/office/bulk-messages" => Payload::Json(bulk_body()),
         "/api/v1/office/apps/{slug}" => Payload::Json(r#"{"name": {"en": "Travel", "tc": "旅遊"}, "summary": {"en": "Travel documents.", "tc": "旅行證件。"}, "ios_url": "https://apps.apple.com/hk/app/x/id1"}"#.into()),
         "/api/v1/office/apps/{slug}/reject" => Payload::Json(r#"{"note": "Please add a summary in Chinese."}"#.into()),
         "/api/v1/signing/requests" => Payload::Json(r#"{"document_hash":"00","document_name":"x"}"#.into()),

@@ -348,3 +348,53 @@ store_test!(the_search_page_and_the_api_refuse_the_same_requests, |db| async mov
     assert_eq!(app.get("/api/v1/search/suggest?q=tax&limit=20", &anyone).await.status, StatusCode::OK);
     Ok(()) as R
 });
+
+store_test!(a_department_messages_its_subscribers_in_bulk_through_the_api, |db| async move {
+    let app = setup(db).await;
+    let (officer, _) = app.sign_in(DH_OFFICER).await;
+    let (immd, _) = app.sign_in(IMMD_ADMIN).await;
+    let (citizen, _) = app.sign_in(CITIZEN).await;
+    let person = tamar_identity::citizen_by_email(&app.db, CITIZEN).await.unwrap().unwrap();
+    let dh = tamar_tenancy::list(&app.db).await.unwrap().into_iter().find(|d| d.code == "DH").unwrap().id;
+    let target = tamar_portal::mygov::SubscriptionTarget::Department(dh);
+    tamar_portal::mygov::subscribe(&app.db, &app.ledger, &Actor::Citizen { account: person }, target, Lang::En).await.unwrap();
+    let bulk = |audience: &str| {
+        serde_json::json!({"audience": audience, "kind": "message", "subject": {"en": "Clinic hours change", "tc": "診所時間更改"},
+            "body": {"en": "Clinics open at 9 from Monday.", "tc": "診所由星期一起九時開門。"}})
+        .to_string()
+    };
+    const PATH: &str = "/api/v1/office/bulk-messages";
+
+    // Everyone needs a department administrator; an audience must be one Tamar knows; people
+    // cannot send.
+    assert_eq!(app.json(Method::POST, PATH, &officer, &bulk("everyone")).await.status, StatusCode::FORBIDDEN);
+    let unknown = app.json(Method::POST, PATH, &officer, &bulk("topic:astrology")).await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", unknown.body);
+    assert_eq!(unknown.json()["details"][0]["field"], "audience");
+    assert_eq!(app.json(Method::POST, PATH, &citizen, &bulk("department")).await.status, StatusCode::FORBIDDEN);
+
+    let started = app.json(Method::POST, PATH, &officer, &bulk("department")).await;
+    assert_eq!(started.status, StatusCode::ACCEPTED, "{}", started.body);
+    let location = started.headers.get(header::LOCATION).unwrap().to_str().unwrap().to_owned();
+    assert_eq!(started.json()["status"], "sending");
+    assert_eq!(started.json()["audience"], format!("subscribers:department:{dh}"));
+    // Another department neither sees nor stops it.
+    assert_eq!(app.get(&location, &immd).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.json(Method::POST, &format!("{location}/cancel"), &immd, "").await.status, StatusCode::NOT_FOUND);
+    assert!(app.get(PATH, &immd).await.json().as_array().unwrap().is_empty());
+
+    // The module's job delivers it.
+    let job = tamar::modules::jobs().into_iter().find(|j| j.name == "bulk-messages").unwrap();
+    job.run_once(&app.state).await.unwrap();
+    let done = app.get(&location, &officer).await.json();
+    assert_eq!((done["status"].as_str(), done["sent"].as_u64()), (Some("done"), Some(1)), "{done}");
+    let inbox = app.get("/api/v1/me/inbox", &citizen).await.json();
+    assert_eq!(inbox[0]["subject"]["en"], "Clinic hours change");
+    assert_eq!(app.get(PATH, &officer).await.json().as_array().unwrap().len(), 1);
+    let late = app.json(Method::POST, &format!("{location}/cancel"), &officer, "").await;
+    assert_eq!((late.status, late.json()["code"].as_str()), (StatusCode::CONFLICT, Some("bulk_send_finished")));
+    // The person's access history shows the department's message.
+    assert_eq!(log_count(&app, "portal.bulk.start").await, 1);
+    assert_eq!(log_count(&app, "portal.inbox.send").await, 1);
+    Ok(()) as R
+});
