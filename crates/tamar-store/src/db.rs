@@ -76,17 +76,16 @@ pub struct Db {
     pool: AnyPool,
     backend: Backend,
     schema: Arc<SchemaEpoch>,
-    /// On SQLite, which has one writer at a time: the turn to write, handed out in order of
-    /// asking. Without it, writers waiting for SQLite's lock poll it in its busy handler, with
-    /// sleeps that grow to 100 ms, and the slowest write waits for hundreds of milliseconds.
-    writer: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// On SQLite, which has one writer at a time: the one connection that writes, lent out in
+    /// order of asking (its pool of one is the turn to write). Without it, writers waiting for
+    /// SQLite's lock poll it in its busy handler, with sleeps that grow to 100 ms; and a turn
+    /// taken before a connection would hold every writer up while readers keep the pool busy.
+    writer: Option<AnyPool>,
     /// The group committers of [`Db::write_grouped`], started on first use.
     group: Arc<std::sync::OnceLock<crate::group::Committers>>,
 }
 
-/// How long a transaction waits for its turn to write before it gives up, as SQLite's own
-/// busy timeout would.
-const WRITER_WAIT: Duration = Duration::from_secs(10);
+
 
 /// When this process last changed the schema, so that connections opened before it are not
 /// used again: a connection's cached statements (and, on SQLite, its idea of a table's
@@ -125,7 +124,7 @@ impl Db {
             Box::pin(async move { Ok(fresh) })
         });
         options = match backend {
-            Backend::Sqlite => options.max_connections(8).after_connect(|conn, _| {
+            Backend::Sqlite => options.after_connect(|conn, _| {
                 Box::pin(async move {
                     conn.execute("PRAGMA journal_mode = WAL").await?;
                     conn.execute("PRAGMA synchronous = NORMAL").await?;
@@ -134,10 +133,16 @@ impl Db {
                     Ok(())
                 })
             }),
-            Backend::Postgres => options.max_connections(16),
+            Backend::Postgres => options,
         };
-        let pool = options.connect(url).await.map_err(StoreError::from_sqlx)?;
-        let writer = (backend == Backend::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(())));
+        let (pool, writer) = match backend {
+            Backend::Sqlite => {
+                // The writer first: it creates the file and sets WAL mode before readers open it.
+                let writer = options.clone().max_connections(1).connect(url).await.map_err(StoreError::from_sqlx)?;
+                (options.max_connections(8).connect(url).await.map_err(StoreError::from_sqlx)?, Some(writer))
+            }
+            Backend::Postgres => (options.max_connections(16).connect(url).await.map_err(StoreError::from_sqlx)?, None),
+        };
         Ok(Db { pool, backend, schema, writer, group: Arc::default() })
     }
 
@@ -159,16 +164,20 @@ impl Db {
 
     /// Starts a transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`),
     /// so that two writers queue instead of failing on a lock upgrade.
-    /// Writers in this process take turns first, first come first served (see `writer`); the
-    /// lock only arbitrates between processes.
+    /// There it runs on the writer's one connection, lent to one transaction at a time in
+    /// order of asking (see `writer`); the lock only arbitrates between processes.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
-        let turn = self.turn_to_write().await?;
-        let inner = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
+        let inner = match &self.writer {
+            Some(writer) => writer.begin_with("BEGIN IMMEDIATE").await,
+            None => self.pool.begin().await,
         }
         .map_err(StoreError::from_sqlx)?;
-        Ok(Tx { inner, backend: self.backend, _turn: turn })
+        Ok(Tx { inner, backend: self.backend })
+    }
+
+    /// Where writes go: the writer's connection on SQLite, the pool on PostgreSQL.
+    fn writes(&self) -> &AnyPool {
+        self.writer.as_ref().unwrap_or(&self.pool)
     }
 
     /// Runs `work` in a transaction shared with other writes waiting at the same time, and
@@ -208,35 +217,28 @@ impl Db {
         sqlx::query_with(sqlx::AssertSqlSafe(sql), values).fetch_one(&self.pool).await.map_err(StoreError::from_sqlx)
     }
 
-    /// The process's turn to write on SQLite (see `writer`); none is needed on PostgreSQL.
-    async fn turn_to_write(&self) -> Result<Option<tokio::sync::OwnedMutexGuard<()>>, StoreError> {
-        match &self.writer {
-            Some(writer) => Ok(Some(tokio::time::timeout(WRITER_WAIT, writer.clone().lock_owned()).await.map_err(|_| StoreError::WriterBusy)?)),
-            None => Ok(None),
-        }
-    }
-
     /// Runs one statement on its own; returns the number of rows it touched. A write on its
-    /// own takes its turn like a transaction: polling SQLite's lock while the writers who queued
-    /// take it one after another, it could wait for seconds.
+    /// own goes to the writer like a transaction: polling SQLite's lock while the writer is
+    /// lent out one transaction after another, it could wait for seconds.
     pub async fn execute<S: SqlxBinder>(&self, stmt: &S) -> Result<u64, StoreError> {
-        let _turn = self.turn_to_write().await?;
         let (sql, values) = self.build(stmt);
-        let done = sqlx::query_with(sqlx::AssertSqlSafe(sql), values).execute(&self.pool).await.map_err(StoreError::from_sqlx)?;
+        let done = sqlx::query_with(sqlx::AssertSqlSafe(sql), values).execute(self.writes()).await.map_err(StoreError::from_sqlx)?;
         Ok(done.rows_affected())
     }
 
     /// Runs literal SQL without parameters (schema statements, pragmas).
     pub async fn execute_sql(&self, sql: &str) -> Result<(), StoreError> {
-        let _turn = self.turn_to_write().await?;
         sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
-            .execute(&self.pool)
+            .execute(self.writes())
             .await
             .map_err(StoreError::from_sqlx)?;
         Ok(())
     }
 
     pub async fn close(&self) {
+        if let Some(writer) = &self.writer {
+            writer.close().await;
+        }
         self.pool.close().await;
     }
 }
@@ -246,9 +248,6 @@ impl Db {
 pub struct Tx {
     inner: sqlx::Transaction<'static, Any>,
     backend: Backend,
-    /// The turn to write (SQLite), given back when the transaction ends. Declared after
-    /// `inner`, so that a dropped transaction starts its rollback first.
-    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 impl Tx {
