@@ -14,8 +14,6 @@ pub enum StoreError {
     UnsupportedUrl,
     #[error("column {column}: {source}")]
     Column { column: String, source: sqlx::Error },
-    #[error("no turn to write within the wait: the database is busy")]
-    WriterBusy,
     #[error("stored value is corrupt: {0}")]
     Corrupt(String),
 }
@@ -38,7 +36,6 @@ impl HasCode for StoreError {
             // The database cannot be reached (or the pool is shut down): a dependency is down.
             StoreError::Database(sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_)) => Code::UNAVAILABLE,
             StoreError::BlobNotFound(_) => Code::NOT_FOUND,
-            StoreError::WriterBusy => Code::BUSY,
             _ => Code::INTERNAL,
         }
     }
