@@ -1,7 +1,7 @@
 //! Throttling of sign-in attempts, per account and per network address, kept in the database so
 //! that every node counts the same attempts.
 //!
-//! An attempt is reserved before the password is checked, in one conditional update per key:
+//! An attempt is reserved before the password is checked, in one conditional upsert per key:
 //! parallel attempts cannot all slip under the limit while their passwords are being hashed. A
 //! successful attempt gives its reservation back.
 
@@ -15,6 +15,8 @@ pub const ACCOUNT_LIMIT: i64 = 10;
 /// Failures allowed per network address in a window (a household or office shares one).
 pub const ADDRESS_LIMIT: i64 = 100;
 pub const WINDOW: chrono::Duration = chrono::Duration::minutes(15);
+
+const THROTTLE: &str = "sign_in_throttle";
 
 /// What to count attempts against.
 #[derive(Clone, Debug)]
@@ -47,25 +49,26 @@ pub async fn reserve(db: &Db, keys: &[ThrottleKey], now: chrono::DateTime<chrono
     let now_ms = to_millis(now);
     let expired = now_ms - WINDOW.num_milliseconds();
     let mut tx = db.begin().await?;
-    // Always in the order given, so that two attempts never wait on each other's rows.
+    // Always in the order given, so that two attempts never wait on each other's rows. One
+    // statement a key: a first attempt inserts the row, a later one counts itself in it unless
+    // the window's attempts are used up. (As an insert, then an update, a successful sign-in
+    // deleting the row between the two left the update nothing to count on PostgreSQL, and
+    // the attempt was refused as one too many.)
+    let existing = |c: &'static str| Expr::col((THROTTLE, c));
     for k in keys {
-        tx.execute(
-            &Query::insert()
-                .into_table("sign_in_throttle")
-                .columns(["key", "failures", "window_start"])
-                .values_panic([k.key.clone().into(), 0i64.into(), now_ms.into()])
-                .on_conflict(OnConflict::column("key").do_nothing().to_owned())
-                .to_owned(),
-        )
-        .await?;
         let counted = tx
             .execute(
-                &Query::update()
-                    .table("sign_in_throttle")
-                    .value("failures", Expr::case(Expr::col("window_start").lt(expired), 1i64).finally(Expr::col("failures").add(1i64)))
-                    .value("window_start", Expr::case(Expr::col("window_start").lt(expired), now_ms).finally(Expr::col("window_start")))
-                    .and_where(Expr::col("key").eq(k.key.clone()))
-                    .and_where(Expr::col("window_start").lt(expired).or(Expr::col("failures").lt(k.limit)))
+                &Query::insert()
+                    .into_table(THROTTLE)
+                    .columns(["key", "failures", "window_start"])
+                    .values_panic([k.key.clone().into(), 1i64.into(), now_ms.into()])
+                    .on_conflict(
+                        OnConflict::column("key")
+                            .value("failures", Expr::case(existing("window_start").lt(expired), 1i64).finally(existing("failures").add(1i64)))
+                            .value("window_start", Expr::case(existing("window_start").lt(expired), now_ms).finally(existing("window_start")))
+                            .action_and_where(existing("window_start").lt(expired).or(existing("failures").lt(k.limit)))
+                            .to_owned(),
+                    )
                     .to_owned(),
             )
             .await?;
@@ -82,7 +85,7 @@ pub async fn reserve(db: &Db, keys: &[ThrottleKey], now: chrono::DateTime<chrono
 pub async fn succeeded(db: &Db, keys: &[ThrottleKey]) -> Result<(), IdentityError> {
     for k in keys {
         if k.forget_on_success {
-            db.execute(&Query::delete().from_table("sign_in_throttle").and_where(Expr::col("key").eq(k.key.clone())).to_owned()).await?;
+            db.execute(&Query::delete().from_table(THROTTLE).and_where(Expr::col("key").eq(k.key.clone())).to_owned()).await?;
         } else {
             give_back_one(db, k).await?;
         }
@@ -102,7 +105,7 @@ pub async fn give_back(db: &Db, keys: &[ThrottleKey]) -> Result<(), IdentityErro
 async fn give_back_one(db: &Db, k: &ThrottleKey) -> Result<(), IdentityError> {
     db.execute(
         &Query::update()
-            .table("sign_in_throttle")
+            .table(THROTTLE)
             .value("failures", Expr::col("failures").sub(1i64))
             .and_where(Expr::col("key").eq(k.key.clone()))
             .and_where(Expr::col("failures").gt(0i64))

@@ -411,3 +411,30 @@ store_test!(roles_are_granted_only_within_their_scope, |db| async move {
     }
     Ok::<(), IdentityError>(())
 });
+
+store_test!(successful_sign_ins_in_parallel_are_never_refused_as_too_many, |db| async move {
+    setup(&db).await;
+    let keys = [tamar_identity::throttle::ThrottleKey::account("chan.taiman@example.hk")];
+    // Rounds of attempts that all succeed: each success forgets the account's count, deleting
+    // the row that the others are counting themselves in at that moment.
+    for round in 0..40 {
+        let attempts = (0..8).map(|_| async {
+            tamar_identity::throttle::reserve(&db, &keys, chrono::Utc::now()).await?;
+            tamar_identity::throttle::succeeded(&db, &keys).await?;
+            Ok::<(), IdentityError>(())
+        });
+        for outcome in futures::future::join_all(attempts).await {
+            assert!(outcome.is_ok(), "round {round}: {outcome:?}");
+        }
+    }
+    // The limit itself still holds: failures count, and the one past the limit is refused.
+    for _ in 0..tamar_identity::throttle::ACCOUNT_LIMIT {
+        tamar_identity::throttle::reserve(&db, &keys, chrono::Utc::now()).await?;
+    }
+    let refused = tamar_identity::throttle::reserve(&db, &keys, chrono::Utc::now()).await;
+    assert!(matches!(refused, Err(IdentityError::TooManyAttempts)), "{refused:?}");
+    // A window later, attempts count from one again.
+    let later = chrono::Utc::now() + tamar_identity::throttle::WINDOW + chrono::Duration::seconds(1);
+    tamar_identity::throttle::reserve(&db, &keys, later).await?;
+    Ok::<(), IdentityError>(())
+});

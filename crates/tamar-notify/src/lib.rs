@@ -16,7 +16,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::Deserialize;
 use tamar_core::{Code, HasCode};
 
-pub use queue::{MIGRATIONS, deliver_pending, enqueue, enqueue_now};
+pub use queue::{MIGRATIONS, deliver_due, deliver_pending, enqueue, enqueue_now};
 
 /// Where mail goes.
 #[derive(Clone, Deserialize)]

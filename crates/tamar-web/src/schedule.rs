@@ -117,23 +117,56 @@ pub fn node_name() -> String {
     format!("{host}-{}-{:016x}", std::process::id(), rand::random::<u64>())
 }
 
+/// The running jobs of a node, until [`Scheduler::stop`].
+pub struct Scheduler {
+    stop: tokio::sync::watch::Sender<bool>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+/// How long a node that is shutting down waits for its jobs' runs to finish.
+const STOP_WAIT: Duration = Duration::from_secs(10);
+
+impl Scheduler {
+    /// Stops every job: none starts another run, and a run under way is let finish (for up
+    /// to ten seconds, then dropped: every job is written to be run again), so that nothing
+    /// runs on once the node closes its database.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let deadline = tokio::time::Instant::now() + STOP_WAIT;
+        for mut task in self.tasks {
+            if tokio::time::timeout_at(deadline, &mut task).await.is_err() {
+                tracing::warn!("a background job did not finish in time; stopped");
+                task.abort();
+                let _ = task.await;
+            }
+        }
+    }
+}
+
 /// Starts every job on the current runtime; each ticks on its own interval, a run never
 /// overlapping the job's previous one.
-pub fn spawn(state: AppState, jobs: Vec<Job>) -> Vec<tokio::task::JoinHandle<()>> {
+pub fn spawn(state: AppState, jobs: Vec<Job>) -> Scheduler {
     let node: Arc<str> = node_name().into();
     tracing::info!(jobs = jobs.len(), node = %node, "starting background jobs");
-    jobs.into_iter()
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let tasks = jobs
+        .into_iter()
         .map(|job| {
             let state = state.clone();
             let node = node.clone();
+            let mut stopped = stopped.clone();
             tokio::spawn(async move {
                 let mut interval = tokio::time::interval(job.every);
                 interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
                 loop {
-                    interval.tick().await;
+                    tokio::select! {
+                        _ = interval.tick() => {}
+                        _ = stopped.wait_for(|stop| *stop) => break,
+                    }
                     tick(&job, &state, &node).await;
                 }
             })
         })
-        .collect()
+        .collect();
+    Scheduler { stop, tasks }
 }

@@ -195,12 +195,13 @@ async fn serve(config: &Config, demo: bool) -> anyhow::Result<ExitCode> {
     }
     announce(&platform.web.public_url, config, demo);
     tracing::info!(%addr, "serving");
-    tamar_web::schedule::spawn(platform.state(), tamar::modules::jobs());
+    let jobs = tamar_web::schedule::spawn(platform.state(), tamar::modules::jobs());
     let app = tamar::modules::app(platform.state());
     // The peer address feeds sign-in throttling.
     let service = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, service).with_graceful_shutdown(shutdown).await.context("server failed")?;
-    tracing::info!("in-flight requests finished; flushing the log");
+    tracing::info!("in-flight requests finished; stopping the jobs and flushing the log");
+    jobs.stop().await;
     platform.close().await;
     Ok(ExitCode::SUCCESS)
 }

@@ -66,3 +66,48 @@ store_test!(sign_ins_and_personal_reads_leave_cached_pages_but_a_publication_dro
     assert!(started.elapsed() < Duration::from_secs(1), "too slow to tell: the cache entries expired");
     Ok(()) as R
 });
+
+/// A department's news item, published at once.
+async fn publish_news(app: &TestApp, slug: &str, title: &str) {
+    let dh = tamar_tenancy::by_code(&app.db, "DH").await.unwrap().id;
+    let news = tamar_portal::NewItem {
+        kind: tamar_portal::ItemKind::News,
+        slug: slug.into(),
+        content: tamar_portal::ContentInput {
+            title: tamar_portal::TextInput::new(title, "診所今冬延長開放"),
+            summary: tamar_portal::TextInput::new("Evening hours at every clinic.", "各診所晚間開放。"),
+            body: tamar_portal::TextInput::new("Until 9 pm.", "至晚上九時。"),
+            service: None,
+            topics: vec!["health".into()],
+            audiences: vec!["residents".into()],
+        },
+    };
+    tamar_portal::content::import_published(&app.db, &app.ledger, dh, news, app.ledger.now()).await.unwrap();
+}
+
+store_test!(when_a_cached_page_expires_under_a_rush_one_request_renders_it, |db| async move {
+    let app = setup(db).await;
+    let anonymous = Browser::default();
+    let rush = |n: usize| {
+        let app = &app;
+        let anonymous = &anonymous;
+        futures::future::join_all((0..n).map(move |_| app.get("/en/", anonymous)))
+    };
+    assert!(!from_cache(&app.get("/en/", &anonymous).await));
+    // Past its lifetime, one of 32 requests at once renews the page; the others are given the
+    // copy meanwhile, not a render of their own each.
+    tokio::time::sleep(Duration::from_millis(1_100)).await; // the cache keeps a page for a second
+    let replies = rush(32).await;
+    assert!(replies.iter().all(|r| r.status == StatusCode::OK));
+    assert_eq!(replies.iter().filter(|r| !from_cache(r)).count(), 1, "one render for 32 requests");
+    // After a publication, one request renders the page; the others wait for it and are given
+    // the new page, never the old one.
+    publish_news(&app, "clinics-open-late", "Clinics open late this winter").await;
+    let replies = rush(32).await;
+    assert!(replies.iter().all(|r| r.body.contains("Clinics open late this winter")), "each sees the publication");
+    assert_eq!(replies.iter().filter(|r| !from_cache(r)).count(), 1, "one render for 32 requests");
+    // Pages that are never kept are rendered for each request, none waiting for another's.
+    let replies = futures::future::join_all((0..8).map(|_| app.get("/en/sign-in", &anonymous))).await;
+    assert!(replies.iter().all(|r| r.status == StatusCode::OK && !from_cache(r)));
+    Ok(()) as R
+});

@@ -1048,3 +1048,101 @@ store_test!(a_departments_content_and_review_queue_cost_the_same_at_any_length, 
     }
     Ok(()) as R
 });
+
+/// The columns of `portal_bulk_sends`, as `tamar_portal::bulk::start` writes them.
+const BULK_COLUMNS: [&str; 15] = [
+    "id", "department_id", "audience", "kind", "subject", "body", "due_on", "rate", "status", "cursor", "sent", "created_at",
+    "created_by", "finished_at", "updated_at",
+];
+
+/// Loads `count` finished bulk messages of a department as the rows that `start` and the job
+/// leave behind, one to a millisecond from `start` on, subjects numbered from `from`.
+async fn load_bulk_sends(app: &TestApp, department: tamar_core::DepartmentId, from: usize, count: usize, start: i64) {
+    let rows = (from..from + count)
+        .map(|i| {
+            let subject = serde_json::json!({"en": format!("Notice {i:05}"), "tc": format!("通告 {i:05}"), "sc": format!("通告 {i:05}")});
+            let body = serde_json::json!({"en": "Clinics open at 9.", "tc": "診所九時開門。", "sc": "诊所九时开门。"});
+            let at = start + (i - from) as i64;
+            vec![
+                tamar_portal::bulk::BulkSendId::new().to_string().into(),
+                department.to_string().into(),
+                format!("subscribers:department:{department}").into(),
+                "message".into(),
+                subject.to_string().into(),
+                body.to_string().into(),
+                None::<String>.into(),
+                200i64.into(),
+                "done".into(),
+                None::<String>.into(),
+                3i64.into(),
+                at.into(),
+                "officer:test".into(),
+                Some(at + 1).into(),
+                (at + 1).into(),
+            ]
+        })
+        .collect();
+    insert_rows(app, "portal_bulk_sends", &BULK_COLUMNS, rows).await;
+}
+
+fn notices_in(reply: &Reply) -> Vec<usize> {
+    reply.json().as_array().unwrap().iter().map(|s| number_of(s["subject"]["en"].as_str().unwrap())).collect()
+}
+
+store_test!(a_departments_bulk_messages_cost_the_same_at_any_length, |db| async move {
+    let app = setup(db).await;
+    let (officer, _) = app.sign_in(DH_OFFICER).await;
+    let (immd, _) = app.sign_in(IMMD_ADMIN).await;
+    let dh = tamar_tenancy::by_code(&app.db, "DH").await?.id;
+    let immd_id = tamar_tenancy::by_code(&app.db, "IMMD").await?.id;
+    const PATH: &str = "/api/v1/office/bulk-messages";
+    // Another department's messages, older and newer than all of DH's: never on DH's pages.
+    let start = tamar_store::to_millis(app.ledger.now()) - 100_000;
+    load_bulk_sends(&app, immd_id, 90_000, 50, start - 1_000).await;
+    load_bulk_sends(&app, dh, 0, 100, start).await;
+    let (status, small, cost_small, next) = measure(&app, PATH, &officer).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(next.is_some(), "a next page after 20 of 100");
+    load_bulk_sends(&app, dh, 100, 9_900, start + 100).await;
+    load_bulk_sends(&app, immd_id, 95_000, 50, start + 20_000).await;
+    let (status, large, cost_large, _) = measure(&app, PATH, &officer).await;
+    assert_eq!(status, StatusCode::OK);
+    eprintln!("bulk messages: {small} bytes, {cost_small} statements at 100; {large} bytes, {cost_large} at 10,000");
+    assert_eq!(cost_small, cost_large, "the list's statements at 100 and at 10,000 messages");
+    assert!(about_the_same(small, large), "{small} and {large} bytes");
+    let first = app.get(PATH, &officer).await;
+    assert_eq!(notices_in(&first), (9_980..10_000).rev().collect::<Vec<_>>(), "20 by default, newest first");
+
+    // Following the links, pages of 200 hold every message of the department once, newest first.
+    let mut seen = Vec::new();
+    let mut path = Some(format!("{PATH}?limit=200"));
+    let mut pages = 0;
+    while let Some(here) = path {
+        let reply = app.get(&here, &officer).await;
+        assert_eq!(reply.status, StatusCode::OK, "{here}: {}", reply.body);
+        seen.extend(notices_in(&reply));
+        path = next_link(&reply);
+        pages += 1;
+    }
+    assert_eq!(seen, (0..10_000).rev().collect::<Vec<_>>(), "each of the department's messages once, newest first");
+    assert_eq!(pages, 50);
+    // The other department sees its own hundred and nothing of DH's.
+    let theirs = app.get(&format!("{PATH}?limit=200"), &immd).await;
+    assert_eq!(notices_in(&theirs).len(), 100);
+    assert!(notices_in(&theirs).iter().all(|&n| n >= 90_000));
+
+    // Rows loaded are rows as the domain writes them: one started through the API comes first.
+    let body = serde_json::json!({"audience": "department", "kind": "message", "subject": {"en": "Notice 10000", "tc": "通告 10000"},
+        "body": {"en": "Clinics open at 9.", "tc": "診所九時開門。"}});
+    assert_eq!(app.json(Method::POST, PATH, &officer, &body.to_string()).await.status, StatusCode::ACCEPTED);
+    assert_eq!(notices_in(&app.get(PATH, &officer).await), (9_981..=10_000).rev().collect::<Vec<_>>());
+
+    // Out of bounds, or a cursor that no page gave: 400, naming the field.
+    for (query, field) in [("limit=0", "limit"), ("limit=201", "limit"), ("after=zz", "after"), ("after=6e6f", "after")] {
+        let reply = app.get(&format!("{PATH}?{query}"), &officer).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{query}");
+        assert_eq!(reply.json()["code"], "invalid_query", "{query}");
+        assert_eq!(reply.json()["details"][0]["field"], field, "{query}");
+    }
+    Ok(()) as R
+});

@@ -22,11 +22,10 @@ fn slugs(found: &Value) -> Vec<String> {
 
 /// Follows the feed as `tamar serve` does (the portal's `search-index` job), and waits for `/readyz` to turn 200: every answer
 /// before is 503 `unavailable`. Returns the follower, to stop it.
-async fn follow_until_ready(app: &TestApp, index: &Arc<SearchIndex>, node: &Router) -> tokio::task::JoinHandle<()> {
+async fn follow_until_ready(app: &TestApp, index: &Arc<SearchIndex>, node: &Router) -> tamar_web::schedule::Scheduler {
     let state = with_search(&app.state, index);
     let job = tamar::modules::jobs().into_iter().find(|j| j.name == "search-index").expect("the portal's search-index job");
-    let mut followers = tamar_web::schedule::spawn(state, vec![job]);
-    let follower = followers.pop().unwrap();
+    let follower = tamar_web::schedule::spawn(state, vec![job]);
     for _ in 0..400 {
         let (status, body) = get(node, "/readyz").await;
         if status == StatusCode::OK {
@@ -58,8 +57,7 @@ store_test!(a_node_is_ready_only_once_its_index_caught_up_with_the_feed, |db| as
     let (status, found) = get(&fresh, "/api/v1/search?q=vaccination&lang=en&limit=5").await;
     assert_eq!(status, StatusCode::OK);
     assert!(slugs(&found).contains(&"vaccination-appointment".to_owned()), "{found}");
-    follower.abort();
-    let _ = follower.await;
+    follower.stop().await;
     drop(fresh);
     let position = index.cursor();
     drop(index);
@@ -83,6 +81,6 @@ store_test!(a_node_is_ready_only_once_its_index_caught_up_with_the_feed, |db| as
     let follower = follow_until_ready(&app, &index, &restarted).await;
     let (_, found) = get(&restarted, "/api/v1/search?q=hepatitis&lang=en&limit=5").await;
     assert_eq!(slugs(&found), ["hepatitis-b-test"], "{found}");
-    follower.abort();
+    follower.stop().await;
     Ok(()) as R
 });

@@ -87,3 +87,30 @@ store_test!(every_module_job_runs_on_a_fresh_platform, |db| async move {
     }
     Ok::<(), anyhow::Error>(())
 });
+
+store_test!(stopping_the_jobs_lets_a_run_finish_and_starts_no_other, |db| async move {
+    let app = setup(db).await;
+    let (started, finished) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let (s, f) = (started.clone(), finished.clone());
+    let job = Job::new("test-slow", Duration::from_millis(10), Placement::EveryNode, move |state| {
+        let (s, f) = (s.clone(), f.clone());
+        async move {
+            s.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            // A run that finishes still has the database: the node closes it only after.
+            state.db.ping().await?;
+            f.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        }
+    });
+    let jobs = tamar_web::schedule::spawn(app.state.clone(), vec![job]);
+    while started.load(Ordering::SeqCst) == 0 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    jobs.stop().await;
+    assert_eq!(finished.load(Ordering::SeqCst), started.load(Ordering::SeqCst), "the run under way finished before stop returned");
+    let runs = started.load(Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(started.load(Ordering::SeqCst), runs, "no run after the stop");
+    Ok(()) as R
+});
