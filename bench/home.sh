@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Home page requests per second: Tamar (`tamar demo`, SQLite, full release build) against nginx
-# serving the same bytes as a static file, side by side on this machine in one run.
+# Pages per second and p99 at 64 connections: Tamar (`tamar demo`, SQLite, full release build)
+# against nginx serving the same bytes as a static file, side by side on this machine in one
+# run. Two pages: the anonymous home page `/en/` (from the micro-cache) and a signed-in
+# resident's inbox `/en/account/inbox` (rendered for each request: the session looked up, the
+# inbox read, the page made).
 # Usage: bench/home.sh [rounds] [seconds per run]. Prints the median of each and the ratio.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,8 +32,18 @@ RUST_LOG=warn "$CARGO_TARGET_DIR/release/tamar" demo --data "$work/data" --addr 
 tamar_pid=$!
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$TAMAR_PORT/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 
-mkdir -p "$work/www/en"
+# The demo resident, signed in through the HTML form (a password, no second factor).
+jar="$work/jar"
+token=$(curl -fs -c "$jar" -b "$jar" "http://127.0.0.1:$TAMAR_PORT/en/sign-in" | grep -o 'name="csrf_token" value="[^"]*"' | sed 's/.*value="//;s/"//')
+curl -fs -o /dev/null -c "$jar" -b "$jar" --data-urlencode "csrf_token=$token" --data-urlencode "email=chan.taiman@example.hk" \
+  -d "password=tamar-demo-2026" "http://127.0.0.1:$TAMAR_PORT/en/sign-in"
+session=$(awk '$6 == "tamar_session" {print $7}' "$jar")
+[ -n "$session" ] || { echo "could not sign the resident in"; exit 1; }
+
+mkdir -p "$work/www/en/account"
 curl -fs "http://127.0.0.1:$TAMAR_PORT/en/" -o "$work/www/en/index.html"
+curl -fs -H "Cookie: tamar_session=$session" "http://127.0.0.1:$TAMAR_PORT/en/account/inbox" -o "$work/www/en/account/inbox"
+grep -q "/en/sign-out" "$work/www/en/account/inbox" || { echo "the inbox page is not the signed-in one"; exit 1; }
 chmod -R a+rX "$work/www"
 cat >"$work/nginx.conf" <<CONF
 worker_processes auto;
@@ -53,18 +66,33 @@ nginx -c "$work/nginx.conf" -p "$work"
 for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$NGINX_PORT/en/" >/dev/null 2>&1 && break; sleep 0.1; done
 cmp -s <(curl -fs "http://127.0.0.1:$NGINX_PORT/en/") "$work/www/en/index.html" || { echo "nginx does not serve the page"; exit 1; }
 
-rps() { wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" "$1" | awk '/Requests\/sec/ {print $2}'; }
+# Runs wrk; prints "req/s p99-ms non-2xx-or-errors".
+load() {
+  local url=$1; shift
+  wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" --latency "$@" "$url" >"$work/wrk.out"
+  awk '
+    /Requests\/sec/ {rps = $2}
+    /^ +99%/ {v = $2; if (v ~ /us$/) {sub(/us/, "", v); v /= 1000} else if (v ~ /ms$/) {sub(/ms/, "", v)} else if (v ~ /s$/) {sub(/s/, "", v); v *= 1000}; p99 = v}
+    /Non-2xx/ {bad += $NF}
+    /Socket errors/ {gsub(/,/, ""); bad += $4 + $6 + $8 + $10}
+    END {printf "%s %s %d\n", rps, p99, bad}' "$work/wrk.out"
+}
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
-tamar_runs=(); nginx_runs=()
+declare -A runs
 for round in $(seq 1 "$ROUNDS"); do
-  t=$(rps "http://127.0.0.1:$TAMAR_PORT/en/"); n=$(rps "http://127.0.0.1:$NGINX_PORT/en/")
-  tamar_runs+=("$t"); nginx_runs+=("$n")
-  echo "round $round: tamar $t req/s, nginx $n req/s"
+  read -r tr tp te < <(load "http://127.0.0.1:$TAMAR_PORT/en/")
+  read -r nr np ne < <(load "http://127.0.0.1:$NGINX_PORT/en/")
+  read -r sr sp se < <(load "http://127.0.0.1:$TAMAR_PORT/en/account/inbox" -H "Cookie: tamar_session=$session")
+  read -r mr mp me < <(load "http://127.0.0.1:$NGINX_PORT/en/account/inbox")
+  runs[home_t]+="$tr "; runs[home_tp]+="$tp "; runs[home_n]+="$nr "; runs[home_np]+="$np "
+  runs[inbox_t]+="$sr "; runs[inbox_tp]+="$sp "; runs[inbox_n]+="$mr "; runs[inbox_np]+="$mp "
+  runs[errors]+="$((te + ne + se + me)) "
+  echo "round $round: /en/ tamar $tr req/s (p99 $tp ms), nginx $nr (p99 $np ms); inbox tamar $sr req/s (p99 $sp ms), nginx $mr (p99 $mp ms); $((te + ne + se + me)) errors"
 done
-t=$(printf '%s\n' "${tamar_runs[@]}" | median)
-n=$(printf '%s\n' "${nginx_runs[@]}" | median)
-ratio=$(awk -v t="$t" -v n="$n" 'BEGIN {printf "%.2f", t / n}')
-bytes=$(wc -c <"$work/www/en/index.html")
-echo "page: /en/ ($bytes bytes); wrk -t2 -c$CONNECTIONS -d${SECONDS_PER_RUN}s; $ROUNDS rounds"
-echo "median: tamar $t req/s, nginx $n req/s, ratio $ratio"
+m() { printf '%s\n' ${runs[$1]} | median; }
+ratio() { awk -v t="$1" -v n="$2" 'BEGIN {printf "%.2f", t / n}'; }
+echo "wrk -t2 -c$CONNECTIONS -d${SECONDS_PER_RUN}s; $ROUNDS rounds; medians:"
+echo "/en/ ($(wc -c <"$work/www/en/index.html") bytes, cached): tamar $(m home_t) req/s (p99 $(m home_tp) ms), nginx $(m home_n) req/s (p99 $(m home_np) ms), ratio $(ratio "$(m home_t)" "$(m home_n)")"
+echo "/en/account/inbox ($(wc -c <"$work/www/en/account/inbox") bytes, signed in): tamar $(m inbox_t) req/s (p99 $(m inbox_tp) ms), nginx $(m inbox_n) req/s (p99 $(m inbox_np) ms), ratio $(ratio "$(m inbox_t)" "$(m inbox_n)")"
+echo "errors: $(printf '%s\n' ${runs[errors]} | awk '{s += $1} END {print s}')"

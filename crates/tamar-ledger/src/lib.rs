@@ -39,7 +39,7 @@ pub use error::LedgerError;
 pub use keys::load_or_create_signing_key;
 pub use schema::MIGRATIONS;
 pub use publish::{CHECKPOINT_PREFIX, checkpoint_blob_key, latest_checkpoint_in_blobs, latest_checkpoint_in_file};
-pub use service::{ConsistencyProof, DEFAULT_ORIGIN, InclusionProof, Ledger, LedgerOptions, record, record_all};
+pub use service::{ConsistencyProof, DEFAULT_ORIGIN, InclusionProof, Ledger, LedgerOptions, entry_row, record, record_all};
 pub use sth::{SignedTreeHead, SthView};
 pub use verify::{TrustedHead, VerifyFailure, VerifyReport, verify_log, verify_log_with};
 

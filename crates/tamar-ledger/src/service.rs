@@ -62,26 +62,35 @@ pub async fn record_all(tx: &mut Tx, entries: &[LedgerEntry]) -> Result<(), Stor
     if entries.is_empty() {
         return Ok(());
     }
-    let mut insert = Query::insert()
-        .into_table(ENTRIES)
-        .columns(["at", "kind", "actor", "action", "object", "subject", "department", "purpose", "body"])
-        .to_owned();
+    let mut insert = Query::insert().into_table(ENTRIES).columns(ENTRY_COLUMNS).to_owned();
     for entry in entries {
-        let body = String::from_utf8(entry.canonical_bytes()).unwrap_or_default();
-        insert.values_panic([
-            to_millis(entry.at).into(),
-            entry.kind.as_str().into(),
-            entry.actor.clone().into(),
-            entry.action.clone().into(),
-            entry.object.clone().into(),
-            entry.subject.clone().into(),
-            entry.department.clone().into(),
-            entry.purpose.clone().into(),
-            body.into(),
-        ]);
+        insert.values_panic(entry_values(entry).into_iter().map(Into::into));
     }
     tx.execute(&insert).await?;
     Ok(())
+}
+
+const ENTRY_COLUMNS: [&str; 9] = ["at", "kind", "actor", "action", "object", "subject", "department", "purpose", "body"];
+
+fn entry_values(entry: &LedgerEntry) -> Vec<sea_query::Value> {
+    let body = String::from_utf8(entry.canonical_bytes()).unwrap_or_default();
+    vec![
+        to_millis(entry.at).into(),
+        entry.kind.as_str().into(),
+        entry.actor.clone().into(),
+        entry.action.clone().into(),
+        entry.object.clone().into(),
+        entry.subject.clone().into(),
+        entry.department.clone().into(),
+        entry.purpose.clone().into(),
+        body.into(),
+    ]
+}
+
+/// The entry as a row of a grouped write ([`tamar_store::Db::insert_grouped`]): it commits
+/// with the rows of the change it records, or not at all.
+pub fn entry_row(entry: &LedgerEntry) -> tamar_store::group::Row {
+    tamar_store::group::Row { table: ENTRIES, columns: &ENTRY_COLUMNS, values: entry_values(entry) }
 }
 
 type ReadRequest = (LedgerEntry, oneshot::Sender<Result<(), String>>);

@@ -134,11 +134,7 @@ pub async fn send_if_known(db: &Db, ledger: &Ledger, actor: &Actor, department: 
             let entry = LedgerEntry::change(actor, "portal.inbox.undelivered", format!("message:{id}"), now)
                 .because("no account has the address the message was sent to");
             // The same path as a delivered message, so that neither answers sooner.
-            db.write_grouped(Box::new(move |tx| {
-                let entry = entry.clone();
-                Box::pin(async move { tamar_ledger::record(tx, &entry).await })
-            }))
-            .await?;
+            db.insert_grouped(vec![tamar_ledger::entry_row(&entry)]).await?;
             ledger.notify();
             Ok(id)
         }
@@ -162,31 +158,17 @@ pub async fn send(db: &Db, ledger: &Ledger, actor: &Actor, department: Departmen
         read_at: None,
         done_at: None,
     };
-    // The busiest write of a rush: committed together with others waiting at the same time.
-    let (written, by, to) = (message.clone(), actor.clone(), new.to);
-    db.write_grouped(Box::new(move |tx| {
-        let (written, by) = (written.clone(), by.clone());
-        Box::pin(async move { deliver(tx, &by, to, &written, "send a message to a person's inbox", None).await })
-    }))
-    .await?;
+    // The busiest write of a rush: committed together with others waiting at the same time,
+    // the batch's messages in one statement and their log entries in another.
+    let (row, entry) = message_rows(actor, new.to, &message, "send a message to a person's inbox", None)?;
+    db.insert_grouped(vec![row, tamar_ledger::entry_row(&entry)]).await?;
     ledger.notify();
     Ok(message)
 }
 
-/// Writes `message` into `to`'s inbox with its log entry, inside the caller's transaction.
-/// `department` names the department the platform sends for, when the actor is the platform.
-pub(crate) async fn deliver(
-    tx: &mut Tx,
-    actor: &Actor,
-    to: AccountId,
-    message: &Message,
-    because: &str,
-    department: Option<DepartmentId>,
-) -> Result<(), StoreError> {
-    deliver_all(tx, actor, &[(to, message.clone())], because, department).await
-}
-
-/// The same for many messages, in two statements (a bulk message's batch).
+/// Writes messages into people's inboxes with their log entries, inside the caller's
+/// transaction, in two statements (a bulk message's batch). `department` names the department
+/// the platform sends for, when the actor is the platform.
 pub(crate) async fn deliver_all(
     tx: &mut Tx,
     actor: &Actor,
@@ -197,34 +179,45 @@ pub(crate) async fn deliver_all(
     if messages.is_empty() {
         return Ok(());
     }
-    let json = |t: &LocalizedText| serde_json::to_string(t).map_err(|e| StoreError::Corrupt(e.to_string()));
     let mut insert = Query::insert().into_table(MESSAGES).columns(COLUMNS).to_owned();
     let mut entries = Vec::with_capacity(messages.len());
     for (to, message) in messages {
-        insert.values_panic([
-            message.id.to_string().into(),
-            to.to_string().into(),
-            message.department.to_string().into(),
-            message.kind.as_str().into(),
-            json(&message.subject)?.into(),
-            json(&message.body)?.into(),
-            message.due_on.map(|d| d.to_string()).into(),
-            to_millis(message.sent_at).into(),
-            actor.log_name().into(),
-            None::<i64>.into(),
-            None::<i64>.into(),
-            0i32.into(),
-        ]);
-        let mut entry = LedgerEntry::change(actor, "portal.inbox.send", format!("message:{}", message.id), message.sent_at)
-            .about(*to)
-            .because(because);
-        if let Some(department) = department {
-            entry = entry.in_department(department);
-        }
+        let (row, entry) = message_rows(actor, *to, message, because, department)?;
+        insert.values_panic(row.values.into_iter().map(Into::into));
         entries.push(entry);
     }
     tx.execute(&insert).await?;
     tamar_ledger::record_all(tx, &entries).await
+}
+
+/// A message's row in the inbox, and the log entry that records its sending.
+fn message_rows(
+    actor: &Actor,
+    to: AccountId,
+    message: &Message,
+    because: &str,
+    department: Option<DepartmentId>,
+) -> Result<(tamar_store::group::Row, LedgerEntry), StoreError> {
+    let json = |t: &LocalizedText| serde_json::to_string(t).map_err(|e| StoreError::Corrupt(e.to_string()));
+    let values = vec![
+        message.id.to_string().into(),
+        to.to_string().into(),
+        message.department.to_string().into(),
+        message.kind.as_str().into(),
+        json(&message.subject)?.into(),
+        json(&message.body)?.into(),
+        message.due_on.map(|d| d.to_string()).into(),
+        to_millis(message.sent_at).into(),
+        actor.log_name().into(),
+        None::<i64>.into(),
+        None::<i64>.into(),
+        0i32.into(),
+    ];
+    let mut entry = LedgerEntry::change(actor, "portal.inbox.send", format!("message:{}", message.id), message.sent_at).about(to).because(because);
+    if let Some(department) = department {
+        entry = entry.in_department(department);
+    }
+    Ok((tamar_store::group::Row { table: MESSAGES, columns: &COLUMNS, values }, entry))
 }
 
 /// Whether a message is an open to-do, in SQL: open to-dos come first in the inbox.

@@ -183,13 +183,23 @@ impl Db {
     /// Runs `work` in a transaction shared with other writes waiting at the same time, and
     /// returns once it is committed (see [`crate::group`]). For writes on the busiest paths.
     pub async fn write_grouped(&self, work: crate::group::GroupedWrite) -> Result<(), StoreError> {
-        let committers = self.group.get_or_init(|| {
+        self.committers().write(crate::group::Grouped::Work(work)).await
+    }
+
+    fn committers(&self) -> &crate::group::Committers {
+        self.group.get_or_init(|| {
             // The committers' own handle starts none of its own.
             let mut own = self.clone();
             own.group = Arc::default();
             crate::group::Committers::start(own)
-        });
-        committers.write(work).await
+        })
+    }
+
+    /// Inserts `rows` in a transaction shared with other writes waiting at the same time, and
+    /// returns once they are committed: each table's rows of the whole batch go in together
+    /// (see [`crate::group`]).
+    pub async fn insert_grouped(&self, rows: Vec<crate::group::Row>) -> Result<(), StoreError> {
+        self.committers().write(crate::group::Grouped::Rows(rows)).await
     }
 
     /// Is the database reachable? For `/readyz`.

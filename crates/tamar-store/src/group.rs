@@ -11,12 +11,19 @@
 //! A grouped write must be a function of its inputs that may run twice (it is a `Fn`), and must
 //! not read what another write of the batch may have written (it cannot see whether it ran
 //! alone). Statements it runs are not counted by [`crate::count_statements`] in the caller.
+//!
+//! The commonest grouped write only inserts rows: [`Db::insert_grouped`] takes them as
+//! [`Row`]s, and the batch's rows for one table go in together, in multi-row statements of
+//! 1, 2, 4, … [`BATCH`] rows (so that each connection prepares few shapes of statement): a
+//! batch of 64 messages with their log entries is two statements, not 128.
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
 use tokio::sync::{Mutex, mpsc, oneshot};
+
+use sea_query::{Query, Value};
 
 use crate::{Backend, Db, StoreError, Tx};
 
@@ -28,7 +35,21 @@ const QUEUE: usize = 4096;
 /// One write of a batch: what it does inside the shared transaction.
 pub type GroupedWrite = Box<dyn for<'t> Fn(&'t mut Tx) -> Pin<Box<dyn Future<Output = Result<(), StoreError>> + Send + 't>> + Send + Sync>;
 
-type Pending = (GroupedWrite, oneshot::Sender<Result<(), StoreError>>);
+/// A row to insert as part of a grouped write.
+#[derive(Clone, Debug)]
+pub struct Row {
+    pub table: &'static str,
+    pub columns: &'static [&'static str],
+    pub values: Vec<Value>,
+}
+
+/// What one caller hands to the committers.
+pub(crate) enum Grouped {
+    Work(GroupedWrite),
+    Rows(Vec<Row>),
+}
+
+type Pending = (Grouped, oneshot::Sender<Result<(), StoreError>>);
 
 /// The queue to this pool's committers.
 #[derive(Debug)]
@@ -52,7 +73,7 @@ impl Committers {
         Committers { queue }
     }
 
-    pub(crate) async fn write(&self, work: GroupedWrite) -> Result<(), StoreError> {
+    pub(crate) async fn write(&self, work: Grouped) -> Result<(), StoreError> {
         let (done, answer) = oneshot::channel();
         self.queue.send((work, done)).await.map_err(|_| StoreError::Database(sqlx::Error::PoolClosed))?;
         answer.await.map_err(|_| StoreError::Database(sqlx::Error::PoolClosed))?
@@ -86,14 +107,56 @@ async fn commit_batches(db: Db, waiting: Arc<Mutex<mpsc::Receiver<Pending>>>) {
 
 async fn together(db: &Db, batch: &[Pending]) -> Result<(), StoreError> {
     let mut tx = db.begin().await?;
+    // The rows of every write, by table and columns, in the order each first appears (so that
+    // a parent row still goes in before its child).
+    let mut tables: Vec<(&'static str, &'static [&'static str], Vec<&[Value]>)> = Vec::new();
     for (work, _) in batch {
-        work(&mut tx).await?;
+        match work {
+            Grouped::Work(work) => work(&mut tx).await?,
+            Grouped::Rows(rows) => {
+                for row in rows {
+                    match tables.iter_mut().find(|(table, columns, _)| *table == row.table && *columns == row.columns) {
+                        Some((_, _, values)) => values.push(&row.values),
+                        None => tables.push((row.table, row.columns, vec![&row.values])),
+                    }
+                }
+            }
+        }
+    }
+    for (table, columns, rows) in tables {
+        insert(&mut tx, table, columns, &rows).await?;
     }
     tx.commit().await
 }
 
-async fn alone(db: &Db, work: &GroupedWrite) -> Result<(), StoreError> {
+async fn alone(db: &Db, work: &Grouped) -> Result<(), StoreError> {
     let mut tx = db.begin().await?;
-    work(&mut tx).await?;
+    match work {
+        Grouped::Work(work) => work(&mut tx).await?,
+        Grouped::Rows(rows) => {
+            for row in rows {
+                insert(&mut tx, row.table, row.columns, &[&row.values]).await?;
+            }
+        }
+    }
     tx.commit().await
+}
+
+/// Inserts rows into one table in statements of a power of two rows each, largest first.
+async fn insert(tx: &mut Tx, table: &'static str, columns: &'static [&'static str], rows: &[&[Value]]) -> Result<(), StoreError> {
+    let mut rest = rows;
+    while !rest.is_empty() {
+        let size = 1usize << rest.len().min(BATCH).ilog2();
+        let (these, after) = rest.split_at(size);
+        let mut statement = Query::insert().into_table(table).columns(columns.iter().copied()).to_owned();
+        for values in these {
+            if values.len() != columns.len() {
+                return Err(StoreError::Corrupt(format!("a row for {table} has {} values for {} columns", values.len(), columns.len())));
+            }
+            statement.values_panic(values.iter().cloned().map(Into::into));
+        }
+        tx.execute(&statement).await?;
+        rest = after;
+    }
+    Ok(())
 }
