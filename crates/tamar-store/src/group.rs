@@ -105,11 +105,14 @@ async fn commit_batches(db: Db, waiting: Arc<Mutex<mpsc::Receiver<Pending>>>) {
     }
 }
 
+/// The rows a grouped batch puts into one table: its name, its columns and each row's values.
+type TableRows<'a> = (&'static str, &'static [&'static str], Vec<&'a [Value]>);
+
 async fn together(db: &Db, batch: &[Pending]) -> Result<(), StoreError> {
     let mut tx = db.begin().await?;
     // The rows of every write, by table and columns, in the order each first appears (so that
     // a parent row still goes in before its child).
-    let mut tables: Vec<(&'static str, &'static [&'static str], Vec<&[Value]>)> = Vec::new();
+    let mut tables: Vec<TableRows<'_>> = Vec::new();
     for (work, _) in batch {
         match work {
             Grouped::Work(work) => work(&mut tx).await?,
