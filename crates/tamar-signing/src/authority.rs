@@ -17,10 +17,11 @@ fn cert_error(e: rcgen::Error) -> SigningError {
 
 /// The CA: its key (PKCS#8) and self-signed certificate, kept in the database so that every
 /// node issues under the same CA.
+/// Cheap to clone (it is part of the state every request clones): the bytes are shared.
 #[derive(Clone)]
 pub struct SigningAuthority {
-    key_der: Vec<u8>,
-    cert_der: Vec<u8>,
+    key_der: std::sync::Arc<[u8]>,
+    cert_der: std::sync::Arc<[u8]>,
     sealer: Sealer,
 }
 
@@ -66,7 +67,7 @@ impl SigningAuthority {
                 )
                 .await;
             match inserted {
-                Ok(_) => return Ok(SigningAuthority { key_der, cert_der, sealer: sealer.clone() }),
+                Ok(_) => return Ok(SigningAuthority { key_der: key_der.into(), cert_der: cert_der.into(), sealer: sealer.clone() }),
                 // Another node stored its CA first: use that one.
                 Err(StoreError::UniqueViolation) => continue,
                 Err(other) => return Err(other.into()),
@@ -80,7 +81,11 @@ impl SigningAuthority {
             .fetch_optional(&Query::select().columns(["key_der", "cert_der"]).from("signing_ca").and_where(Expr::col("id").eq(1)).to_owned())
             .await?;
         match found {
-            Some(r) => Ok(Some(SigningAuthority { key_der: private_key(&r, sealer, "signing-ca")?, cert_der: row::get(&r, "cert_der")?, sealer: sealer.clone() })),
+            Some(r) => Ok(Some(SigningAuthority {
+                key_der: private_key(&r, sealer, "signing-ca")?.into(),
+                cert_der: row::get::<Vec<u8>>(&r, "cert_der")?.into(),
+                sealer: sealer.clone(),
+            })),
             None => Ok(None),
         }
     }
@@ -133,8 +138,8 @@ impl SigningAuthority {
         {
             return Ok((private_key(&r, &self.sealer, &format!("signing-key:{}", account.id))?, row::get(&r, "cert_der")?));
         }
-        let ca_key = KeyPair::try_from(self.key_der.as_slice()).map_err(cert_error)?;
-        let issuer = Issuer::from_ca_cert_der(&self.cert_der.clone().into(), ca_key).map_err(cert_error)?;
+        let ca_key = KeyPair::try_from(&self.key_der[..]).map_err(cert_error)?;
+        let issuer = Issuer::from_ca_cert_der(&self.cert_der.to_vec().into(), ca_key).map_err(cert_error)?;
         let key = KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).map_err(cert_error)?;
         let mut params = CertificateParams::new(Vec::<String>::new()).map_err(cert_error)?;
         let mut name = DistinguishedName::new();

@@ -37,9 +37,12 @@ pub fn load_or_create_secret(path: &Path) -> std::io::Result<[u8; 32]> {
 /// Seals secrets that the platform must read back (TOTP secrets) with AES-256-GCM, so that a
 /// copy of the database alone does not give them away. `context` binds a sealed value to its
 /// place: a value moved to another row does not open.
+///
+/// The cipher (its expanded keys, some hundreds of bytes) is shared: a `Sealer` is part of the
+/// state every request clones.
 #[derive(Clone)]
 pub struct Sealer {
-    cipher: aes_gcm::Aes256Gcm,
+    cipher: std::sync::Arc<aes_gcm::Aes256Gcm>,
 }
 
 impl std::fmt::Debug for Sealer {
@@ -53,7 +56,7 @@ const SEALED_PREFIX: &str = "sealed:v1:";
 impl Sealer {
     pub fn new(key: &[u8; 32]) -> Sealer {
         use aes_gcm::KeyInit;
-        Sealer { cipher: aes_gcm::Aes256Gcm::new(key.into()) }
+        Sealer { cipher: std::sync::Arc::new(aes_gcm::Aes256Gcm::new(key.into())) }
     }
 
     pub fn seal(&self, plaintext: &[u8], context: &str) -> String {

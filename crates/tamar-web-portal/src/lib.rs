@@ -17,6 +17,7 @@ pub use state::PortalState;
 mod state;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use tamar_core::{DepartmentId, Lang, Role};
@@ -154,11 +155,21 @@ pub(crate) const APP_OFFICERS: Access = Access::Officer(&[Role::DepartmentAdmin,
 pub(crate) const CASE_OFFICERS: Access = Access::Officer(&[Role::CaseOfficer, Role::DepartmentAdmin]);
 
 /// The departments by id, for labelling items.
-pub(crate) struct Directory(HashMap<DepartmentId, Department>);
+pub(crate) struct Directory(Arc<HashMap<DepartmentId, Department>>);
 
 impl Directory {
+    /// The departments as this node keeps them (see [`state::Departments`]): read again at most
+    /// once a second, and at once after this node changed them.
     pub(crate) async fn load(state: &AppState) -> Result<Directory, tamar_web::WebError> {
-        Ok(Directory(tamar_tenancy::list(&state.db).await?.into_iter().map(|d| (d.id, d)).collect()))
+        let kept = &state::PortalState::of(state)?.departments;
+        // Read before the query: a change made while it runs leaves the copy stale, not kept.
+        let generation = state.ledger.public_generation();
+        if let Some(departments) = kept.fresh(generation) {
+            return Ok(Directory(departments));
+        }
+        let departments: Arc<HashMap<_, _>> = Arc::new(tamar_tenancy::list(&state.db).await?.into_iter().map(|d| (d.id, d)).collect());
+        kept.keep(generation, departments.clone());
+        Ok(Directory(departments))
     }
 
     pub(crate) fn get(&self, id: DepartmentId) -> Option<&Department> {

@@ -2,12 +2,14 @@
 //! feed by the `search-index` job, and the visits it served, written in batches by the
 //! `visit-counts` job and when the node stops.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::http::Extensions;
 use futures::future::BoxFuture;
-use tamar_core::Code;
+use tamar_core::{Code, DepartmentId};
+use tamar_tenancy::Department;
 use chrono::NaiveDate;
 use tamar_portal::visits::{self, VisitCounter};
 use tamar_portal::{ItemId, ItemKind, PortalError};
@@ -22,6 +24,38 @@ pub struct PortalState {
     pub search: Arc<SearchIndex>,
     pub visits: Arc<VisitCounter>,
     pub most_used: Arc<MostUsed>,
+    pub departments: Arc<Departments>,
+}
+
+/// The departments, which nearly every page names, kept on each node: read again once
+/// [`Departments::KEEP`] has passed, or at once when this node changed what anonymous visitors
+/// see (the ledger's public generation), as a new department does. Another node's new
+/// department shows here within that second.
+#[derive(Default)]
+pub struct Departments {
+    kept: std::sync::Mutex<Option<KeptDepartments>>,
+}
+
+struct KeptDepartments {
+    at: Instant,
+    generation: u64,
+    departments: Arc<HashMap<DepartmentId, Department>>,
+}
+
+impl Departments {
+    pub const KEEP: Duration = Duration::from_secs(1);
+
+    /// The kept departments, if read under `generation` less than [`Departments::KEEP`] ago.
+    pub fn fresh(&self, generation: u64) -> Option<Arc<HashMap<DepartmentId, Department>>> {
+        let kept = self.kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        kept.as_ref().filter(|k| k.generation == generation && k.at.elapsed() < Self::KEEP).map(|k| k.departments.clone())
+    }
+
+    /// Keeps `departments`, read under `generation`.
+    pub fn keep(&self, generation: u64, departments: Arc<HashMap<DepartmentId, Department>>) {
+        let mut kept = self.kept.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        *kept = Some(KeptDepartments { at: Instant::now(), generation, departments });
+    }
 }
 
 /// "Most used" on the home page: the services visited most in the last 30 days, worked out
@@ -62,7 +96,7 @@ impl MostUsed {
 impl PortalState {
     /// A node's state with this search index, and no visits yet.
     pub fn new(search: Arc<SearchIndex>) -> PortalState {
-        PortalState { search, visits: Arc::default(), most_used: Arc::default() }
+        PortalState { search, visits: Arc::default(), most_used: Arc::default(), departments: Arc::default() }
     }
 
     /// The portal's state in the application's, for a handler.

@@ -79,9 +79,28 @@ impl std::fmt::Debug for WebConfig {
     }
 }
 
-/// What every handler can reach.
+/// What every handler can reach, shared: every layer and handler clones it for each request, so
+/// a clone is one reference count. Its parts are reached through `Deref` (`state.db`).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<StateParts>);
+
+impl AppState {
+    pub fn new(parts: StateParts) -> AppState {
+        AppState(Arc::new(parts))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = StateParts;
+
+    fn deref(&self) -> &StateParts {
+        &self.0
+    }
+}
+
+/// The parts of [`AppState`].
+#[derive(Clone)]
+pub struct StateParts {
     pub db: Db,
     /// Files (attachments, exports); modules that keep files use this.
     pub blobs: tamar_store::Blobs,

@@ -111,7 +111,7 @@ impl Platform {
     }
 
     pub fn state(&self) -> AppState {
-        AppState {
+        AppState::new(tamar_web::StateParts {
             db: self.db.clone(),
             blobs: self.blobs.clone(),
             ledger: self.ledger.clone(),
@@ -121,7 +121,7 @@ impl Platform {
             sealer: self.sealer.clone(),
             config: Arc::new(self.web.clone()),
             modules: self.modules.clone(),
-        }
+        })
     }
 
     /// Lets each module finish (the portal writes its visit counts), flushes the log and closes

@@ -46,9 +46,9 @@ fn search_of(state: &AppState) -> &Arc<tamar_search::SearchIndex> {
 
 /// The state of a node with a search index of its own.
 fn with_search(state: &AppState, search: &Arc<tamar_search::SearchIndex>) -> AppState {
-    let mut state = state.clone();
-    state.modules = state.modules.with(tamar_web_portal::PortalState::new(search.clone()));
-    state
+    let mut parts = tamar_web::StateParts::clone(state);
+    parts.modules = parts.modules.with(tamar_web_portal::PortalState::new(search.clone()));
+    AppState::new(parts)
 }
 
 fn sealer() -> tamar_store::Sealer {
@@ -275,7 +275,7 @@ async fn setup(db: Db) -> TestApp {
     };
     let outbox = blob_dir.path().join("outbox");
     let mailer = tamar_notify::Mailer::open(&tamar_notify::MailConfig::Outbox { path: outbox }, "Tamar <no-reply@tamar.test>").unwrap();
-    let state = AppState {
+    let state = AppState::new(tamar_web::StateParts {
         db: db.clone(),
         blobs,
         ledger: ledger.clone(),
@@ -285,7 +285,7 @@ async fn setup(db: Db) -> TestApp {
         sealer: sealer(),
         config: Arc::new(config),
         modules: tamar_web::module::make_state(&tamar::modules::all(), tamar_web::module::Setup { data_dir: None }).await.unwrap(),
-    };
+    });
     // One published item of each kind, for the public pages.
     let departments = [("IMMD".to_owned(), ids[0]), ("DH".to_owned(), ids[1])].into_iter().collect();
     let entries: Vec<tamar_portal::import::CatalogueEntry> = serde_json::from_str(SMALL_CATALOGUE).unwrap();
