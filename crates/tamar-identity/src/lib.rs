@@ -23,7 +23,7 @@ mod verification;
 pub use account::{Account, AccountKind, ActorProfile, Assurance, NewAccount, actor_profiles, acts_as, citizen_by_email, citizens_after, create_account, date_of_birth, get_account, list_officers, update_contact};
 pub use password::{HashingLimits, configure_hashing, hash_password, hashing_load, verify_password};
 pub use registration::{Registered, Registration, issue_email_verification, register, request_email_change, verify_email};
-pub use session::{SESSION_TTL, SessionInfo, authenticate, change_password, end_session, list_sessions, resolve_session, resolve_session_at, revoke_session, start_session, start_session_by, SessionRecord};
+pub use session::{SESSION_TTL, SessionInfo, authenticate, change_password, end_session, list_sessions, resolve_session, resolve_session_at, revoke_session, start_session, start_session_by, SessionCache, SessionRecord};
 pub use verification::{HkidKey, PendingVerification, decide_verification, full_hkid, submit_identity, verification_queue};
 
 use tamar_core::{Code, FieldError, HasCode, Rule};

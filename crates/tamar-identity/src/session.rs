@@ -87,11 +87,75 @@ pub async fn resolve_session(db: &Db, token: &str, now: chrono::DateTime<chrono:
 }
 
 /// A live session: whose, since when proven, and how.
+#[derive(Clone, Debug)]
 pub struct SessionRecord {
     pub account: Account,
     pub authenticated_at: chrono::DateTime<chrono::Utc>,
     /// `password` or `passkey`.
     pub method: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Sessions resolved on this node, kept for a moment, so that a signed-in person's requests in
+/// quick succession (a page, the next page) do not each read theirs from the database.
+///
+/// A kept session is used only while nothing has changed on this node since it was read
+/// ([`Ledger::changes`]: every change to an account or a session is logged, so signing out, a
+/// session revoked, a role taken away or a password changed here shows at once), for at most
+/// [`SessionCache::KEEP`], and never past its expiry. A change made on another node shows
+/// here within `KEEP`. Unknown tokens are not kept: each is looked up. Keys are the tokens'
+/// SHA-256 digests, as in the database.
+#[derive(Default)]
+pub struct SessionCache {
+    kept: std::sync::Mutex<std::collections::HashMap<[u8; 32], KeptSession>>,
+}
+
+struct KeptSession {
+    at: std::time::Instant,
+    changes: u64,
+    record: SessionRecord,
+}
+
+impl SessionCache {
+    pub const KEEP: std::time::Duration = std::time::Duration::from_secs(1);
+    /// At most this many sessions are kept; past it, those too old to use are dropped.
+    const MAX: usize = 16_384;
+
+    /// The session behind `token`, from what this node keeps or else from the database (see
+    /// [`resolve_session_at`]).
+    pub async fn resolve(&self, db: &Db, ledger: &Ledger, token: &str) -> Result<Option<SessionRecord>, IdentityError> {
+        if token.is_empty() || token.len() > 100 {
+            return Ok(None);
+        }
+        let now = ledger.now();
+        let key: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        // Read before the query: a change committed while it runs leaves the copy unused.
+        let changes = ledger.changes();
+        if let Some(kept) = self.fresh(&key, changes, now) {
+            return Ok(Some(kept));
+        }
+        let found = resolve_session_at(db, token, now).await?;
+        if let Some(record) = &found {
+            self.keep(key, changes, record.clone());
+        }
+        Ok(found)
+    }
+
+    fn fresh(&self, key: &[u8; 32], changes: u64, now: chrono::DateTime<chrono::Utc>) -> Option<SessionRecord> {
+        let kept = self.kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        kept.get(key).filter(|k| k.changes == changes && k.at.elapsed() < Self::KEEP && k.record.expires_at > now).map(|k| k.record.clone())
+    }
+
+    fn keep(&self, key: [u8; 32], changes: u64, record: SessionRecord) {
+        let mut kept = self.kept.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if kept.len() >= Self::MAX {
+            kept.retain(|_, k| k.changes == changes && k.at.elapsed() < Self::KEEP);
+            if kept.len() >= Self::MAX {
+                kept.clear();
+            }
+        }
+        kept.insert(key, KeptSession { at: std::time::Instant::now(), changes, record });
+    }
 }
 
 /// The account behind a session token, with the time its holder last proved who they are.
@@ -110,6 +174,7 @@ pub async fn resolve_session_at(db: &Db, token: &str, now: chrono::DateTime<chro
                 .expr_as(Expr::col((Alias::new("sessions"), Alias::new("authenticated_at"))), Alias::new("session_authenticated_at"))
                 .expr_as(Expr::col((Alias::new("sessions"), Alias::new("created_at"))), Alias::new("session_created_at"))
                 .expr_as(Expr::col((Alias::new("sessions"), Alias::new("method"))), Alias::new("session_method"))
+                .expr_as(Expr::col((Alias::new("sessions"), Alias::new("expires_at"))), Alias::new("session_expires_at"))
                 .from("sessions")
                 .inner_join(
                     "accounts",
@@ -124,7 +189,8 @@ pub async fn resolve_session_at(db: &Db, token: &str, now: chrono::DateTime<chro
     let at: Option<i64> = row::get(&r, "session_authenticated_at")?;
     let at = tamar_store::from_millis(at.unwrap_or(row::get(&r, "session_created_at")?));
     let method = row::get::<Option<String>>(&r, "session_method")?.unwrap_or_else(|| "password".into());
-    Ok(Some(SessionRecord { account: from_row(&r)?, authenticated_at: at, method }))
+    let expires_at = tamar_store::from_millis(row::get(&r, "session_expires_at")?);
+    Ok(Some(SessionRecord { account: from_row(&r)?, authenticated_at: at, method, expires_at }))
 }
 
 /// Ends a session (signing out).

@@ -67,6 +67,41 @@ store_test!(sign_in_and_sessions, |db| async move {
     Ok::<(), IdentityError>(())
 });
 
+store_test!(a_kept_session_is_read_once_and_never_used_past_its_expiry_or_its_end, |db| async move {
+    let clock = Arc::new(tamar_core::FixedClock::new(chrono::DateTime::from_timestamp_millis(1_790_000_000_000).unwrap()));
+    Migrator::new(&db, &[tamar_ledger::MIGRATIONS, tamar_tenancy::MIGRATIONS, tamar_identity::MIGRATIONS]).run().await.unwrap();
+    let ledger = Ledger::start(db.clone(), SigningKey::from_bytes(&[2u8; 32]), clock.clone());
+    let citizen = tamar_identity::create_account(&db, &ledger, &Actor::System, NewAccount {
+        kind: AccountKind::Citizen,
+        email: "kept@example.hk".into(),
+        display_name: "Kept".into(),
+        password: "correct horse battery".into(),
+        department: None,
+        roles: vec![],
+    })
+    .await?;
+    let kept = tamar_identity::SessionCache::default();
+    let token = tamar_identity::start_session(&db, &ledger, &citizen, None).await?;
+    let (first, cost) = tamar_store::count_statements(kept.resolve(&db, &ledger, &token)).await;
+    assert_eq!((first?.map(|s| s.account), cost), (Some(citizen.clone()), 1), "read from the database");
+    let (again, cost) = tamar_store::count_statements(kept.resolve(&db, &ledger, &token)).await;
+    assert_eq!((again?.map(|s| s.account), cost), (Some(citizen.clone()), 0), "then kept");
+    // Unknown and forged tokens are looked up every time, and never kept.
+    for _ in 0..2 {
+        let (forged, cost) = tamar_store::count_statements(kept.resolve(&db, &ledger, &format!("{token}x"))).await;
+        assert_eq!((forged?.is_none(), cost), (true, 1));
+    }
+    // A kept session is not used past its expiry, even within the moment it is kept for.
+    clock.advance(tamar_identity::SESSION_TTL + chrono::Duration::seconds(1));
+    assert!(kept.resolve(&db, &ledger, &token).await?.is_none(), "expired");
+    // Nor after it ended on this node.
+    clock.advance(-(tamar_identity::SESSION_TTL + chrono::Duration::seconds(1)));
+    assert!(kept.resolve(&db, &ledger, &token).await?.is_some());
+    tamar_identity::end_session(&db, &ledger, &citizen.actor(), &token).await?;
+    assert!(kept.resolve(&db, &ledger, &token).await?.is_none(), "signed out");
+    Ok::<(), IdentityError>(())
+});
+
 store_test!(officers_are_scoped_to_their_department, |db| async move {
     let ledger = setup(&db).await;
     let (immd, dh) = (department(&db, &ledger, "IMMD").await, department(&db, &ledger, "DH").await);

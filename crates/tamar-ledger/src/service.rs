@@ -114,6 +114,9 @@ struct Inner {
     /// Bumped on every local change to what anonymous visitors see ([`Ledger::notify_public`]):
     /// what caches of public pages key on, so that sign-ins and reads do not empty them.
     public_generation: std::sync::atomic::AtomicU64,
+    /// Bumped on every local change ([`Ledger::notify`]), and not on reads or integration:
+    /// what caches of state a change may alter (the sessions) key on.
+    changes: std::sync::atomic::AtomicU64,
     /// The sequenced leaves, loaded lazily, for proofs.
     tree: Mutex<MerkleTree>,
     tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
@@ -167,6 +170,7 @@ impl Ledger {
             stop: Notify::new(),
             generation: std::sync::atomic::AtomicU64::new(0),
             public_generation: std::sync::atomic::AtomicU64::new(0),
+            changes: std::sync::atomic::AtomicU64::new(0),
             tree: Mutex::new(MerkleTree::new()),
             tasks: Mutex::new(Vec::new()),
             publisher,
@@ -214,6 +218,7 @@ impl Ledger {
 
     /// Wakes the sequencer: call after committing a transaction that [`record`]ed entries.
     pub fn notify(&self) {
+        self.inner.changes.fetch_add(1, std::sync::atomic::Ordering::Release);
         self.bump();
         self.inner.wake.notify_one();
     }
@@ -229,6 +234,13 @@ impl Ledger {
     /// Changes whenever this node changed what anonymous visitors see.
     pub fn public_generation(&self) -> u64 {
         self.inner.public_generation.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Changes whenever this node committed a logged change ([`Ledger::notify`]); not on reads
+    /// of personal data, nor when entries are integrated. Every state change is logged, so
+    /// what was read under one value may be stale under the next.
+    pub fn changes(&self) -> u64 {
+        self.inner.changes.load(std::sync::atomic::Ordering::Acquire)
     }
 
     fn bump(&self) {

@@ -3,6 +3,7 @@
 //! them serves only public information.
 
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::http::request::Parts;
@@ -13,7 +14,7 @@ use axum::response::Response;
 use axum_extra::extract::cookie::CookieJar;
 use serde::de::DeserializeOwned;
 use tamar_core::{Actor, Code, Lang, Role};
-use tamar_identity::Account;
+use tamar_identity::{Account, SessionCache};
 
 use crate::access::Access;
 use crate::{AppState, WebError};
@@ -34,10 +35,10 @@ pub(crate) fn session_token(headers: &axum::http::HeaderMap) -> Option<String> {
     [SESSION_COOKIE, "__Host-tamar_session"].into_iter().find_map(|name| jar.get(name).map(|cookie| cookie.value().to_owned()))
 }
 
-pub async fn resolve_session(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn resolve_session(State((state, sessions)): State<(AppState, Arc<SessionCache>)>, mut req: Request, next: Next) -> Response {
     let mut session = Session::anonymous();
     if let Some(token) = crate::cookies::TamarCookie::Session.read(&state.config, req.headers()) {
-        match tamar_identity::resolve_session_at(&state.db, &token, state.ledger.now()).await {
+        match sessions.resolve(&state.db, &state.ledger, &token).await {
             Ok(Some(record)) => {
                 session = Session {
                     actor: record.account.actor(),

@@ -193,7 +193,7 @@ pub fn app(state: AppState, modules: &[Module]) -> Router {
     // every inner layer has spoken.
     let inner = routes
         .layer(axum::middleware::from_fn_with_state((state.clone(), Arc::new(cross_site)), csrf::protect))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), extract::resolve_session))
+        .layer(axum::middleware::from_fn_with_state((state.clone(), Arc::new(tamar_identity::SessionCache::default())), extract::resolve_session))
         .layer(DefaultBodyLimit::max(state.config.body_limit))
         .layer(RequestBodyLimitLayer::new(state.config.body_limit))
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, state.config.request_timeout))
