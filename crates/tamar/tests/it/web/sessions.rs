@@ -58,3 +58,33 @@ store_test!(a_forged_or_unknown_session_token_is_never_taken_from_what_the_node_
     }
     Ok(()) as R
 });
+
+store_test!(kept_sessions_never_cross_between_people_or_departments, |db| async move {
+    let app = setup(db).await;
+    let other = "kept.other@tamar.test";
+    let new = tamar_identity::NewAccount {
+        kind: tamar_identity::AccountKind::Citizen,
+        email: other.into(),
+        display_name: format!("Name of {other}"),
+        password: PASSWORD.into(),
+        department: None,
+        roles: vec![],
+    };
+    tamar_identity::create_account(&app.db, &app.ledger, &tamar_core::Actor::System, new).await?;
+    let people = [(app.sign_in(CITIZEN).await.0, CITIZEN), (app.sign_in(other).await.0, other), (app.sign_in(DH_OFFICER).await.0, DH_OFFICER)];
+    // In turn, several times over, while every one of them is kept: each sees their own account.
+    for _ in 0..3 {
+        for (browser, email) in &people {
+            let page = app.get("/en/account", browser).await;
+            assert_eq!(page.status, StatusCode::OK, "{email}");
+            for (_, someone) in &people {
+                assert_eq!(page.body.contains(&format!("Name of {someone}")), someone == email, "{email}'s page and {someone}");
+            }
+        }
+    }
+    // The citizens are kept as citizens: the department's office is still refused to them.
+    for (browser, email) in &people[..2] {
+        assert_eq!(app.get("/api/v1/departments/DH/officers", browser).await.status, StatusCode::FORBIDDEN, "{email}");
+    }
+    Ok(()) as R
+});
