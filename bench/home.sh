@@ -11,6 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
+. bench/lib.sh
 ensure_linker
 command -v wrk >/dev/null || apt_install wrk
 command -v nginx >/dev/null || apt_install nginx-light
@@ -112,29 +113,14 @@ declare -A runs
 play alone
 
 [ "$BULK" -gt 0 ] || exit 0
-# The subscribers, written as Tamar writes them (a message waits in the inbox of the account id).
-python3 - "$work/data/tamar.db" "$BULK" <<'PY'
-import sqlite3, sys, uuid
-db = sqlite3.connect(sys.argv[1], timeout=60)
-db.executemany("INSERT INTO portal_subscriptions (account_id, target, lang, created_at) VALUES (?, 'topic:transport', 'en', 0)",
-               ((str(uuid.uuid4()),) for _ in range(int(sys.argv[2]))))
-db.commit()
-PY
-totp() {
-  python3 - <<'PY'
-import base64, hmac, struct, time
-digest = hmac.new(base64.b32decode("TAMARDEMOSECRETKEYFORTHEOFFICERS"), struct.pack(">Q", int(time.time() // 30)), "sha1").digest()
-start = digest[-1] & 15
-print("%06d" % ((struct.unpack(">I", digest[start:start + 4])[0] & 0x7FFFFFFF) % 1000000))
-PY
-}
+seed_subscribers_sqlite "$work/data/tamar.db" "$BULK"
 # The IMMD department administrator signs in (password and TOTP) and starts the send.
 ojar="$work/officer-jar"
 base="http://127.0.0.1:$TAMAR_PORT"
 otoken=$(curl -fs -c "$ojar" -b "$ojar" "$base/en/sign-in" | grep -o 'name="csrf_token" value="[^"]*"' | sed 's/.*value="//;s/"//')
 curl -fs -o /dev/null -c "$ojar" -b "$ojar" --data-urlencode "csrf_token=$otoken" --data-urlencode "email=wong.siuming@immd.gov.hk" \
   -d "password=tamar-demo-2026" "$base/en/sign-in"
-curl -fs -o /dev/null -c "$ojar" -b "$ojar" --data-urlencode "csrf_token=$otoken" -d "code=$(totp)" "$base/en/sign-in/code"
+curl -fs -o /dev/null -c "$ojar" -b "$ojar" --data-urlencode "csrf_token=$otoken" -d "code=$(demo_totp)" "$base/en/sign-in/code"
 officer=$(awk '$6 == "tamar_session" {print $7}' "$ojar")
 [ -n "$officer" ] || { echo "could not sign the department administrator in"; exit 1; }
 progress=$(curl -fs -D - -o /dev/null -H "Cookie: tamar_session=$officer" -H "Content-Type: application/json" "$base/api/v1/office/bulk-messages" \

@@ -20,6 +20,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
+. bench/lib.sh
 ensure_linker
 
 RUN_SECONDS="${1:-60}"
@@ -82,13 +83,7 @@ seed_subscribers() {
     psql "$PG/$DB" -qc "INSERT INTO portal_subscriptions (account_id, target, lang, created_at)
       SELECT gen_random_uuid()::text, 'topic:transport', 'en', 0 FROM generate_series(1, $SUBSCRIBERS)" >/dev/null
   else
-    python3 - "$2/tamar.db" "$SUBSCRIBERS" <<'PY'
-import sqlite3, sys, uuid
-db = sqlite3.connect(sys.argv[1], timeout=60)
-db.executemany("INSERT INTO portal_subscriptions (account_id, target, lang, created_at) VALUES (?, 'topic:transport', 'en', 0)",
-               ((str(uuid.uuid4()),) for _ in range(int(sys.argv[2]))))
-db.commit()
-PY
+    seed_subscribers_sqlite "$2/tamar.db" "$SUBSCRIBERS"
   fi
 }
 

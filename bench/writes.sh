@@ -10,6 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
+. bench/lib.sh
 ensure_linker
 command -v wrk >/dev/null || apt_install wrk
 
@@ -55,22 +56,13 @@ request = function()
 end
 LUA
 
-totp() {
-  python3 - <<'PY'
-import base64, hmac, struct, time
-digest = hmac.new(base64.b32decode("TAMARDEMOSECRETKEYFORTHEOFFICERS"), struct.pack(">Q", int(time.time() // 30)), "sha1").digest()
-start = digest[-1] & 15
-print("%06d" % ((struct.unpack(">I", digest[start:start + 4])[0] & 0x7FFFFFFF) % 1000000))
-PY
-}
-
 # Signs the officer in through the HTML forms; prints the session cookie.
 sign_in() {
   local base=$1 jar="$work/jar-$RANDOM" token
   token=$(curl -fs -c "$jar" -b "$jar" "$base/en/sign-in" | grep -o 'name="csrf_token" value="[^"]*"' | sed 's/.*value="//;s/"//')
   curl -fs -o /dev/null -c "$jar" -b "$jar" --data-urlencode "csrf_token=$token" --data-urlencode "email=$OFFICER" \
     -d "password=tamar-demo-2026" "$base/en/sign-in"
-  curl -fs -o /dev/null -c "$jar" -b "$jar" --data-urlencode "csrf_token=$token" -d "code=$(totp)" "$base/en/sign-in/code"
+  curl -fs -o /dev/null -c "$jar" -b "$jar" --data-urlencode "csrf_token=$token" -d "code=$(demo_totp)" "$base/en/sign-in/code"
   awk '$6 == "tamar_session" {print $7}' "$jar"
 }
 
