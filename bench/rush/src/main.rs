@@ -786,11 +786,24 @@ async fn bulk_message(mut vu: Vu, session: String, rate: u32, audience: String) 
     (Bulk::Sent { started: Some(started), last, polls, finished_seen }, stats)
 }
 
-/// The server's resident memory (VmRSS), in KiB.
-fn rss_kib(pid: u32) -> Option<u64> {
+/// The server's resident memory in KiB: all of it (VmRSS), and its parts: anonymous (the heap),
+/// file pages mapped in (the search index, SQLite's database if mapped) and shared memory
+/// (SQLite's WAL index).
+#[derive(Clone, Copy, Debug, Default)]
+struct Rss {
+    total: u64,
+    anon: u64,
+    file: u64,
+    shmem: u64,
+}
+
+fn rss_kib(pid: u32) -> Option<Rss> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
+    let field = |name: &str| -> Option<u64> {
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    };
+    Some(Rss { total: field("VmRSS:")?, anon: field("RssAnon:").unwrap_or(0), file: field("RssFile:").unwrap_or(0), shmem: field("RssShmem:").unwrap_or(0) })
 }
 
 /// CPU time of a process (user and system), in clock ticks.
@@ -802,7 +815,7 @@ fn cpu_ticks(pid: &str) -> Option<u64> {
 
 /// Samples the server's memory every second until the run ends: (seconds since start, KiB).
 /// When the server is gone, the run is cut short.
-async fn sample_memory(pid: u32, clock: Arc<Clock>) -> Vec<(f64, u64)> {
+async fn sample_memory(pid: u32, clock: Arc<Clock>) -> Vec<(f64, Rss)> {
     let mut samples = Vec::new();
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     loop {
@@ -967,7 +980,8 @@ async fn main() -> Result<()> {
     Ok(())
 }
 
-fn report(options: &Options, shared: &Shared, mut stats: Stats, bulk: &Bulk, samples: &[(f64, u64)], clock: &Clock) {
+fn report(options: &Options, shared: &Shared, mut stats: Stats, bulk: &Bulk, parts: &[(f64, Rss)], clock: &Clock) {
+    let samples: Vec<(f64, u64)> = parts.iter().map(|(t, r)| (*t, r.total)).collect();
     let seconds = clock.measured_seconds();
     println!();
     if clock.end() < clock.until {
@@ -1111,6 +1125,14 @@ fn report(options: &Options, shared: &Shared, mut stats: Stats, bulk: &Bulk, sam
             .map(|(_, (t, kib))| format!("{t:.0} s {:.0}", *kib as f64 / 1024.0))
             .collect();
         println!("  MiB by time: {}", course.join(", "));
+        // What it is made of, every ten seconds: the heap (anonymous), mapped files, shared memory.
+        let made_of: Vec<String> = parts
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % 10 == 0 || *i + 1 == parts.len())
+            .map(|(_, (t, r))| format!("{t:.0} s {:.0}/{:.0}/{:.0}", r.anon as f64 / 1024.0, r.file as f64 / 1024.0, r.shmem as f64 / 1024.0))
+            .collect();
+        println!("  of which anonymous/file/shared MiB: {}", made_of.join(", "));
     }
     let pool = shared.sessions.lock().map(|p| p.len()).unwrap_or(0);
     println!("reader sessions at the end: {pool}");

@@ -9,6 +9,7 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{Any, AnyPool, Executor};
 
 use crate::StoreError;
+use crate::readers::Readers;
 
 /// Which database the platform runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,28 +71,34 @@ pub async fn count_statements<F: Future>(work: F) -> (F::Output, u64) {
         .await
 }
 
-/// A pool of connections to the platform's database.
-#[derive(Clone, Debug)]
+/// The platform's database: connections for reads, and for transactions and writes.
+#[derive(Clone)]
 pub struct Db {
+    /// Transactions and lone writes. On SQLite, which has one writer at a time, a pool of one
+    /// connection, lent out in order of asking (its pool of one is the turn to write). Without
+    /// it, writers waiting for SQLite's lock poll it in its busy handler, with sleeps that grow
+    /// to 100 ms; and a turn taken before a connection would hold every writer up while readers
+    /// keep theirs busy.
     pool: AnyPool,
+    /// Reads outside a transaction (see [`crate::readers`]).
+    readers: Arc<Readers>,
     backend: Backend,
     schema: Arc<SchemaEpoch>,
-    /// On SQLite, which has one writer at a time: the one connection that writes, lent out in
-    /// order of asking (its pool of one is the turn to write). Without it, writers waiting for
-    /// SQLite's lock poll it in its busy handler, with sleeps that grow to 100 ms; and a turn
-    /// taken before a connection would hold every writer up while readers keep the pool busy.
-    writer: Option<AnyPool>,
     /// The group committers of [`Db::write_grouped`], started on first use.
     group: Arc<std::sync::OnceLock<crate::group::Committers>>,
 }
 
-
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db").field("backend", &self.backend).field("pool", &self.pool).finish_non_exhaustive()
+    }
+}
 
 /// When this process last changed the schema, so that connections opened before it are not
 /// used again: a connection's cached statements (and, on SQLite, its idea of a table's
 /// columns) may predate a column that a migration added.
 #[derive(Debug)]
-struct SchemaEpoch {
+pub(crate) struct SchemaEpoch {
     base: std::time::Instant,
     /// Nanoseconds after `base` of the last change; 0 when none.
     changed: std::sync::atomic::AtomicU64,
@@ -99,7 +106,7 @@ struct SchemaEpoch {
 
 impl SchemaEpoch {
     /// Whether a connection of this age was opened after the last change.
-    fn fresh(&self, age: Duration) -> bool {
+    pub(crate) fn fresh(&self, age: Duration) -> bool {
         let changed = self.changed.load(std::sync::atomic::Ordering::Acquire);
         changed == 0 || age < self.base.elapsed().saturating_sub(Duration::from_nanos(changed))
     }
@@ -124,26 +131,16 @@ impl Db {
             Box::pin(async move { Ok(fresh) })
         });
         options = match backend {
-            Backend::Sqlite => options.after_connect(|conn, _| {
-                Box::pin(async move {
-                    conn.execute("PRAGMA journal_mode = WAL").await?;
-                    conn.execute("PRAGMA synchronous = NORMAL").await?;
-                    conn.execute("PRAGMA foreign_keys = ON").await?;
-                    conn.execute("PRAGMA busy_timeout = 10000").await?;
-                    Ok(())
-                })
-            }),
+            Backend::Sqlite => options.after_connect(|conn, _| Box::pin(sqlite_settings(conn))),
             Backend::Postgres => options,
         };
-        let (pool, writer) = match backend {
-            Backend::Sqlite => {
-                // The writer first: it creates the file and sets WAL mode before readers open it.
-                let writer = options.clone().max_connections(1).connect(url).await.map_err(StoreError::from_sqlx)?;
-                (options.max_connections(8).connect(url).await.map_err(StoreError::from_sqlx)?, Some(writer))
-            }
-            Backend::Postgres => (options.max_connections(16).connect(url).await.map_err(StoreError::from_sqlx)?, None),
+        // On SQLite the writer first: it creates the file and sets WAL mode before readers open it.
+        let (pool, readers) = match backend {
+            Backend::Sqlite => (options.max_connections(1).connect(url).await.map_err(StoreError::from_sqlx)?, 8),
+            Backend::Postgres => (options.max_connections(16).connect(url).await.map_err(StoreError::from_sqlx)?, 16),
         };
-        Ok(Db { pool, backend, schema, writer, group: Arc::default() })
+        let readers = Arc::new(Readers::new(url, backend, readers, schema.clone())?);
+        Ok(Db { pool, readers, backend, schema, group: Arc::default() })
     }
 
     /// Records that the schema changed: connections opened before now are replaced as they
@@ -167,17 +164,12 @@ impl Db {
     /// There it runs on the writer's one connection, lent to one transaction at a time in
     /// order of asking (see `writer`); the lock only arbitrates between processes.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
-        let inner = match &self.writer {
-            Some(writer) => writer.begin_with("BEGIN IMMEDIATE").await,
-            None => self.pool.begin().await,
+        let inner = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
         }
         .map_err(StoreError::from_sqlx)?;
         Ok(Tx { inner, backend: self.backend })
-    }
-
-    /// Where writes go: the writer's connection on SQLite, the pool on PostgreSQL.
-    fn writes(&self) -> &AnyPool {
-        self.writer.as_ref().unwrap_or(&self.pool)
     }
 
     /// Runs `work` in a transaction shared with other writes waiting at the same time, and
@@ -204,27 +196,39 @@ impl Db {
 
     /// Is the database reachable? For `/readyz`.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        self.pool.execute("SELECT 1").await.map_err(StoreError::from_sqlx)?;
-        Ok(())
+        self.readers.read(|conn| Box::pin(async move { conn.execute("SELECT 1").await.map(drop) })).await
     }
 
+    // Reads run on the readers' connections; sea-query renders values as bound parameters,
+    // never into the SQL text. A read may run twice (`Readers::read`), hence the clones.
     pub async fn fetch_all<S: SqlxBinder>(&self, stmt: &S) -> Result<Vec<AnyRow>, StoreError> {
-        // sea-query renders values as bound parameters, never into the SQL text.
         let (sql, values) = self.build(stmt);
-        sqlx::query_with(sqlx::AssertSqlSafe(sql), values).fetch_all(&self.pool).await.map_err(StoreError::from_sqlx)
+        self.readers
+            .read(|conn| {
+                let query = sqlx::query_with(sqlx::AssertSqlSafe(sql.clone()), values.clone());
+                Box::pin(async move { query.fetch_all(conn).await })
+            })
+            .await
     }
 
     pub async fn fetch_optional<S: SqlxBinder>(&self, stmt: &S) -> Result<Option<AnyRow>, StoreError> {
         let (sql, values) = self.build(stmt);
-        sqlx::query_with(sqlx::AssertSqlSafe(sql), values)
-            .fetch_optional(&self.pool)
+        self.readers
+            .read(|conn| {
+                let query = sqlx::query_with(sqlx::AssertSqlSafe(sql.clone()), values.clone());
+                Box::pin(async move { query.fetch_optional(conn).await })
+            })
             .await
-            .map_err(StoreError::from_sqlx)
     }
 
     pub async fn fetch_one<S: SqlxBinder>(&self, stmt: &S) -> Result<AnyRow, StoreError> {
         let (sql, values) = self.build(stmt);
-        sqlx::query_with(sqlx::AssertSqlSafe(sql), values).fetch_one(&self.pool).await.map_err(StoreError::from_sqlx)
+        self.readers
+            .read(|conn| {
+                let query = sqlx::query_with(sqlx::AssertSqlSafe(sql.clone()), values.clone());
+                Box::pin(async move { query.fetch_one(conn).await })
+            })
+            .await
     }
 
     /// Runs one statement on its own; returns the number of rows it touched. A write on its
@@ -232,23 +236,27 @@ impl Db {
     /// lent out one transaction after another, it could wait for seconds.
     pub async fn execute<S: SqlxBinder>(&self, stmt: &S) -> Result<u64, StoreError> {
         let (sql, values) = self.build(stmt);
-        let done = sqlx::query_with(sqlx::AssertSqlSafe(sql), values).execute(self.writes()).await.map_err(StoreError::from_sqlx)?;
+        let done = sqlx::query_with(sqlx::AssertSqlSafe(sql), values).execute(&self.pool).await.map_err(StoreError::from_sqlx)?;
         Ok(done.rows_affected())
     }
 
     /// Runs literal SQL without parameters (schema statements, pragmas).
     pub async fn execute_sql(&self, sql: &str) -> Result<(), StoreError> {
         sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
-            .execute(self.writes())
+            .execute(&self.pool)
             .await
             .map_err(StoreError::from_sqlx)?;
         Ok(())
     }
 
+    /// How many connections reads have opened so far: one for each that reads at once, and one
+    /// more for each read that was cancelled or whose connection failed.
+    pub fn read_connections_opened(&self) -> u64 {
+        self.readers.opened()
+    }
+
     pub async fn close(&self) {
-        if let Some(writer) = &self.writer {
-            writer.close().await;
-        }
+        self.readers.close().await;
         self.pool.close().await;
     }
 }
@@ -335,6 +343,16 @@ pub mod row {
         text.parse()
             .map_err(|_| StoreError::Corrupt(format!("column {column} holds {text:?}")))
     }
+}
+
+/// How every SQLite connection is set up: WAL, so that readers never wait for the writer;
+/// foreign keys on; and a wait for the lock when another process holds it.
+pub(crate) async fn sqlite_settings(conn: &mut sqlx::AnyConnection) -> Result<(), sqlx::Error> {
+    conn.execute("PRAGMA journal_mode = WAL").await?;
+    conn.execute("PRAGMA synchronous = NORMAL").await?;
+    conn.execute("PRAGMA foreign_keys = ON").await?;
+    conn.execute("PRAGMA busy_timeout = 10000").await?;
+    Ok(())
 }
 
 /// The file of a SQLite URL (`sqlite://PATH?…` or `sqlite:PATH`), none for an in-memory one.

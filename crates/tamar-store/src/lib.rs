@@ -15,6 +15,7 @@ pub mod group;
 pub mod lease;
 mod migrate;
 pub mod private;
+mod readers;
 mod secrets;
 pub mod testing;
 

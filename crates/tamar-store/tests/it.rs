@@ -181,3 +181,71 @@ store_test!(grouped_writes_commit_each_and_a_bad_one_takes_no_other_down, |db| a
     assert!(kept.is_none(), "nothing of the failed write is kept");
     Ok::<(), StoreError>(())
 });
+
+fn big_read() -> sea_query::SelectStatement {
+    use sea_query::IntoTableRef;
+    Query::select()
+        .expr_as(Expr::col(("a", "id")), "x")
+        .from_as("things", "a")
+        .cross_join("things".into_table_ref().alias("b"))
+        .cross_join("things".into_table_ref().alias("c"))
+        .to_owned()
+}
+
+// Reads give their connection back as it is, without a round trip, so that one connection
+// serves one read after another; a read that was cancelled half way gives its connection up
+// instead, and the reads after it see nothing of it.
+store_test!(reads_reuse_their_connection_and_a_cancelled_read_leaves_nothing_behind, |db| async move {
+    Migrator::new(&db, &[SET]).run().await?;
+    let mut tx = db.begin().await?;
+    for i in 0..200 {
+        tx.execute(&insert(&format!("t{i}"))).await?;
+    }
+    tx.commit().await?;
+    let before = db.read_connections_opened();
+    for _ in 0..50 {
+        assert_eq!(count(&db).await, 200);
+    }
+    assert!(db.read_connections_opened() - before <= 1, "50 reads one after another share a connection");
+
+    // Eight million rows: cancelled long before they are all read.
+    let cancelled = tokio::time::timeout(std::time::Duration::from_millis(5), db.fetch_all(&big_read())).await;
+    assert!(cancelled.is_err(), "the read was cancelled");
+    let before = db.read_connections_opened();
+    for _ in 0..20 {
+        assert_eq!(count(&db).await, 200);
+        let one = db.fetch_one(&Query::select().column("name").from("things").and_where(Expr::col("name").eq("t7")).to_owned()).await?;
+        assert_eq!(row::get::<String>(&one, "name")?, "t7");
+    }
+    assert!(db.read_connections_opened() - before <= 1, "the cancelled read's connection was not handed on");
+    // A read the database refuses leaves its connection fit for the next.
+    let before = db.read_connections_opened();
+    let refused = db.fetch_all(&Query::select().column("id").from("no_such_table").to_owned()).await;
+    assert!(refused.is_err());
+    assert_eq!(count(&db).await, 200);
+    assert_eq!(db.read_connections_opened(), before, "the connection was kept");
+    Ok::<(), StoreError>(())
+});
+
+// A connection that sat idle may have been cut (a server restart, a proxy's limit): the read is
+// run again on a new connection, and whoever asked never sees the cut one.
+store_test!(a_read_on_a_connection_the_server_cut_runs_again_on_a_new_one, |db| async move {
+    if db.backend() != Backend::Postgres {
+        return Ok(());
+    }
+    Migrator::new(&db, &[SET]).run().await?;
+    db.execute(&insert("kept")).await?;
+    assert_eq!(count(&db).await, 1);
+    let before = db.read_connections_opened();
+    // Every other connection to this database is ended by the server.
+    let cut = Query::select()
+        .expr(sea_query::Func::cust("pg_terminate_backend").arg(Expr::col("pid")))
+        .from("pg_stat_activity")
+        .and_where(Expr::col("datname").eq(Expr::cust("current_database()")))
+        .and_where(Expr::col("pid").ne(Expr::cust("pg_backend_pid()")))
+        .to_owned();
+    db.execute(&cut).await?;
+    assert_eq!(count(&db).await, 1, "the read succeeded on a new connection");
+    assert_eq!(db.read_connections_opened(), before + 1);
+    Ok::<(), StoreError>(())
+});

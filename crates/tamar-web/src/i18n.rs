@@ -48,13 +48,20 @@ pub fn install(catalogues: impl IntoIterator<Item = &'static Translations>) {
     }
 }
 
-/// Every catalogue, the kernel's first.
-fn catalogues() -> Vec<&'static Translations> {
-    let mut all: Vec<&'static Translations> = vec![&LOCALES];
-    if let Ok(modules) = MODULES.read() {
-        all.extend(modules.iter().copied());
+/// The first thing `find` finds in a catalogue, the kernel's first.
+fn first_in_catalogues<T>(mut find: impl FnMut(&Translations) -> Option<T>) -> Option<T> {
+    if let Some(found) = find(&LOCALES) {
+        return Some(found);
     }
-    all
+    let modules = MODULES.read().ok()?;
+    modules.iter().find_map(|c| find(c))
+}
+
+/// The message `key` in `lang` from the first catalogue that has it. Each catalogue is asked
+/// for `lang` itself before its fallback chain: what the chain would find first when `lang` has
+/// the message, without negotiating the chain on every lookup.
+fn lookup(lang: Lang, key: &str, args: Option<&HashMap<Cow<'static, str>, FluentValue<'_>>>) -> Option<String> {
+    first_in_catalogues(|c| c.lookup_single_language(id(lang), key, args).ok().or_else(|| c.try_lookup_complete(id(lang), key, args)))
 }
 
 static IDS: LazyLock<[LanguageIdentifier; 3]> = LazyLock::new(|| {
@@ -69,19 +76,76 @@ fn id(lang: Lang) -> &'static LanguageIdentifier {
     }]
 }
 
+/// Messages without arguments, once looked up: a lookup negotiates the language and formats
+/// the message in each catalogue in turn, and a page makes dozens. Only messages found are
+/// kept, so the map is bounded by the catalogues; a catalogue installed later is searched after
+/// those before it, so it never changes a message already found.
+static FOUND: LazyLock<[Found; 3]> = LazyLock::new(Default::default);
+
+/// One language's messages found so far, by key.
+type Found = RwLock<HashMap<Box<str>, Box<str>>>;
+
+fn found(lang: Lang) -> &'static Found {
+    &FOUND[match lang {
+        Lang::En => 0,
+        Lang::Tc => 1,
+        Lang::Sc => 2,
+    }]
+}
+
 /// The message `key` in `lang`; the key itself if no catalogue has it.
 pub fn t(lang: Lang, key: &str) -> String {
-    catalogues().into_iter().find_map(|c| c.try_lookup(id(lang), key)).unwrap_or_else(|| key.to_owned())
+    if let Some(text) = found(lang).read().ok().and_then(|kept| kept.get(key).map(|t| String::from(&**t))) {
+        return text;
+    }
+    match lookup(lang, key, None) {
+        Some(text) => {
+            if let Ok(mut kept) = found(lang).write() {
+                kept.insert(key.into(), text.as_str().into());
+            }
+            text
+        }
+        None => key.to_owned(),
+    }
 }
 
 /// The message `key` in `lang`, with named arguments.
 pub fn t_args(lang: Lang, key: &str, args: &[(&'static str, String)]) -> String {
     let map: HashMap<Cow<'static, str>, FluentValue<'_>> =
         args.iter().map(|(name, value)| (Cow::Borrowed(*name), FluentValue::from(value.clone()))).collect();
-    catalogues().into_iter().find_map(|c| c.try_lookup_with_args(id(lang), key, &map)).unwrap_or_else(|| key.to_owned())
+    lookup(lang, key, Some(&map)).unwrap_or_else(|| key.to_owned())
 }
 
-/// Whether `key` exists in `lang`'s own catalogue (not through fallback).
+/// Whether a catalogue has `key` for `lang` (itself or through its fallback).
 pub fn has(lang: Lang, key: &str) -> bool {
-    catalogues().into_iter().any(|c| c.try_lookup_complete(id(lang), key, None).is_some())
+    lookup(lang, key, None).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A lookup as fluent-templates makes it, through each catalogue's fallback chain.
+    fn looked_up(lang: Lang, key: &str) -> Option<String> {
+        first_in_catalogues(|c| c.try_lookup(id(lang), key))
+    }
+
+    #[test]
+    fn a_kept_message_is_the_one_a_lookup_gives_in_each_language() {
+        for lang in Lang::ALL {
+            let fresh = looked_up(lang, "skip-to-content");
+            assert!(fresh.is_some(), "the kernel's catalogue has the message");
+            assert_eq!(Some(t(lang, "skip-to-content")), fresh);
+            // The second time it comes from what was kept, and is the same.
+            assert_eq!(Some(t(lang, "skip-to-content")), fresh);
+        }
+        assert_ne!(t(Lang::En, "skip-to-content"), t(Lang::Tc, "skip-to-content"));
+    }
+
+    #[test]
+    fn a_missing_message_is_its_key_and_is_not_kept() {
+        assert_eq!(t(Lang::Sc, "no-such-message-anywhere"), "no-such-message-anywhere");
+        let kept = found(Lang::Sc).read().map(|k| k.contains_key("no-such-message-anywhere"));
+        assert_eq!(kept.ok(), Some(false));
+    }
 }
