@@ -201,6 +201,10 @@ impl Db {
 
     // Reads run on the readers' connections; sea-query renders values as bound parameters,
     // never into the SQL text. A read may run twice (`Readers::read`), hence the clones.
+
+    /// Reads rows, outside any transaction. For statements that change nothing: one that fails
+    /// on a connection that was cut while idle runs again (a write with `RETURNING` goes through
+    /// a [`Tx`]).
     pub async fn fetch_all<S: SqlxBinder>(&self, stmt: &S) -> Result<Vec<AnyRow>, StoreError> {
         let (sql, values) = self.build(stmt);
         self.readers
