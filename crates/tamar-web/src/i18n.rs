@@ -57,11 +57,13 @@ fn first_in_catalogues<T>(mut find: impl FnMut(&Translations) -> Option<T>) -> O
     modules.iter().find_map(|c| find(c))
 }
 
-/// The message `key` in `lang` from the first catalogue that has it. Each catalogue is asked
-/// for `lang` itself before its fallback chain: what the chain would find first when `lang` has
-/// the message, without negotiating the chain on every lookup.
+/// The message `key` in `lang` from the first catalogue that has it in `lang` itself, else from
+/// the first that has it through its fallback chain. Asking for `lang` alone first finds every
+/// message the catalogues have in all three languages without negotiating a chain, which
+/// fluent-templates does on every lookup in every catalogue it asks.
 fn lookup(lang: Lang, key: &str, args: Option<&HashMap<Cow<'static, str>, FluentValue<'_>>>) -> Option<String> {
-    first_in_catalogues(|c| c.lookup_single_language(id(lang), key, args).ok().or_else(|| c.try_lookup_complete(id(lang), key, args)))
+    first_in_catalogues(|c| c.lookup_single_language(id(lang), key, args).ok())
+        .or_else(|| first_in_catalogues(|c| c.try_lookup_complete(id(lang), key, args)))
 }
 
 static IDS: LazyLock<[LanguageIdentifier; 3]> = LazyLock::new(|| {
